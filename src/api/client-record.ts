@@ -1,0 +1,40 @@
+// Translates a valid OAuthClient into the record the store keeps: oidc-provider metadata plus Purser's policy.
+import type { ClientRecord, SecretHash } from '../store/types.ts';
+import { parseDuration } from './duration.ts';
+import { clientIdOf, grantTypesOf, type OAuthClient } from './types.ts';
+
+const optionalDuration = (value: string | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
+
+/** The record for `client`, whose spec `validateOAuthClient` accepted; `secrets` are empty for public clients. */
+export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): ClientRecord {
+  const { spec } = client;
+  const grantTypes = grantTypesOf(spec);
+  const audiences = spec.audiences ?? [];
+  const metadata: Record<string, unknown> = {
+    client_id: clientIdOf(client),
+    grant_types: grantTypes,
+    response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: spec.redirectUris ?? [],
+    post_logout_redirect_uris: spec.postLogoutRedirectUris ?? [],
+    token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
+    ...(spec.displayName ? { client_name: spec.displayName } : {}),
+    ...(spec.scopes?.length ? { scope: spec.scopes.join(' ') } : {}),
+  };
+  return {
+    clientId: clientIdOf(client),
+    owner: `${client.metadata.namespace ?? 'default'}/${client.metadata.name}`,
+    metadata,
+    secrets: spec.public ? [] : secrets,
+    policy: {
+      audiences,
+      accessTokenFormat: spec.accessToken?.format ?? (audiences.length ? 'jwt' : 'opaque'),
+      accessTokenTtl: optionalDuration(spec.accessToken?.ttl),
+      refreshTokenTtl: optionalDuration(spec.refreshToken?.ttl),
+      refreshTokenAbsoluteLifetime: optionalDuration(spec.refreshToken?.absoluteLifetime),
+      refreshTokenReuseGracePeriod: optionalDuration(spec.refreshToken?.reuseGracePeriod) ?? 0,
+      requirePkce: spec.public ? true : (spec.requirePkce ?? true),
+      skipConsent: spec.skipConsent ?? false,
+      corsOrigins: spec.corsOrigins ?? [],
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// The OAuthClient resource (purser.dev/v1alpha1) as TypeScript sees it. The CRD schema in crds/ documents each field.
+
+export const API_GROUP = 'purser.dev';
+export const API_VERSION = 'v1alpha1';
+export const KIND = 'OAuthClient';
+
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export interface OAuthClientSpec {
+  clientId?: string;
+  displayName?: string;
+  public?: boolean;
+  grantTypes?: GrantType[];
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  scopes?: string[];
+  audiences?: string[];
+  accessToken?: { format?: 'jwt' | 'opaque'; ttl?: string };
+  refreshToken?: { ttl?: string; absoluteLifetime?: string; reuseGracePeriod?: string };
+  requirePkce?: boolean;
+  skipConsent?: boolean;
+  secretName?: string;
+  generateSecret?: boolean;
+  tokenEndpointAuthMethod?: AuthMethod;
+  corsOrigins?: string[];
+}
+
+export interface OAuthClient {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; generation?: number; uid?: string };
+  spec: OAuthClientSpec;
+}
+
+/** `<name>.<namespace>` unless the spec names one; never contains `:` (it breaks client_secret_basic). */
+export function clientIdOf(client: OAuthClient): string {
+  return client.spec.clientId ?? `${client.metadata.name}.${client.metadata.namespace ?? 'default'}`;
+}
+
+export function secretNameOf(client: OAuthClient): string {
+  return client.spec.secretName ?? `${client.metadata.name}-oauth-client`;
+}
+
+/** Grant types in effect: the spec's, or authorization_code when redirect URIs are given, else client_credentials. */
+export function grantTypesOf(spec: OAuthClientSpec): GrantType[] {
+  if (spec.grantTypes?.length) return spec.grantTypes;
+  return spec.redirectUris?.length ? ['authorization_code'] : ['client_credentials'];
+}

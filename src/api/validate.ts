@@ -1,0 +1,82 @@
+// Validation of an OAuthClient spec as a chain of pure checks; the first problem found is reported.
+// The CRD schema refuses most of these at apply time; this chain is what dev mode and the controller rely on.
+import { parseDuration } from './duration.ts';
+import { InvalidSpec, type Problem } from './reasons.ts';
+import { AUTH_METHODS, GRANT_TYPES, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec } from './types.ts';
+
+type Check = (spec: OAuthClientSpec, client: OAuthClient) => string | undefined;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** https, http on a loopback host, or a private-use scheme such as `com.example.app:/cb` (RFC 8252). */
+export function redirectUriProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url) return `"${value}" is not an absolute URI`;
+  if (url.hash) return `"${value}" must not contain a fragment`;
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : `"${value}" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])`;
+  }
+  return url.protocol.slice(0, -1).includes('.') ? undefined : `"${value}" must use https, loopback http, or a private-use scheme with a dot such as com.example.app`;
+}
+
+const checks: Check[] = [
+  (_spec, client) => (clientIdOf(client).includes(':') ? 'clientId must not contain ":" (it breaks client_secret_basic)' : undefined),
+  (_spec, client) => (/^[\x21-\x7E]{1,200}$/.test(clientIdOf(client)) ? undefined : 'clientId must be 1-200 printable ASCII characters without spaces'),
+  (spec) => spec.grantTypes?.map((g) => (GRANT_TYPES.includes(g) ? undefined : `grantTypes: "${g}" is not one of ${GRANT_TYPES.join(', ')}`)).find(Boolean),
+  (spec) => (spec.tokenEndpointAuthMethod && !AUTH_METHODS.includes(spec.tokenEndpointAuthMethod) ? `tokenEndpointAuthMethod must be one of ${AUTH_METHODS.join(', ')}` : undefined),
+  (spec) => (grantTypesOf(spec).includes('authorization_code') && !spec.redirectUris?.length ? 'redirectUris: at least one is required with the authorization_code grant' : undefined),
+  (spec) => (grantTypesOf(spec).includes('refresh_token') && !grantTypesOf(spec).includes('authorization_code') ? 'grantTypes: refresh_token needs authorization_code (refresh tokens come from the code flow)' : undefined),
+  (spec) => (spec.redirectUris?.length && !grantTypesOf(spec).includes('authorization_code') ? 'redirectUris are only used with the authorization_code grant; add it to grantTypes or remove them' : undefined),
+  (spec) => [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].map(redirectUriProblem).find(Boolean),
+  (spec) => (spec.public && grantTypesOf(spec).includes('client_credentials') ? 'a public client cannot use client_credentials (it has no secret)' : undefined),
+  (spec) => (spec.public && spec.tokenEndpointAuthMethod && spec.tokenEndpointAuthMethod !== 'none' ? 'a public client authenticates with tokenEndpointAuthMethod none' : undefined),
+  (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),
+  (spec) => (!spec.public && spec.tokenEndpointAuthMethod === 'none' ? 'tokenEndpointAuthMethod none is for public clients: set public: true' : undefined),
+  (spec) => (spec.public && spec.requirePkce === false ? 'a public client must use PKCE: remove requirePkce: false' : undefined),
+  (spec) => spec.scopes?.map((s) => (SCOPE_TOKEN.test(s) ? undefined : `scopes: "${s}" is not a valid scope token`)).find(Boolean),
+  (spec) => spec.audiences?.map((a) => (parseUrl(a) ? undefined : `audiences: "${a}" is not an absolute URI`)).find(Boolean),
+  (spec) => (spec.accessToken?.format === 'jwt' && !spec.audiences?.length ? 'accessToken.format jwt needs at least one audience (the aud claim of the token)' : undefined),
+  (spec) => spec.corsOrigins?.map((o) => (parseUrl(o)?.origin === o ? undefined : `corsOrigins: "${o}" is not an origin such as https://app.example.com`)).find(Boolean),
+  (spec) =>
+    (
+      [
+        ['accessToken.ttl', spec.accessToken?.ttl],
+        ['refreshToken.ttl', spec.refreshToken?.ttl],
+        ['refreshToken.absoluteLifetime', spec.refreshToken?.absoluteLifetime],
+      ] as const
+    )
+      .map(([field, value]) => (value !== undefined && parseDuration(value) === undefined ? `${field}: "${value}" is not a duration such as 90s, 15m, 1h or 14d` : undefined))
+      .find(Boolean),
+  (spec) => (spec.refreshToken?.reuseGracePeriod !== undefined && spec.refreshToken.reuseGracePeriod !== '0s' && parseDuration(spec.refreshToken.reuseGracePeriod) === undefined ? `refreshToken.reuseGracePeriod: "${spec.refreshToken.reuseGracePeriod}" is not a duration such as 0s or 30s` : undefined),
+];
+
+/** The first problem with the resource's spec, or `undefined` when it can be served. */
+export function validateOAuthClient(client: OAuthClient): Problem | undefined {
+  const spec = client.spec ?? {};
+  for (const check of checks) {
+    const message = check(spec, client);
+    if (message) return { reason: InvalidSpec, message };
+  }
+  return undefined;
+}
+
+/** Shortest client secret Purser accepts from a user; generated ones carry 256 bits. */
+export const MIN_SECRET_LENGTH = 32;
+
+/** Why a user-supplied client secret cannot be used, or `undefined`. */
+export function secretProblem(secret: string): string | undefined {
+  if (secret.length < MIN_SECRET_LENGTH) return `client_secret must be at least ${MIN_SECRET_LENGTH} characters (secrets are stored as a fast hash, so they must not be guessable)`;
+  if (secret !== secret.trim()) return 'client_secret must not start or end with whitespace';
+  if (secret.includes(':')) return 'client_secret must not contain ":" (it breaks client_secret_basic)';
+  return undefined;
+}

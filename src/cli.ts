@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// purser <command> [flags]: the one entry point of every process Purser runs.
+import { ConfigError, loadConfig } from './config/load.ts';
+import { createLogger } from './log.ts';
+import { hashPassword } from './server/accounts/users.ts';
+import { generateSigningKeys } from './server/provider/keys.ts';
+import { startServer } from './server/start.ts';
+
+const USAGE = `usage: purser <command> [flags]
+
+commands:
+  server           run the authorization server (flags and PURSER_* variables: see README)
+  hash-password    read a password on stdin, print its argon2id hash for the users file
+  generate-keys    print a new JSON Web Key Set (ES256 + RS256) for PURSER_JWKS_FILE
+`;
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text.replace(/\r?\n$/, '');
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const config = loadConfig(argv);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  const running = await startServer(config, log);
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+}
+
+async function main([command, ...argv]: string[]): Promise<void> {
+  switch (command) {
+    case 'server':
+      return serve(argv);
+    case 'hash-password':
+      process.stdout.write(`${await hashPassword(await readStdin())}\n`);
+      return;
+    case 'generate-keys':
+      process.stdout.write(`${JSON.stringify(generateSigningKeys(), null, 2)}\n`);
+      return;
+    default:
+      process.stderr.write(USAGE);
+      process.exitCode = command ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`purser: ${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

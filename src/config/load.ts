@@ -1,0 +1,104 @@
+// Turns environment variables and command-line flags into one typed, validated configuration object.
+import { parseArgs } from 'node:util';
+
+import { parseDuration } from '../api/duration.ts';
+import { envName, flagName, settings, type Setting } from './settings.ts';
+
+type Settings = typeof settings;
+type ValueOf<S extends Setting> = S['kind'] extends 'integer' | 'duration'
+  ? number
+  : S['kind'] extends 'boolean'
+    ? boolean
+    : S['kind'] extends 'list'
+      ? string[]
+      : string;
+
+type Required<S extends Setting> = S extends { default: string } ? ValueOf<S> : ValueOf<S> | undefined;
+
+/** The parsed configuration: durations in seconds. */
+export type Config = { readonly [S in Settings[number] as S['key']]: Required<S> };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function convert(setting: Setting, raw: string, source: string): unknown {
+  switch (setting.kind) {
+    case 'integer': {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${source}: expected a whole number, got "${raw}"`);
+      return value;
+    }
+    case 'boolean':
+      if (!['true', 'false', '1', '0', ''].includes(raw)) throw new ConfigError(`${source}: expected true or false, got "${raw}"`);
+      return raw === 'true' || raw === '1' || raw === '';
+    case 'duration': {
+      const value = parseDuration(raw);
+      if (value === undefined) throw new ConfigError(`${source}: expected a duration such as 90s, 15m, 1h or 14d, got "${raw}"`);
+      return value;
+    }
+    case 'list':
+      return raw.split(',').map((item) => item.trim()).filter(Boolean);
+    default:
+      return raw;
+  }
+}
+
+/**
+ * Reads every setting from `argv` flags first, then `env`, then its default (the dev default in dev mode).
+ * Unknown flags are an error, so a typo never silently falls back to a default.
+ */
+export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Config {
+  const options = Object.fromEntries(
+    settings.map((s) => [flagName(s.key), { type: s.kind === 'boolean' ? 'boolean' : 'string' } as const]),
+  );
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+
+  const rawOf = (s: Setting): [string, string] | undefined => {
+    const flag = values[flagName(s.key)];
+    if (flag !== undefined) return [String(flag), `--${flagName(s.key)}`];
+    const fromEnv = env[envName(s.key)];
+    if (fromEnv !== undefined) return [fromEnv, envName(s.key)];
+    return undefined;
+  };
+
+  const devRaw = rawOf(settings[0]);
+  const dev = devRaw ? (convert(settings[0], devRaw[0], devRaw[1]) as boolean) : false;
+
+  const config: Record<string, unknown> = {};
+  for (const setting of settings as readonly Setting[]) {
+    const given = rawOf(setting);
+    const fallback = dev && setting.devDefault !== undefined ? setting.devDefault : setting.default;
+    if (given) config[setting.key] = convert(setting, given[0], given[1]);
+    else if (fallback !== undefined) config[setting.key] = convert(setting, fallback, `default of ${envName(setting.key)}`);
+  }
+  return validate(config as Config);
+}
+
+function validate(config: Config): Config {
+  if (!['standalone', 'sentinel', 'cluster'].includes(config.redisMode)) {
+    throw new ConfigError(`PURSER_REDIS_MODE: expected standalone, sentinel or cluster, got "${config.redisMode}"`);
+  }
+  if (!['json', 'pretty'].includes(config.logFormat)) {
+    throw new ConfigError(`PURSER_LOG_FORMAT: expected json or pretty, got "${config.logFormat}"`);
+  }
+  try {
+    new URL(config.issuer);
+  } catch {
+    throw new ConfigError(`PURSER_ISSUER: expected an absolute URL such as https://auth.example.com, got "${config.issuer}"`);
+  }
+  if (!config.dev) {
+    const missing = (['redisUrl', 'jwksFile', 'cookieKeysFile'] as const).filter((key) => !config[key]);
+    if (missing.length) {
+      throw new ConfigError(
+        `production mode needs ${missing.map(envName).join(', ')} (or run with --dev for a local trial)`,
+      );
+    }
+  }
+  return config;
+}

@@ -1,0 +1,171 @@
+// Every setting Purser reads, declared once: name, environment variable, flag, default and meaning.
+// The README's configuration table is generated from this list (`npm run docs:config`).
+
+export type SettingKind = 'string' | 'integer' | 'boolean' | 'duration' | 'list';
+
+export interface Setting {
+  /** Property name on the parsed configuration object. */
+  key: string;
+  kind: SettingKind;
+  /** Default in production mode; `undefined` means "not set". */
+  default?: string;
+  /** Default in dev mode (`--dev`), when it differs. */
+  devDefault?: string;
+  description: string;
+}
+
+export const settings = [
+  {
+    key: 'dev',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Dev mode: in-memory store, clients from `PURSER_CLIENTS_DIR`, a demo user, ephemeral keys. Never use in production.',
+  },
+  {
+    key: 'issuer',
+    kind: 'string',
+    default: 'http://localhost:4000',
+    description: 'Issuer identifier: the public base URL clients reach Purser at. Appears in every token and in discovery.',
+  },
+  {
+    key: 'host',
+    kind: 'string',
+    default: '0.0.0.0',
+    devDefault: '127.0.0.1',
+    description: 'Address the HTTP server listens on.',
+  },
+  {
+    key: 'port',
+    kind: 'integer',
+    default: '4000',
+    description: 'Port the HTTP server listens on.',
+  },
+  {
+    key: 'trustProxy',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Trust `X-Forwarded-*` headers from a reverse proxy or ingress in front of Purser.',
+  },
+  {
+    key: 'redisUrl',
+    kind: 'string',
+    description: 'Redis to keep clients, codes, sessions, grants and tokens in, e.g. `redis://redis:6379/0`. Required unless `--dev`. With `PURSER_REDIS_MODE=sentinel` or `cluster`, a comma-separated list of `host:port` seeds.',
+  },
+  {
+    key: 'redisMode',
+    kind: 'string',
+    default: 'standalone',
+    description: 'How to reach Redis: `standalone`, `sentinel` or `cluster`.',
+  },
+  {
+    key: 'redisSentinelName',
+    kind: 'string',
+    default: 'mymaster',
+    description: 'Name of the Sentinel-monitored primary, with `PURSER_REDIS_MODE=sentinel`.',
+  },
+  {
+    key: 'redisPasswordFile',
+    kind: 'string',
+    description: 'File holding the Redis password (a mounted Secret), when the URL does not carry one.',
+  },
+  {
+    key: 'redisKeyPrefix',
+    kind: 'string',
+    default: 'purser:',
+    description: 'Prefix of every Redis key, so several installations can share one Redis.',
+  },
+  {
+    key: 'clientsDir',
+    kind: 'string',
+    devDefault: 'examples/clients',
+    description: 'Folder of `OAuthClient` YAML files to serve clients from (dev mode); changes apply without a restart.',
+  },
+  {
+    key: 'usersFile',
+    kind: 'string',
+    description: 'YAML file of users (username, passwordHash (argon2id), email, name, groups). Dev mode without it serves one demo user.',
+  },
+  {
+    key: 'jwksFile',
+    kind: 'string',
+    description: 'JSON Web Key Set (private keys) to sign tokens with: an ES256 key for access tokens and an RS256 key for id_tokens. Required unless `--dev`, where ephemeral keys are generated.',
+  },
+  {
+    key: 'cookieKeysFile',
+    kind: 'string',
+    description: 'File with one cookie-signing key per line (newest first). Required unless `--dev`.',
+  },
+  {
+    key: 'accessTokenTtl',
+    kind: 'duration',
+    default: '1h',
+    description: 'Default access token lifetime; a client may set its own `accessToken.ttl`.',
+  },
+  {
+    key: 'idTokenTtl',
+    kind: 'duration',
+    default: '1h',
+    description: 'id_token lifetime.',
+  },
+  {
+    key: 'refreshTokenTtl',
+    kind: 'duration',
+    default: '14d',
+    description: 'Default idle lifetime of a refresh token (each rotation starts a new one); a client may set `refreshToken.ttl`.',
+  },
+  {
+    key: 'refreshTokenAbsoluteLifetime',
+    kind: 'duration',
+    default: '90d',
+    description: 'Default absolute lifetime of a refresh token chain, counted from the first grant; a client may set `refreshToken.absoluteLifetime`.',
+  },
+  {
+    key: 'authorizationCodeTtl',
+    kind: 'duration',
+    default: '1m',
+    description: 'Authorization code lifetime.',
+  },
+  {
+    key: 'sessionTtl',
+    kind: 'duration',
+    default: '14d',
+    description: 'Login session lifetime.',
+  },
+  {
+    key: 'interactionTtl',
+    kind: 'duration',
+    default: '10m',
+    description: 'How long a user has to complete the login and consent pages.',
+  },
+  {
+    key: 'clientCacheNegativeTtl',
+    kind: 'duration',
+    default: '5s',
+    description: 'How long a replica remembers that a client_id does not exist (changes are still pushed to every replica at once).',
+  },
+  {
+    key: 'logLevel',
+    kind: 'string',
+    default: 'info',
+    description: 'Log level: `fatal`, `error`, `warn`, `info`, `debug` or `trace`.',
+  },
+  {
+    key: 'logFormat',
+    kind: 'string',
+    default: 'json',
+    devDefault: 'pretty',
+    description: 'Log format: `json` (one line per event) or `pretty`.',
+  },
+] as const satisfies readonly Setting[];
+
+export type SettingKey = (typeof settings)[number]['key'];
+
+/** `redisUrl` → `PURSER_REDIS_URL`. */
+export function envName(key: string): string {
+  return `PURSER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+/** `redisUrl` → `redis-url` (used as `--redis-url`). */
+export function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,67 @@
+// The people who can log in: read from a YAML users file (a mounted Secret in production), passwords as argon2id.
+import { readFile } from 'node:fs/promises';
+
+import { hash, verify } from '@node-rs/argon2';
+import { parse } from 'yaml';
+
+export interface User {
+  username: string;
+  passwordHash: string;
+  email?: string;
+  emailVerified?: boolean;
+  name?: string;
+  groups?: string[];
+}
+
+export class UsersFileError extends Error {
+  override name = 'UsersFileError';
+}
+
+// Verifying against this when the username is unknown makes both failures take as long.
+const UNKNOWN_USER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$x8ShqIMnbO+3lEd942E+nw$JZEZ07tY5ZoivshGjFUwnuWFgvStAk0M5g0dYqhSG/o';
+
+export class UserDirectory {
+  readonly #users: Map<string, User>;
+
+  constructor(users: User[]) {
+    this.#users = new Map(users.map((user) => [user.username, user]));
+  }
+
+  /** The user whose password this is, or `undefined`; takes the same time whether or not the user exists. */
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const user = this.#users.get(username);
+    const ok = await verify(user?.passwordHash ?? UNKNOWN_USER_HASH, password).catch(() => false);
+    return ok && user ? user : undefined;
+  }
+
+  find(username: string): User | undefined {
+    return this.#users.get(username);
+  }
+
+  get size(): number {
+    return this.#users.size;
+  }
+}
+
+export function parseUsers(text: string, source: string): User[] {
+  const document: unknown = parse(text);
+  const list = Array.isArray(document) ? document : (document as { users?: unknown } | null)?.users;
+  if (!Array.isArray(list)) throw new UsersFileError(`${source}: expected a list of users (or a "users:" list)`);
+  return list.map((entry: Record<string, unknown>, index) => {
+    const where = `${source}: user #${index + 1}`;
+    if (typeof entry?.username !== 'string' || !entry.username) throw new UsersFileError(`${where} has no username`);
+    if (typeof entry.passwordHash !== 'string' || !entry.passwordHash.startsWith('$argon2id$')) {
+      throw new UsersFileError(`${where} (${entry.username}): passwordHash must be an argon2id hash (run: purser hash-password)`);
+    }
+    return entry as unknown as User;
+  });
+}
+
+export async function loadUsersFile(path: string): Promise<UserDirectory> {
+  return new UserDirectory(parseUsers(await readFile(path, 'utf8'), path));
+}
+
+export function hashPassword(password: string): Promise<string> {
+  // 2 is Algorithm.Argon2id, a const enum that type stripping cannot import.
+  return hash(password, { algorithm: 2 });
+}

@@ -1,0 +1,35 @@
+// The Koa app, in the order a request flows: log → metrics → health → interaction pages → oidc-provider.
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/types.ts';
+import type { UserDirectory } from './accounts/users.ts';
+import { healthRoutes } from './health.ts';
+import { createInteractionRouter } from './interactions/index.ts';
+import { Metrics } from './metrics.ts';
+import { logServerErrors, requestLog } from './request-log.ts';
+
+export interface AppDependencies {
+  provider: Provider;
+  store: Store;
+  users: UserDirectory;
+  log: Logger;
+  csrfKey: Buffer;
+}
+
+export function createApp({ provider, store, users, log, csrfKey }: AppDependencies): Koa {
+  const app = new Koa({ proxy: provider.proxy });
+  const metrics = new Metrics();
+  metrics.observe(provider);
+  logServerErrors(log, provider);
+
+  app.use(requestLog(log));
+  app.use(metrics.middleware());
+  app.use(healthRoutes(store).routes());
+  app.use(metrics.routes().routes());
+  app.use(createInteractionRouter({ provider, users, log, csrfKey }).routes());
+  app.use(mount(provider as unknown as Koa));
+  return app;
+}

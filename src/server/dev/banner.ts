@@ -1,0 +1,29 @@
+// What dev mode prints first: the clients it serves, the demo user, and what to try next.
+import type { LoadedClient } from './file-clients.ts';
+
+export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { username: string; password: string }): string {
+  const lines = ['', `Purser is running in dev mode at ${issuer}`, `  discovery: ${issuer}/.well-known/openid-configuration`, ''];
+  for (const { record, generatedSecret } of clients) {
+    const grants = (record.metadata.grant_types as string[]).join(', ');
+    lines.push(`  client ${record.clientId}  (${grants})${generatedSecret ? `  client_secret: ${generatedSecret}` : ''}`);
+  }
+  if (demoUser) lines.push('', `  demo user: ${demoUser.username} / ${demoUser.password}`);
+
+  const service = clients.find((c) => (c.record.metadata.grant_types as string[]).includes('client_credentials') && c.generatedSecret);
+  if (service) {
+    lines.push('', 'Try a client_credentials token:', `  curl -s -u '${service.record.clientId}:${service.generatedSecret}' -d grant_type=client_credentials ${issuer}/token`);
+  }
+  const browser = clients.find((c) => (c.record.metadata.grant_types as string[]).includes('authorization_code'));
+  if (browser) {
+    const params = new URLSearchParams({
+      client_id: browser.record.clientId,
+      response_type: 'code',
+      scope: 'openid profile email',
+      redirect_uri: (browser.record.metadata.redirect_uris as string[])[0]!,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    lines.push('', 'Try the authorization code flow in a browser (PKCE verifier: dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk):', `  ${issuer}/auth?${params}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,105 @@
+// Dev mode's client source: the OAuthClient YAML files of a folder, kept in the catalog as the folder changes.
+// It follows the controller's rules (validation, Secret lookup, client_id conflicts) without a Kubernetes API.
+import { randomBytes } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { toClientRecord } from '../../api/client-record.ts';
+import { readManifests, type SecretDocument } from '../../api/manifests.ts';
+import { clientIdOf, secretNameOf, type OAuthClient } from '../../api/types.ts';
+import { secretProblem, validateOAuthClient } from '../../api/validate.ts';
+import type { Logger } from '../../log.ts';
+import { hashSecret } from '../../store/secret-hash.ts';
+import type { ClientCatalog, ClientRecord } from '../../store/types.ts';
+
+export interface LoadedClient {
+  record: ClientRecord;
+  /** Set when dev mode made the secret up, so it can be shown to the developer once. */
+  generatedSecret?: string;
+}
+
+const RELOAD_DELAY_MS = 100;
+
+export class FileClientSource {
+  readonly #dir: string;
+  readonly #catalog: ClientCatalog;
+  readonly #log: Logger;
+  /** Generated secrets survive reloads, so editing a file does not change a client's credentials. */
+  readonly #generated = new Map<string, string>();
+  #served = new Set<string>();
+  #watcher?: FSWatcher;
+
+  constructor(dir: string, catalog: ClientCatalog, log: Logger) {
+    this.#dir = dir;
+    this.#catalog = catalog;
+    this.#log = log;
+  }
+
+  /** Loads the folder into the catalog and returns what was loaded. */
+  async load(): Promise<LoadedClient[]> {
+    const loaded = await this.#read();
+    for (const { record } of loaded) await this.#catalog.put(record);
+    const current = new Set(loaded.map(({ record }) => record.clientId));
+    for (const clientId of this.#served) if (!current.has(clientId)) await this.#catalog.delete(clientId);
+    this.#served = current;
+    return loaded;
+  }
+
+  /** Reloads whenever a file in the folder changes. */
+  watch(): void {
+    let timer: NodeJS.Timeout | undefined;
+    this.#watcher = watch(this.#dir, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.load().then(
+          (loaded) => this.#log.info({ clients: loaded.map(({ record }) => record.clientId) }, 'clients reloaded'),
+          (error: unknown) => this.#log.error({ err: error }, 'reloading clients failed'),
+        );
+      }, RELOAD_DELAY_MS);
+    });
+  }
+
+  close(): void {
+    this.#watcher?.close();
+  }
+
+  async #read(): Promise<LoadedClient[]> {
+    const files = (await readdir(this.#dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
+    const clients: { client: OAuthClient; source: string }[] = [];
+    const secrets: SecretDocument[] = [];
+    for (const file of files) {
+      const manifests = readManifests(await readFile(join(this.#dir, file), 'utf8'), file);
+      manifests.problems.forEach((problem) => this.#log.warn(problem));
+      clients.push(...manifests.clients);
+      secrets.push(...manifests.secrets);
+    }
+    const loaded: LoadedClient[] = [];
+    const claimedBy = new Map<string, string>();
+    for (const { client, source } of clients) {
+      const clientId = clientIdOf(client);
+      const problem = validateOAuthClient(client)?.message ?? (claimedBy.has(clientId) ? `client_id "${clientId}" is already claimed by ${claimedBy.get(clientId)}` : undefined);
+      const result = problem ? undefined : this.#withSecret(client, secrets);
+      if (problem || typeof result === 'string') {
+        this.#log.warn({ source, clientId }, `client skipped: ${problem ?? result}`);
+        continue;
+      }
+      claimedBy.set(clientId, source);
+      loaded.push(result!);
+    }
+    return loaded;
+  }
+
+  #withSecret(client: OAuthClient, secrets: SecretDocument[]): LoadedClient | string {
+    if (client.spec.public) return { record: toClientRecord(client, []) };
+    const clientId = clientIdOf(client);
+    const supplied = secrets.find((s) => s.name === secretNameOf(client) && s.namespace === client.metadata.namespace)?.data.client_secret;
+    if (supplied !== undefined) {
+      return secretProblem(supplied) ?? { record: toClientRecord(client, [hashSecret(supplied)]) };
+    }
+    const fresh = !this.#generated.has(clientId);
+    if (fresh) this.#generated.set(clientId, randomBytes(32).toString('base64url'));
+    const secret = this.#generated.get(clientId)!;
+    return { record: toClientRecord(client, [hashSecret(secret)]), ...(fresh ? { generatedSecret: secret } : {}) };
+  }
+}

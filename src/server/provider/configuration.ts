@@ -1,0 +1,56 @@
+// The oidc-provider configuration: which flows are on, and where each decision (accounts, audiences, lifetimes,
+// pages) is made. Everything per-client comes from the client's record, so no restart is needed for changes.
+import type { Configuration } from 'oidc-provider';
+
+import type { Config } from '../../config/load.ts';
+import type { UserDirectory } from '../accounts/users.ts';
+import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
+import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
+import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
+import { policyOf, type ClientLike } from './client-policy.ts';
+import type { Jwk } from './keys.ts';
+import { defaultResource, OIDC_SCOPES, resourceServerInfo } from './resource-servers.ts';
+import { lifetimes } from './ttl.ts';
+
+export interface ProviderDependencies {
+  config: Config;
+  adapter: NonNullable<Configuration['adapter']>;
+  users: UserDirectory;
+  jwks: { keys: Jwk[] };
+  cookieKeys: string[];
+}
+
+export function providerConfiguration({ config, adapter, users, jwks, cookieKeys }: ProviderDependencies): Configuration {
+  const { ttl, accessTokenTtl } = lifetimes(config);
+  return {
+    adapter,
+    findAccount: accountFinder(users),
+    jwks: jwks as Configuration['jwks'],
+    cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
+    claims: CLAIMS,
+    scopes: [...OIDC_SCOPES],
+    // The id_token carries the claims of its scopes too, not only the userinfo response.
+    conformIdTokenClaims: false,
+    rotateRefreshToken: true,
+    extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },
+    clientBasedCORS: (_ctx, origin, client) => policyOf(client).corsOrigins.includes(origin),
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: ttl as Configuration['ttl'],
+    renderError,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: defaultResource as never,
+        getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client)) as never,
+        useGrantedResource: () => true,
+      },
+    },
+  };
+}

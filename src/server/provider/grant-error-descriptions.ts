@@ -1,0 +1,46 @@
+// Turns oidc-provider's terse invalid_grant ("grant request is invalid") into a description that tells the caller
+// which of wrong, expired, already used or not-a-refresh-token it is, and what to do about it.
+import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+
+const DESCRIPTIONS: Record<string, string> = {
+  'refresh token not found': 'refresh token not recognised: it was not issued by this server, or it has been revoked (a reused refresh token revokes its whole grant)',
+  'refresh token is expired': 'refresh token has expired: start a new authorization',
+  'refresh token already used': 'refresh token was already used: refresh tokens rotate on every use, so send the one returned by your last refresh; reusing an old one revokes the grant, which has now happened',
+  'authorization code not found': 'authorization code not recognised: it was not issued by this server or has expired',
+  'authorization code is expired': 'authorization code has expired: codes are valid for a short time, start the authorization again',
+  'authorization code already consumed': 'authorization code was already used: a code can be redeemed once; the tokens issued with it have been revoked',
+  'authorization code redirect_uri mismatch': 'redirect_uri does not match the one used in the authorization request',
+  'PKCE verification failed': 'code_verifier does not match the code_challenge of the authorization request',
+  'client mismatch': 'this grant was issued to a different client',
+  'grant not found': 'the grant behind this token has been revoked or has expired: start a new authorization',
+  'grant is expired': 'the grant behind this token has expired: start a new authorization',
+  'grant source not found (expired or revoked)': 'the code or token was revoked or expired while this request was processed',
+};
+
+const looksLikeJwt = (value: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value);
+
+/** Why a value sent as refresh_token is not one, when we can tell. */
+async function refreshTokenHint(provider: Provider, value: unknown): Promise<string | undefined> {
+  if (typeof value !== 'string') return undefined;
+  if (value !== value.trim()) return 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
+  if (looksLikeJwt(value)) return 'this is a JWT (an access token or id_token), not a refresh token: send the refresh_token from the token response';
+  if (await provider.AccessToken.find(value)) return 'this is an access token, not a refresh token: send the refresh_token from the token response';
+  if (await provider.AuthorizationCode.find(value)) return 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
+  return undefined;
+}
+
+export function installGrantErrorDescriptions(provider: Provider): void {
+  provider.use(async (ctx, next) => {
+    await next();
+    const error = (ctx as KoaContextWithOIDC).state.grantError as { error_detail?: string } | undefined;
+    const body = ctx.body as { error?: string; error_description?: string } | undefined;
+    if (!error || body?.error !== 'invalid_grant') return;
+    const detail = error.error_detail ?? '';
+    const params = (ctx as KoaContextWithOIDC).oidc?.params ?? {};
+    const hint = detail === 'refresh token not found' ? await refreshTokenHint(provider, params.refresh_token) : undefined;
+    ctx.body = { ...body, error_description: hint ?? DESCRIPTIONS[detail] ?? (detail || body.error_description) };
+  });
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    ctx.state.grantError = error;
+  });
+}

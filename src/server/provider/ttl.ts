@@ -1,0 +1,36 @@
+// Lifetimes of every artifact: server-wide defaults from the configuration, per-client overrides from the policy.
+import type { Config } from '../../config/load.ts';
+import { policyOf, type ClientLike } from './client-policy.ts';
+
+interface RefreshTokenLike {
+  iiat?: number;
+  resourceServer?: { accessTokenTTL?: number };
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+export function lifetimes(config: Config) {
+  const accessTokenTtl = (client: ClientLike | undefined): number => policyOf(client).accessTokenTtl ?? config.accessTokenTtl;
+  const absoluteLifetime = (client: ClientLike | undefined): number =>
+    policyOf(client).refreshTokenAbsoluteLifetime ?? config.refreshTokenAbsoluteLifetime;
+
+  return {
+    accessTokenTtl,
+    ttl: {
+      AccessToken: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl(client),
+      ClientCredentials: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl(client),
+      AuthorizationCode: config.authorizationCodeTtl,
+      IdToken: config.idTokenTtl,
+      Interaction: config.interactionTtl,
+      Session: config.sessionTtl,
+      /** Idle lifetime, cut short so that no rotation outlives the chain's absolute lifetime. */
+      RefreshToken: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => {
+        const idle = policyOf(client).refreshTokenTtl ?? config.refreshTokenTtl;
+        const remaining = (token.iiat ?? now()) + absoluteLifetime(client) - now();
+        return Math.max(1, Math.min(idle, remaining));
+      },
+      /** A grant lives as long as the longest refresh chain it can back, and at least as long as a session. */
+      Grant: (ctx: { oidc?: { client?: ClientLike } }) => Math.max(absoluteLifetime(ctx.oidc?.client), config.sessionTtl),
+    },
+  };
+}

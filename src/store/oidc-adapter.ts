@@ -1,0 +1,97 @@
+// The oidc-provider Adapter over a Store: models map to artifacts, the `Client` model to the client catalog.
+// Ids leave here only as arguments (the backends hash them); `jti` is dropped from payloads and restored on read.
+import { errors } from 'oidc-provider';
+
+import type { CachedClientCatalog } from './cached-catalog.ts';
+import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
+
+/** Keys nothing should outlive: used when oidc-provider gives no expiry. */
+const FALLBACK_TTL_SECONDS = 14 * 86400;
+
+const REUSE_MESSAGES: Record<string, string> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+};
+
+/** The extra client metadata property that carries Purser's part of a record into oidc-provider's Client. */
+export const PURSER_METADATA = 'purser';
+
+export type PurserClientMetadata = Pick<ClientRecord, 'secrets' | 'policy' | 'owner'>;
+
+/**
+ * oidc-provider client metadata for a record. oidc-provider insists on a `client_secret` for confidential clients;
+ * it gets a digest, which no one can present, and `compareClientSecret` checks the real hashes.
+ */
+export function clientMetadata(record: ClientRecord): Record<string, unknown> {
+  const [current] = record.secrets;
+  const purser: PurserClientMetadata = { secrets: record.secrets, policy: record.policy, owner: record.owner };
+  return {
+    ...record.metadata,
+    ...(current ? { client_secret: `sha256:${current.digest}` } : {}),
+    [PURSER_METADATA]: purser,
+  };
+}
+
+export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClientCatalog) {
+  return class PurserAdapter {
+    readonly name: string;
+
+    constructor(name: string) {
+      this.name = name;
+    }
+
+    async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+      if (this.name === 'Client') throw new Error('clients are managed through OAuthClient resources');
+      const { jti: _jti, ...stored } = payload;
+      if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
+        const record = await clients.get(stored.clientId);
+        stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
+      }
+      await artifacts.upsert(this.name, id, stored, expiresIn ?? FALLBACK_TTL_SECONDS);
+    }
+
+    async find(id: string): Promise<Payload | undefined> {
+      if (this.name === 'Client') {
+        const record = await clients.get(id);
+        return record && clientMetadata(record);
+      }
+      return restore(await artifacts.find(this.name, id), id);
+    }
+
+    async findByUid(uid: string): Promise<Payload | undefined> {
+      // Sessions found by uid are only read, never saved back, so they need no `jti`.
+      return restore(await artifacts.findByUid(this.name, uid), undefined);
+    }
+
+    async findByUserCode(userCode: string): Promise<Payload | undefined> {
+      return artifacts.findByUserCode(this.name, userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      const outcome = await artifacts.consume(this.name, id);
+      if (outcome === 'reused') throw new errors.InvalidGrant(REUSE_MESSAGES[this.name] ?? 'already consumed');
+      if (outcome === 'missing') throw new errors.InvalidGrant('grant source not found (expired or revoked)');
+    }
+
+    async destroy(id: string): Promise<void> {
+      await artifacts.destroy(this.name, id);
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await artifacts.revokeByGrantId(grantId, [this.name]);
+    }
+  };
+}
+
+/**
+ * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
+ * retried refresh token as usable; `consume` then confirms the window atomically.
+ */
+function restore(payload: Payload | undefined, id: string | undefined): Payload | undefined {
+  if (!payload) return undefined;
+  const restored: Payload = id === undefined ? payload : { ...payload, jti: id };
+  if (restored.consumed !== undefined && Math.floor(Date.now() / 1000) - restored.consumed < (restored.reuseGrace ?? 0)) {
+    delete restored.consumed;
+  }
+  return restored;
+}

@@ -1,0 +1,94 @@
+// Redis ArtifactStore: hashed keys, TTL on every key, one grant's keys in one hash slot, atomic consume.
+import type { Cluster, Redis } from 'ioredis';
+
+import { digest, grantTag, groupOf } from '../keys.ts';
+import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
+import { CONSUME, REVOKE, UPSERT } from './scripts.ts';
+
+type Client = Redis | Cluster;
+
+interface ScriptCommands {
+  purserUpsert(...args: (string | number)[]): Promise<unknown>;
+  purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
+  purserRevoke(...args: string[]): Promise<unknown>;
+}
+
+export class RedisArtifactStore implements ArtifactStore {
+  readonly #redis: Client & ScriptCommands;
+  readonly #prefix: string;
+
+  constructor(redis: Client, prefix: string) {
+    redis.defineCommand('purserUpsert', { lua: UPSERT });
+    redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
+    redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
+    this.#redis = redis as Client & ScriptCommands;
+    this.#prefix = prefix;
+  }
+
+  async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
+    const key = this.#artifactKey(model, id);
+    const grantIndex = model === 'Grant' ? this.#grantIndexKey(id) : payload.grantId && this.#grantIndexKey(payload.grantId);
+    const keys = grantIndex ? [key, grantIndex] : [key];
+    const ttl = Math.max(1, Math.ceil(expiresIn));
+    const pipeline = this.#redis.pipeline();
+    (pipeline as unknown as ScriptCommands).purserUpsert(keys.length, ...keys, JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? '');
+    if (payload.uid) pipeline.set(this.#lookupKey('uid', model, payload.uid), key, 'EX', ttl);
+    if (payload.userCode) pipeline.set(this.#lookupKey('userCode', model, payload.userCode), key, 'EX', ttl);
+    throwFirstError(await pipeline.exec());
+  }
+
+  async find(model: string, id: string): Promise<Payload | undefined> {
+    return this.#read(this.#artifactKey(model, id));
+  }
+
+  async findByUid(model: string, uid: string): Promise<Payload | undefined> {
+    return this.#readLookup(this.#lookupKey('uid', model, uid));
+  }
+
+  async findByUserCode(model: string, userCode: string): Promise<Payload | undefined> {
+    return this.#readLookup(this.#lookupKey('userCode', model, userCode));
+  }
+
+  async consume(model: string, id: string): Promise<ConsumeOutcome> {
+    return this.#redis.purserConsume(this.#artifactKey(model, id), Math.floor(Date.now() / 1000));
+  }
+
+  async destroy(model: string, id: string): Promise<void> {
+    await this.#redis.del(this.#artifactKey(model, id));
+  }
+
+  async revokeByGrantId(grantId: string, models: readonly string[] = []): Promise<void> {
+    await this.#redis.purserRevoke(this.#grantIndexKey(grantId), ...models);
+  }
+
+  async #read(key: string): Promise<Payload | undefined> {
+    const [json, consumed] = await this.#redis.hmget(key, 'p', 'c');
+    if (json === null || json === undefined) return undefined;
+    const payload = JSON.parse(json) as Payload;
+    if (consumed !== null && consumed !== undefined) payload.consumed = Number(consumed);
+    return payload;
+  }
+
+  async #readLookup(lookupKey: string): Promise<Payload | undefined> {
+    const key = await this.#redis.get(lookupKey);
+    return key === null ? undefined : this.#read(key);
+  }
+
+  #artifactKey(model: string, id: string): string {
+    const group = groupOf(model, id);
+    return group === undefined ? `${this.#prefix}${model}:${digest(id)}` : `${this.#prefix}{${group}}:${model}:${digest(id)}`;
+  }
+
+  #grantIndexKey(grantId: string): string {
+    return `${this.#prefix}{${grantTag(grantId)}}:grant:${digest(grantId)}`;
+  }
+
+  #lookupKey(kind: 'uid' | 'userCode', model: string, value: string): string {
+    return `${this.#prefix}${kind}:${model}:${digest(value)}`;
+  }
+}
+
+export function throwFirstError(results: [Error | null, unknown][] | null): void {
+  const failure = results?.find(([error]) => error);
+  if (failure) throw failure[0];
+}

@@ -1,0 +1,110 @@
+// The store contract: what the server and the controller may ask of a backend, and what every backend guarantees.
+// `test/store/conformance.ts` checks each rule below against every implementation.
+
+/** An oidc-provider model payload, as oidc-provider hands it over (minus `jti`, which never reaches a backend). */
+export interface Payload {
+  grantId?: string;
+  uid?: string;
+  userCode?: string;
+  /** Epoch seconds at which `consume` first succeeded. Set by the backend only. */
+  consumed?: number;
+  /** Seconds after `consumed` during which `consume` still succeeds (strictly less than; 0 means never) (`grace`) instead of revoking the grant. */
+  reuseGrace?: number;
+  [claim: string]: unknown;
+}
+
+/**
+ * - `consumed`: this call consumed the artifact; every concurrent or later call gets something else.
+ * - `grace`: already consumed, but within the payload's `reuseGrace` window; the caller may proceed.
+ * - `reused`: already consumed and outside the grace window; the backend has revoked the whole grant.
+ * - `missing`: no such artifact (never stored, expired or revoked).
+ */
+export type ConsumeOutcome = 'consumed' | 'grace' | 'reused' | 'missing';
+
+/**
+ * Short-lived OAuth artifacts (codes, sessions, grants, tokens, interactions), keyed by oidc-provider model name
+ * and id.
+ *
+ * Rules every implementation follows:
+ * - Ids are stored only as a SHA-256 digest: neither keys nor values hold an id in plain form.
+ * - Every artifact expires after the `expiresIn` seconds given to its last `upsert`; nothing needs a cleanup job.
+ * - Artifacts whose payload carries a `grantId` belong to that grant: `revokeByGrantId` removes them.
+ * - `consume` is atomic: of any number of concurrent calls for one id, across any number of processes sharing
+ *   the backend, exactly one returns `consumed`.
+ */
+export interface ArtifactStore {
+  upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void>;
+  /** The payload, or `undefined` when absent or expired. */
+  find(model: string, id: string): Promise<Payload | undefined>;
+  /** Looks a payload up by its `uid` (Session, Interaction). */
+  findByUid(model: string, uid: string): Promise<Payload | undefined>;
+  /** Looks a payload up by its `userCode` (DeviceCode). */
+  findByUserCode(model: string, userCode: string): Promise<Payload | undefined>;
+  consume(model: string, id: string): Promise<ConsumeOutcome>;
+  destroy(model: string, id: string): Promise<void>;
+  /** Removes the grant's artifacts of the given models, or all of them (the Grant itself included) when omitted. */
+  revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void>;
+}
+
+/** A client secret as stored: a salted SHA-256 digest, never the secret. */
+export interface SecretHash {
+  salt: string;
+  digest: string;
+  /** Epoch seconds after which this secret stops working (a rotated-out secret during its overlap). */
+  notAfter?: number;
+}
+
+/** Per-client rules oidc-provider metadata has no field for. */
+export interface ClientPolicy {
+  /** Allowed resource indicators; the first is the default audience. */
+  audiences: string[];
+  accessTokenFormat: 'jwt' | 'opaque';
+  accessTokenTtl?: number;
+  refreshTokenTtl?: number;
+  refreshTokenAbsoluteLifetime?: number;
+  /** Seconds a rotated refresh token may be presented again without revoking its grant. */
+  refreshTokenReuseGracePeriod: number;
+  requirePkce: boolean;
+  skipConsent: boolean;
+  /** Browser origins allowed to call the token, userinfo and revocation endpoints. */
+  corsOrigins: string[];
+}
+
+/** What the controller (or dev mode's file source) writes for each client, and all the server needs to serve it. */
+export interface ClientRecord {
+  clientId: string;
+  /** The `namespace/name` of the OAuthClient resource this record comes from. */
+  owner: string;
+  /** oidc-provider client metadata (snake_case), without `client_secret`. */
+  metadata: Record<string, unknown>;
+  /** Valid secrets, newest first; empty for public clients. */
+  secrets: SecretHash[];
+  policy: ClientPolicy;
+}
+
+/**
+ * The client catalog: the only data without a TTL.
+ * `put` and `delete` notify every process sharing the backend through `onChange`, so cached copies are
+ * dropped within a second of a change.
+ */
+/** Passed to `onChange` listeners when changes may have been missed (a reconnect): drop every cached record. */
+export const ALL_CLIENTS = '*';
+
+export interface ClientCatalog {
+  get(clientId: string): Promise<ClientRecord | undefined>;
+  put(record: ClientRecord): Promise<void>;
+  /** Returns whether a record was removed. */
+  delete(clientId: string): Promise<boolean>;
+  /** Every record. Not for request paths. */
+  list(): Promise<ClientRecord[]>;
+  /** Calls `listener` with the client_id of every change, made here or in another process; returns an unsubscribe. */
+  onChange(listener: (clientId: string) => void): () => void;
+}
+
+export interface Store {
+  readonly artifacts: ArtifactStore;
+  readonly clients: ClientCatalog;
+  /** Resolves while the backend answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

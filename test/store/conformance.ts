@@ -1,0 +1,191 @@
+// The store contract (src/store/types.ts), checked the same way against every backend.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { grantBoundId } from '../../src/store/keys.ts';
+import { hashSecret } from '../../src/store/secret-hash.ts';
+import type { ClientRecord, Store } from '../../src/store/types.ts';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Every key and value the backend holds, as text, to prove nothing is kept in plain form. */
+  dump(): Promise<string[]>;
+  /** A second handle on the same data, as another process would have. */
+  peer(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const random = () => Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+const tokenFor = (grantId: string) => grantBoundId(grantId, random());
+
+function record(clientId: string): ClientRecord {
+  return {
+    clientId,
+    owner: `default/${clientId}`,
+    metadata: { client_id: clientId, grant_types: ['client_credentials'] },
+    secrets: [hashSecret('s'.repeat(40))],
+    policy: { audiences: [], accessTokenFormat: 'opaque', refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
+  };
+}
+
+export function runStoreConformance(name: string, factory: () => Promise<StoreUnderTest>): void {
+  describe(`store conformance: ${name}`, () => {
+    let subject: StoreUnderTest;
+    let store: Store;
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+    afterEach(async () => subject.cleanup());
+
+    describe('basic', () => {
+      it('finds what was upserted, and nothing else', async () => {
+        await store.artifacts.upsert('Session', 'session-1', { uid: 'uid-1', accountId: 'alice' }, 60);
+        expect(await store.artifacts.find('Session', 'session-1')).toEqual({ uid: 'uid-1', accountId: 'alice' });
+        expect(await store.artifacts.find('Session', 'session-2')).toBeUndefined();
+        expect(await store.artifacts.find('Interaction', 'session-1')).toBeUndefined();
+      });
+
+      it('replaces a payload on upsert', async () => {
+        await store.artifacts.upsert('Grant', 'g1', { accountId: 'alice', clientId: 'a' }, 60);
+        await store.artifacts.upsert('Grant', 'g1', { accountId: 'alice', clientId: 'b' }, 60);
+        expect(await store.artifacts.find('Grant', 'g1')).toEqual({ accountId: 'alice', clientId: 'b' });
+      });
+
+      it('finds by uid and by user code', async () => {
+        await store.artifacts.upsert('Session', 'sess', { uid: 'the-uid', accountId: 'bob' }, 60);
+        await store.artifacts.upsert('DeviceCode', 'dev', { userCode: 'ABCD-EFGH', clientId: 'c' }, 60);
+        expect(await store.artifacts.findByUid('Session', 'the-uid')).toMatchObject({ accountId: 'bob' });
+        expect(await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH')).toMatchObject({ clientId: 'c' });
+        expect(await store.artifacts.findByUid('Session', 'other')).toBeUndefined();
+      });
+
+      it('destroys one artifact', async () => {
+        await store.artifacts.upsert('AccessToken', 'at', { clientId: 'c' }, 60);
+        await store.artifacts.destroy('AccessToken', 'at');
+        expect(await store.artifacts.find('AccessToken', 'at')).toBeUndefined();
+      });
+
+      it('keeps ids only as digests: a dump holds no id, uid or user code', async () => {
+        const secretId = `secret-${random()}`;
+        const uid = `uid-${random()}`;
+        await store.artifacts.upsert('RefreshToken', secretId, { grantId: 'g', clientId: 'c' }, 60);
+        await store.artifacts.upsert('Session', `sess-${secretId}`, { uid, accountId: 'x' }, 60);
+        const dump = (await subject.dump()).join('\n');
+        expect(dump).not.toContain(secretId);
+        expect(dump.length).toBeGreaterThan(0);
+      });
+    });
+
+    describe('ttl', () => {
+      it('forgets an artifact once it expires, and its uid lookup with it', async () => {
+        await store.artifacts.upsert('Session', 'short', { uid: 'short-uid' }, 1);
+        await store.artifacts.upsert('Session', 'long', { uid: 'long-uid' }, 60);
+        await sleep(2100);
+        expect(await store.artifacts.find('Session', 'short')).toBeUndefined();
+        expect(await store.artifacts.findByUid('Session', 'short-uid')).toBeUndefined();
+        expect(await store.artifacts.find('Session', 'long')).toBeDefined();
+      });
+    });
+
+    describe('grants', () => {
+      it('revokes every artifact of a grant, and only that grant', async () => {
+        const [g1, g2] = [`g1-${random()}`, `g2-${random()}`];
+        const [at1, rt1, at2] = [tokenFor(g1), tokenFor(g1), tokenFor(g2)];
+        await store.artifacts.upsert('Grant', g1, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('AccessToken', at1, { grantId: g1 }, 60);
+        await store.artifacts.upsert('RefreshToken', rt1, { grantId: g1 }, 60);
+        await store.artifacts.upsert('AccessToken', at2, { grantId: g2 }, 60);
+        await store.artifacts.revokeByGrantId(g1);
+        expect(await store.artifacts.find('AccessToken', at1)).toBeUndefined();
+        expect(await store.artifacts.find('RefreshToken', rt1)).toBeUndefined();
+        expect(await store.artifacts.find('Grant', g1)).toBeUndefined();
+        expect(await store.artifacts.find('AccessToken', at2)).toBeDefined();
+      });
+
+      it('revokes only the named models when asked to', async () => {
+        const grant = `g-${random()}`;
+        const [at, rt] = [tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('AccessToken', at, { grantId: grant }, 60);
+        await store.artifacts.upsert('RefreshToken', rt, { grantId: grant }, 60);
+        await store.artifacts.revokeByGrantId(grant, ['AccessToken']);
+        expect(await store.artifacts.find('AccessToken', at)).toBeUndefined();
+        expect(await store.artifacts.find('RefreshToken', rt)).toBeDefined();
+        expect(await store.artifacts.find('Grant', grant)).toBeDefined();
+      });
+    });
+
+    describe('consume', () => {
+      it('consumes once, then reports reuse and revokes the grant', async () => {
+        const grant = `g-${random()}`;
+        const [code, sibling] = [tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('AuthorizationCode', code, { grantId: grant }, 60);
+        await store.artifacts.upsert('AccessToken', sibling, { grantId: grant }, 60);
+        expect(await store.artifacts.consume('AuthorizationCode', code)).toBe('consumed');
+        expect((await store.artifacts.find('AuthorizationCode', code))?.consumed).toEqual(expect.any(Number));
+        expect(await store.artifacts.consume('AuthorizationCode', code)).toBe('reused');
+        expect(await store.artifacts.find('AccessToken', sibling)).toBeUndefined();
+        expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
+        expect(await store.artifacts.consume('AuthorizationCode', code)).toBe('missing');
+      });
+
+      it('allows reuse within the payload grace window without revoking', async () => {
+        const grant = `g-${random()}`;
+        const token = tokenFor(grant);
+        await store.artifacts.upsert('RefreshToken', token, { grantId: grant, reuseGrace: 30 }, 60);
+        expect(await store.artifacts.consume('RefreshToken', token)).toBe('consumed');
+        expect(await store.artifacts.consume('RefreshToken', token)).toBe('grace');
+        expect(await store.artifacts.find('RefreshToken', token)).toBeDefined();
+      });
+
+      it('reports missing for an unknown id', async () => {
+        expect(await store.artifacts.consume('RefreshToken', 'nope')).toBe('missing');
+      });
+    });
+
+    describe('concurrency', () => {
+      it('lets exactly one of 50 concurrent consumers across two handles win', async () => {
+        const peer = await subject.peer();
+        try {
+          const grant = `g-${random()}`;
+          const token = tokenFor(grant);
+          await store.artifacts.upsert('RefreshToken', token, { grantId: grant }, 60);
+          const outcomes = await Promise.all(
+            Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).artifacts.consume('RefreshToken', token)),
+          );
+          expect(outcomes.filter((o) => o === 'consumed')).toHaveLength(1);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
+      });
+    });
+
+    describe('client catalog', () => {
+      it('puts, gets, lists and deletes records', async () => {
+        const id = `client-${random()}`;
+        const written = record(id);
+        await store.clients.put(written);
+        expect(await store.clients.get(id)).toEqual(written);
+        expect((await store.clients.list()).map((r) => r.clientId)).toContain(id);
+        expect(await store.clients.delete(id)).toBe(true);
+        expect(await store.clients.delete(id)).toBe(false);
+        expect(await store.clients.get(id)).toBeUndefined();
+      });
+
+      it('tells every handle about a change', async () => {
+        const peer = await subject.peer();
+        try {
+          const id = `client-${random()}`;
+          const seen = new Promise<string>((resolve) => peer.clients.onChange(resolve));
+          await store.clients.put(record(id));
+          expect(await seen).toBe(id);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
+      });
+    });
+  });
+}
