@@ -1,7 +1,7 @@
 // Translates a valid OAuthClient into the record the store keeps: oidc-provider metadata plus Purser's policy.
 import type { ClientRecord, SecretHash } from '../store/types.ts';
 import { parseDuration } from './duration.ts';
-import { clientIdOf, grantTypesOf, type OAuthClient } from './types.ts';
+import { clientIdOf, grantTypesOf, OIDC_SCOPES, type OAuthClient } from './types.ts';
 
 const optionalDuration = (value: string | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
 
@@ -10,6 +10,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
   const { spec } = client;
   const grantTypes = grantTypesOf(spec);
   const audiences = spec.audiences ?? [];
+  const oidcScopes = (spec.scopes ?? []).filter((scope) => OIDC_SCOPES.includes(scope));
   const metadata: Record<string, unknown> = {
     client_id: clientIdOf(client),
     grant_types: grantTypes,
@@ -18,7 +19,8 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
     post_logout_redirect_uris: spec.postLogoutRedirectUris ?? [],
     token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
     ...(spec.displayName ? { client_name: spec.displayName } : {}),
-    ...(spec.scopes?.length ? { scope: spec.scopes.join(' ') } : {}),
+    // oidc-provider knows only the OpenID Connect scopes; the full allow-list is in the policy.
+    ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
   };
   return {
     clientId: clientIdOf(client),
@@ -26,6 +28,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
     metadata,
     secrets: spec.public ? [] : secrets,
     policy: {
+      scopes: spec.scopes ?? [],
       audiences,
       accessTokenFormat: spec.accessToken?.format ?? (audiences.length ? 'jwt' : 'opaque'),
       accessTokenTtl: optionalDuration(spec.accessToken?.ttl),

@@ -10,6 +10,9 @@ export type GrantType = (typeof GRANT_TYPES)[number];
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
+/** Scopes of OpenID Connect itself; every other scope names access to one of the client's audiences. */
+export const OIDC_SCOPES: readonly string[] = ['openid', 'offline_access', 'profile', 'email', 'groups'];
+
 export interface OAuthClientSpec {
   clientId?: string;
   displayName?: string;

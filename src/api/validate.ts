@@ -43,6 +43,7 @@ const checks: Check[] = [
   (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),
   (spec) => (!spec.public && spec.tokenEndpointAuthMethod === 'none' ? 'tokenEndpointAuthMethod none is for public clients: set public: true' : undefined),
   (spec) => (spec.public && spec.requirePkce === false ? 'a public client must use PKCE: remove requirePkce: false' : undefined),
+  (spec) => (spec.scopes?.includes('offline_access') && !grantTypesOf(spec).includes('refresh_token') ? 'scopes: offline_access needs the refresh_token grant in grantTypes' : undefined),
   (spec) => spec.scopes?.map((s) => (SCOPE_TOKEN.test(s) ? undefined : `scopes: "${s}" is not a valid scope token`)).find(Boolean),
   (spec) => spec.audiences?.map((a) => (parseUrl(a) ? undefined : `audiences: "${a}" is not an absolute URI`)).find(Boolean),
   (spec) => (spec.accessToken?.format === 'jwt' && !spec.audiences?.length ? 'accessToken.format jwt needs at least one audience (the aud claim of the token)' : undefined),

@@ -17,10 +17,12 @@ export interface AppDependencies {
   users: UserDirectory;
   log: Logger;
   csrfKey: Buffer;
+  /** oidc-provider writes its cookies through this app's context, so it must sign with the same keys. */
+  cookieKeys: string[];
 }
 
-export function createApp({ provider, store, users, log, csrfKey }: AppDependencies): Koa {
-  const app = new Koa({ proxy: provider.proxy });
+export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: AppDependencies): Koa {
+  const app = new Koa({ proxy: provider.proxy, keys: cookieKeys });
   const metrics = new Metrics();
   metrics.observe(provider);
   logServerErrors(log, provider);

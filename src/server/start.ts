@@ -65,7 +65,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   // Every replica derives the same CSRF key from the shared cookie key, so any replica can check any form.
   const csrfKey = createHmac('sha256', cookieKeys[0]!).update('purser interaction csrf').digest();
-  const app = createApp({ provider, store, users, log, csrfKey });
+  const app = createApp({ provider, store, users, log, csrfKey, cookieKeys });
   const server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();

@@ -56,6 +56,8 @@ export interface SecretHash {
 
 /** Per-client rules oidc-provider metadata has no field for. */
 export interface ClientPolicy {
+  /** Every scope the client may request (OpenID Connect and API scopes). */
+  scopes: string[];
   /** Allowed resource indicators; the first is the default audience. */
   audiences: string[];
   accessTokenFormat: 'jwt' | 'opaque';

@@ -25,7 +25,7 @@ function record(clientId: string): ClientRecord {
     owner: `default/${clientId}`,
     metadata: { client_id: clientId, grant_types: ['client_credentials'] },
     secrets: [hashSecret('s'.repeat(40))],
-    policy: { audiences: [], accessTokenFormat: 'opaque', refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
+    policy: { scopes: [], audiences: [], accessTokenFormat: 'opaque', refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
   };
 }
 

@@ -18,7 +18,7 @@ export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { 
     const params = new URLSearchParams({
       client_id: browser.record.clientId,
       response_type: 'code',
-      scope: 'openid profile email',
+      scope: (browser.record.metadata.scope as string) || 'openid',
       redirect_uri: (browser.record.metadata.redirect_uris as string[])[0]!,
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',

@@ -4,6 +4,7 @@ import { PURSER_METADATA, type PurserClientMetadata } from '../../store/oidc-ada
 
 /** What a client without a Purser record (none exist today, but be safe) gets: the strictest reading. */
 const FALLBACK_POLICY: ClientPolicy = {
+  scopes: [],
   audiences: [],
   accessTokenFormat: 'opaque',
   refreshTokenReuseGracePeriod: 0,
@@ -14,7 +15,6 @@ const FALLBACK_POLICY: ClientPolicy = {
 
 export interface ClientLike {
   clientId: string;
-  scope?: string;
   [PURSER_METADATA]?: PurserClientMetadata;
 }
 

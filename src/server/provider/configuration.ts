@@ -3,13 +3,16 @@
 import type { Configuration } from 'oidc-provider';
 
 import type { Config } from '../../config/load.ts';
+import type { ClientPolicy } from '../../store/types.ts';
 import type { UserDirectory } from '../accounts/users.ts';
 import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
 import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 import type { Jwk } from './keys.ts';
-import { defaultResource, OIDC_SCOPES, resourceServerInfo } from './resource-servers.ts';
+import { OIDC_SCOPES } from '../../api/types.ts';
+import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
 export interface ProviderDependencies {
@@ -18,10 +21,12 @@ export interface ProviderDependencies {
   users: UserDirectory;
   jwks: { keys: Jwk[] };
   cookieKeys: string[];
+  /** The policy of a client whose record is cached, without I/O. */
+  policyFor: (clientId: string) => ClientPolicy | undefined;
 }
 
-export function providerConfiguration({ config, adapter, users, jwks, cookieKeys }: ProviderDependencies): Configuration {
-  const { ttl, accessTokenTtl } = lifetimes(config);
+export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor }: ProviderDependencies): Configuration {
+  const { ttl, accessTokenTtl } = lifetimes(config, policyFor);
   return {
     adapter,
     findAccount: accountFinder(users),
@@ -32,6 +37,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     // The id_token carries the claims of its scopes too, not only the userinfo response.
     conformIdTokenClaims: false,
     rotateRefreshToken: true,
+    // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
+    responseTypes: ['code', 'none'],
     extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },
     clientBasedCORS: (_ctx, origin, client) => policyOf(client).corsOrigins.includes(origin),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
@@ -41,8 +48,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: mayIntrospect as never },
+      revocation: { enabled: true, allowedPolicy: mayRevoke as never },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {

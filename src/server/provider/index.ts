@@ -6,15 +6,16 @@ import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
 import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
-import { installGrantErrorDescriptions } from './grant-error-descriptions.ts';
+import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installGrantBoundTokenIds } from './token-ids.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter'>): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor'>): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
-  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter }));
+  const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
+  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor }));
   provider.proxy = deps.config.trustProxy;
   installSecretComparison(provider);
   installGrantBoundTokenIds(provider);
-  installGrantErrorDescriptions(provider);
+  installTokenErrorDescriptions(provider);
   return provider;
 }

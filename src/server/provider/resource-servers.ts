@@ -2,14 +2,12 @@
 // refused with invalid_target / invalid_scope, never silently narrowed.
 import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 
-import type { ClientLike } from './client-policy.ts';
-import { policyOf } from './client-policy.ts';
+import { OIDC_SCOPES } from '../../api/types.ts';
+import { policyOf, type ClientLike } from './client-policy.ts';
 
-/** Scopes of OpenID Connect itself; every other allowed scope belongs to the client's audiences. */
-export const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'offline_access', 'profile', 'email', 'groups']);
-
+/** `openid` is always allowed, as in OpenIddict; everything else must be on the client's list. */
 function allowedScopes(client: ClientLike): Set<string> {
-  return new Set(['openid', ...(client.scope?.split(' ') ?? [])]);
+  return new Set(['openid', ...policyOf(client).scopes]);
 }
 
 /** Throws invalid_scope when the request names a scope the client may not ask for. */
@@ -25,10 +23,18 @@ export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike)
   }
 }
 
+const USER_ROUTES = new Set(['authorization', 'resume']);
+
+/**
+ * The client's first audience, except for sign-in requests that ask for OpenID Connect scopes only: those get an
+ * access token for userinfo, which a token for an API audience could not call.
+ */
 export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, oneOf?: string[]): string | string[] | undefined {
   assertScopesAllowed(ctx, client);
   const { audiences } = policyOf(client);
   if (oneOf?.length) return audiences.find((audience) => oneOf.includes(audience)) ?? oneOf[0];
+  const scopes = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ') : [];
+  if (USER_ROUTES.has(String(ctx.oidc.route)) && scopes.every((scope) => OIDC_SCOPES.includes(scope))) return undefined;
   return audiences[0];
 }
 
@@ -40,7 +46,7 @@ export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => numbe
       const allowed = policy.audiences.length ? policy.audiences.join(', ') : 'none';
       throw new errors.InvalidTarget(`resource "${indicator}" is not an audience of this client (allowed: ${allowed})`);
     }
-    const scope = [...allowedScopes(client)].filter((s) => !OIDC_SCOPES.has(s)).join(' ');
+    const scope = [...allowedScopes(client)].filter((s) => !OIDC_SCOPES.includes(s)).join(' ');
     return {
       scope,
       audience: indicator,

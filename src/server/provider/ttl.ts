@@ -1,5 +1,6 @@
 // Lifetimes of every artifact: server-wide defaults from the configuration, per-client overrides from the policy.
 import type { Config } from '../../config/load.ts';
+import type { ClientPolicy } from '../../store/types.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
 interface RefreshTokenLike {
@@ -9,7 +10,11 @@ interface RefreshTokenLike {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-export function lifetimes(config: Config) {
+/**
+ * `policyFor` looks a client's policy up by client_id without I/O; Grants are saved outside of a request context
+ * (by the consent page), so their lifetime cannot come from the request's client.
+ */
+export function lifetimes(config: Config, policyFor: (clientId: string) => ClientPolicy | undefined) {
   const accessTokenTtl = (client: ClientLike | undefined): number => policyOf(client).accessTokenTtl ?? config.accessTokenTtl;
   const absoluteLifetime = (client: ClientLike | undefined): number =>
     policyOf(client).refreshTokenAbsoluteLifetime ?? config.refreshTokenAbsoluteLifetime;
@@ -30,7 +35,8 @@ export function lifetimes(config: Config) {
         return Math.max(1, Math.min(idle, remaining));
       },
       /** A grant lives as long as the longest refresh chain it can back, and at least as long as a session. */
-      Grant: (ctx: { oidc?: { client?: ClientLike } }) => Math.max(absoluteLifetime(ctx.oidc?.client), config.sessionTtl),
+      Grant: (_ctx: unknown, grant: { clientId: string }) =>
+        Math.max(policyFor(grant.clientId)?.refreshTokenAbsoluteLifetime ?? config.refreshTokenAbsoluteLifetime, config.sessionTtl),
     },
   };
 }

@@ -1,5 +1,6 @@
-// Turns oidc-provider's terse invalid_grant ("grant request is invalid") into a description that tells the caller
-// which of wrong, expired, already used or not-a-refresh-token it is, and what to do about it.
+// Makes token endpoint errors say what to fix: oidc-provider's terse invalid_grant ("grant request is invalid")
+// becomes which of wrong, expired, already used or not-a-refresh-token it is; a grant type the client may not use
+// is unauthorized_client (RFC 6749 §5.2), not invalid_request.
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -10,12 +11,13 @@ const DESCRIPTIONS: Record<string, string> = {
   'authorization code is expired': 'authorization code has expired: codes are valid for a short time, start the authorization again',
   'authorization code already consumed': 'authorization code was already used: a code can be redeemed once; the tokens issued with it have been revoked',
   'authorization code redirect_uri mismatch': 'redirect_uri does not match the one used in the authorization request',
-  'PKCE verification failed': 'code_verifier does not match the code_challenge of the authorization request',
   'client mismatch': 'this grant was issued to a different client',
   'grant not found': 'the grant behind this token has been revoked or has expired: start a new authorization',
   'grant is expired': 'the grant behind this token has expired: start a new authorization',
   'grant source not found (expired or revoked)': 'the code or token was revoked or expired while this request was processed',
 };
+
+const GRANT_TYPE_NOT_ALLOWED = 'requested grant type is not allowed for this client';
 
 const looksLikeJwt = (value: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value);
 
@@ -29,12 +31,18 @@ async function refreshTokenHint(provider: Provider, value: unknown): Promise<str
   return undefined;
 }
 
-export function installGrantErrorDescriptions(provider: Provider): void {
+export function installTokenErrorDescriptions(provider: Provider): void {
   provider.use(async (ctx, next) => {
     await next();
     const error = (ctx as KoaContextWithOIDC).state.grantError as { error_detail?: string } | undefined;
     const body = ctx.body as { error?: string; error_description?: string } | undefined;
-    if (!error || body?.error !== 'invalid_grant') return;
+    if (!error) return;
+    if (body?.error === 'invalid_request' && body.error_description === GRANT_TYPE_NOT_ALLOWED) {
+      const grantType = String((ctx as KoaContextWithOIDC).oidc?.params?.grant_type);
+      ctx.body = { error: 'unauthorized_client', error_description: `this client may not use grant_type ${grantType}; add it to the OAuthClient's grantTypes` };
+      return;
+    }
+    if (body?.error !== 'invalid_grant') return;
     const detail = error.error_detail ?? '';
     const params = (ctx as KoaContextWithOIDC).oidc?.params ?? {};
     const hint = detail === 'refresh token not found' ? await refreshTokenHint(provider, params.refresh_token) : undefined;
