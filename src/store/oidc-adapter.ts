@@ -8,6 +8,12 @@ import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
 /** Keys nothing should outlive: used when oidc-provider gives no expiry. */
 const FALLBACK_TTL_SECONDS = 14 * 86400;
 
+/**
+ * How long past expiry an artifact is kept, so that presenting it gets "expired" or "already used" rather than
+ * "not recognised", and reuse of a rotated refresh token is still detected (and revokes its grant).
+ */
+const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600 };
+
 const REUSE_MESSAGES: Record<string, string> = {
   AuthorizationCode: 'authorization code already consumed',
   RefreshToken: 'refresh token already used',
@@ -47,7 +53,8 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
       }
-      await artifacts.upsert(this.name, id, stored, expiresIn ?? FALLBACK_TTL_SECONDS);
+      const ttl = (expiresIn ?? FALLBACK_TTL_SECONDS) + (KEPT_AFTER_EXPIRY_SECONDS[this.name] ?? 0);
+      await artifacts.upsert(this.name, id, stored, ttl);
     }
 
     async find(id: string): Promise<Payload | undefined> {

@@ -14,6 +14,7 @@ export const SECRETS: Record<string, string> = {
   'graceful.test': 'graceful-secret-0123456789abcdefghijklmno',
   'firstparty.test': 'firstparty-secret-0123456789abcdefghijklm',
   'shortlived.test': 'shortlived-secret-0123456789abcdefghijklm',
+  'bounded.test': 'bounded-secret-0123456789abcdefghijklmnop',
 };
 
 /**

@@ -1,0 +1,105 @@
+// The two servers under test, each its own process: Purser (`node src/cli.ts server`, production mode, real Redis)
+// and the bare oidc-provider baseline (baseline-server.ts). Both run with NODE_ENV=production.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+
+import { freePort } from '../../test/support/redis-server.ts';
+import type { Fixtures } from '../../test/support/purser.ts';
+
+export const CLIENTS_DIR = new URL('./clients/', import.meta.url).pathname;
+const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
+const BASELINE = new URL('./baseline-server.ts', import.meta.url).pathname;
+const START_TIMEOUT_MS = 20_000;
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  nodeFlags?: string[];
+}
+
+const env = () => ({ PATH: process.env.PATH, NODE_ENV: 'production' });
+
+export async function spawnPurser(redisUrl: string, prefix: string, fixtures: Fixtures, options: SpawnOptions = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const flags = [
+    `--issuer=${url}`,
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    `--redis-url=${redisUrl}`,
+    `--redis-key-prefix=${prefix}`,
+    `--clients-dir=${CLIENTS_DIR}`,
+    `--users-file=${fixtures.usersFile}`,
+    `--jwks-file=${fixtures.jwksFile}`,
+    `--cookie-keys-file=${fixtures.cookieKeysFile}`,
+    // info is the production default; nothing is logged per request below warn-level problems.
+    '--log-level=info',
+  ];
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, 'server', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: env() });
+  await waitFor(child, 'purser', (output) => output.includes('purser server listening'));
+  return { name: 'purser', url, child, stop: stopper(child) };
+}
+
+export async function forkBaseline(fixtures: Fixtures, options: SpawnOptions = {}): Promise<ServerProcess & { mintRefreshTokens(count: number): Promise<string[]> }> {
+  const port = await freePort();
+  const child = fork(BASELINE, [String(port), fixtures.jwksFile, fixtures.cookieKeysFile], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: env(),
+    execArgv: options.nodeFlags ?? [],
+  });
+  let ready = false;
+  child.on('message', (message: { ready?: string }) => (ready ||= Boolean(message.ready)));
+  await waitFor(child, 'baseline', () => ready);
+  const mintRefreshTokens = (count: number) =>
+    new Promise<string[]>((resolve, reject) => {
+      const onMessage = (message: { tokens?: string[]; error?: string }) => {
+        if (!message.tokens && !message.error) return;
+        child.off('message', onMessage);
+        if (message.tokens) resolve(message.tokens);
+        else reject(new Error(`baseline could not mint refresh tokens: ${message.error}`));
+      };
+      child.on('message', onMessage);
+      child.send({ seed: count });
+    });
+  return { name: 'baseline', url: `http://127.0.0.1:${port}`, child, stop: stopper(child), mintRefreshTokens };
+}
+
+/** Resolves once `isReady(output so far)` holds (checked on every output chunk and IPC message). */
+async function waitFor(child: ChildProcess, name: string, isReady: (output: string) => boolean): Promise<void> {
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const check = () => isReady(output) && resolve();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+      check();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+      // Warnings and errors after startup would otherwise vanish: pass them through.
+      process.stderr.write(`[${name}] ${chunk.toString()}`);
+    });
+    child.on('message', check);
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${output}`)));
+    setTimeout(() => reject(new Error(`${name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS).unref();
+  });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () =>
+    (stopped ??= new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    }));
+}

@@ -1,0 +1,105 @@
+// Rotating refresh tokens: rotation on every use, reuse revokes the family, the grace window, lifetimes, and error
+// descriptions that say exactly what is wrong with the token that was sent.
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import * as oidc from 'openid-client';
+import { describe, expect, it } from 'vitest';
+
+import { Browser } from '../support/browser.ts';
+import { codeFlow, oauthFailure, relyingParty } from '../support/rp.ts';
+import { usePurser } from './server-context.ts';
+
+const context = usePurser('refresh-tokens');
+const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
+
+async function signIn(clientId: string, params: Record<string, string> = OFFLINE) {
+  const rp = await relyingParty(context.server.issuer, clientId);
+  const { tokens } = await codeFlow(rp, new Browser(), params);
+  return { rp, tokens };
+}
+
+const refresh = (rp: oidc.Configuration, token: string) => oidc.refreshTokenGrant(rp, token);
+
+describe('refresh tokens', () => {
+  it('are issued for offline_access only', async () => {
+    const offline = await signIn('webapp.test', { scope: 'openid offline_access', prompt: 'consent' });
+    expect(offline.tokens.refresh_token).toEqual(expect.any(String));
+    const online = await signIn('webapp.test', { scope: 'openid' });
+    expect(online.tokens.refresh_token).toBeUndefined();
+  });
+
+  it('rotate on every use; the old one is refused and its reuse revokes the whole family', async () => {
+    const { rp, tokens } = await signIn('webapp.test');
+    const second = await refresh(rp, tokens.refresh_token!);
+    expect(second.refresh_token).toEqual(expect.any(String));
+    expect(second.refresh_token).not.toBe(tokens.refresh_token);
+    expect(second.claims()?.sub).toBe('alice');
+
+    const reuse = await oauthFailure(refresh(rp, tokens.refresh_token!));
+    expect(reuse).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(reuse.error_description).toMatch(/^refresh token was already used: refresh tokens rotate on every use/);
+
+    const family = await oauthFailure(refresh(rp, second.refresh_token!));
+    expect(family.error).toBe('invalid_grant');
+    expect(family.error_description).toMatch(/not recognised/);
+    expect((await oidc.tokenIntrospection(rp, second.access_token)).active).toBe(false);
+  });
+
+  it('honour the client grace period: a retried token works within it and the family survives', async () => {
+    const { rp, tokens } = await signIn('graceful.test');
+    const second = await refresh(rp, tokens.refresh_token!);
+    const retried = await refresh(rp, tokens.refresh_token!);
+    expect(retried.refresh_token).not.toBe(second.refresh_token);
+    expect((await refresh(rp, second.refresh_token!)).access_token).toEqual(expect.any(String));
+    expect((await refresh(rp, retried.refresh_token!)).access_token).toEqual(expect.any(String));
+  });
+
+  it('never outlive the absolute lifetime of their chain', async () => {
+    const { rp, tokens } = await signIn('bounded.test');
+    const rotated = await refresh(rp, tokens.refresh_token!);
+    const introspection = await oidc.tokenIntrospection(rp, rotated.refresh_token!);
+    expect(introspection).toMatchObject({ active: true, client_id: 'bounded.test', sub: 'alice' });
+    // ttl 14d, absolute 1h: the chain ends an hour after the first token, whatever the rotation.
+    expect(introspection.exp! - introspection.iat!).toBeLessThanOrEqual(3600);
+    expect(introspection.exp! - introspection.iat!).toBeGreaterThan(3500);
+  });
+
+  it('say when they have expired', async () => {
+    const { rp, tokens } = await signIn('shortlived.test');
+    await sleep(3000);
+    expect(await oauthFailure(refresh(rp, tokens.refresh_token!))).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+      error_description: 'refresh token has expired: start a new authorization',
+    });
+  });
+
+  it('stop working once revoked', async () => {
+    const { rp, tokens } = await signIn('webapp.test');
+    await oidc.tokenRevocation(rp, tokens.refresh_token!);
+    expect((await oauthFailure(refresh(rp, tokens.refresh_token!))).error).toBe('invalid_grant');
+    expect((await oidc.tokenIntrospection(rp, tokens.refresh_token!)).active).toBe(false);
+  });
+});
+
+describe('what is wrong with the token sent as refresh_token', () => {
+  it.each([
+    ['a trailing newline', (t: { refresh_token?: string }) => `${t.refresh_token}\n`, /trailing whitespace \(a pasted newline\?\)/],
+    ['a JWT access token', (t: { access_token: string }) => t.access_token, /this is a JWT \(an access token or id_token\), not a refresh token/],
+    ['an id_token', (t: { id_token?: string }) => t.id_token!, /this is a JWT/],
+    ['an unknown value', () => 'x'.repeat(43), /^refresh token not recognised/],
+  ])('%s', async (_label, pick, description) => {
+    const { rp } = await signIn('webapp.test');
+    const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access reports:read', prompt: 'consent' });
+    const failure = await oauthFailure(refresh(rp, pick(tokens as never)));
+    expect(failure.error).toBe('invalid_grant');
+    expect(failure.error_description).toMatch(description);
+  });
+
+  it('an opaque access token', async () => {
+    const { rp, tokens } = await signIn('webapp.test');
+    expect(tokens.access_token.split('.')).toHaveLength(1);
+    const failure = await oauthFailure(refresh(rp, tokens.access_token));
+    expect(failure.error_description).toBe('this is an access token, not a refresh token: send the refresh_token from the token response');
+  });
+});
