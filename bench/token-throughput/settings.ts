@@ -1,0 +1,30 @@
+// What a run measures and for how long, from BENCH_* environment variables (durations in seconds).
+
+function number(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name}: expected a positive number, got "${raw}"`);
+  return value;
+}
+
+export const settings = {
+  /** Seconds of each measured window. */
+  duration: number('BENCH_DURATION', 10),
+  /** Seconds of load before each measured window (JIT, caches, connection pools). */
+  warmup: number('BENCH_WARMUP', 3),
+  /** autocannon connections for client_credentials. */
+  connections: number('BENCH_CONNECTIONS', 32),
+  /** Concurrent refresh-token chains. */
+  chains: number('BENCH_CHAINS', 32),
+  /** Measurement rounds; each round measures every target once, in alternating order. The median is reported. */
+  rounds: number('BENCH_ROUNDS', 1),
+  /** Sequential requests sent afterwards to count Redis round trips per token request. */
+  samples: number('BENCH_SAMPLES', 200),
+  /** Upper bound on requests per refresh load run, whatever the duration. */
+  maxRequests: number('BENCH_MAX_REQUESTS', 2_000_000),
+  /** When set, both servers run with --cpu-prof and write .cpuprofile files into this folder. */
+  cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
+};
+
+export type Settings = typeof settings;

@@ -1,0 +1,79 @@
+// Several Purser processes, one Redis: any request on any process, and single use enforced across all of them.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { Browser } from '../support/browser.ts';
+import { freePort, spawnPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { uniquePrefix } from '../support/redis.ts';
+import { authorize, codeFlow, relyingParty, retarget } from '../support/rp.ts';
+
+const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
+let replicas: TestServer[] = [];
+let issuer: string;
+
+beforeAll(async () => {
+  const fixtures = await writeFixtures();
+  const prefix = uniquePrefix('replicas');
+  const port = await freePort();
+  issuer = `http://127.0.0.1:${port}`;
+  const redisUrl = inject('redisUrl');
+  // Three processes of one installation: same issuer, keys and Redis; each on its own port.
+  replicas = await Promise.all([port, await freePort(), await freePort()].map((p) => spawnPurser({ redisUrl, prefix, fixtures, issuer, port: p })));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(replicas.map((replica) => replica.close()));
+});
+
+const [A, B, C] = [0, 1, 2];
+const via = (index: number) => replicas[index]!.url;
+
+describe('any request on any replica', () => {
+  it('redeems on B a code issued by A, and rotates on C a refresh token issued by B', async () => {
+    const rp = await relyingParty(issuer, 'webapp.test', { via: via(A) });
+    const result = await authorize(rp, new Browser(), OFFLINE);
+    retarget(rp, issuer, via(B));
+    const fromB = await oidc.authorizationCodeGrant(rp, result.callbackUrl, {
+      pkceCodeVerifier: result.codeVerifier,
+      expectedState: result.state,
+      expectedNonce: result.nonce,
+    });
+    expect(fromB.claims()?.sub).toBe('alice');
+
+    retarget(rp, issuer, via(C));
+    const fromC = await oidc.refreshTokenGrant(rp, fromB.refresh_token!);
+    expect(fromC.refresh_token).not.toBe(fromB.refresh_token);
+    expect((await oidc.tokenIntrospection(rp, fromC.access_token)).active).toBe(true);
+  });
+});
+
+describe('single use across replicas', () => {
+  /** Sends the same token request 50 times at once, spread over the three replicas. */
+  async function race(body: URLSearchParams): Promise<number[]> {
+    const basic = Buffer.from('webapp.test:webapp-secret-0123456789abcdefghijklmnopqr').toString('base64');
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        fetch(`${via(i % 3)}/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      ),
+    );
+    return responses.map((response) => response.status);
+  }
+
+  it('lets exactly one of 50 concurrent redemptions of one code succeed', async () => {
+    const rp = await relyingParty(issuer, 'webapp.test', { via: via(A) });
+    const result = await authorize(rp, new Browser(), { scope: 'openid' });
+    const statuses = await race(
+      new URLSearchParams({ grant_type: 'authorization_code', code: result.callbackUrl.searchParams.get('code')!, redirect_uri: 'http://127.0.0.1:9999/callback', code_verifier: result.codeVerifier }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(49);
+  });
+
+  it('lets exactly one of 50 concurrent rotations of one refresh token succeed', async () => {
+    const rp = await relyingParty(issuer, 'webapp.test', { via: via(A) });
+    const { tokens } = await codeFlow(rp, new Browser(), OFFLINE);
+    const statuses = await race(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(49);
+  });
+});

@@ -1,0 +1,33 @@
+// OAuthClient → client record: the oidc-provider metadata and Purser policy each spec field becomes.
+import { describe, expect, it } from 'vitest';
+
+import { toClientRecord } from '../../src/api/client-record.ts';
+import type { OAuthClient, OAuthClientSpec } from '../../src/api/types.ts';
+import { hashSecret } from '../../src/store/secret-hash.ts';
+
+const resource = (spec: OAuthClientSpec): OAuthClient => ({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', metadata: { name: 'shop', namespace: 'retail' }, spec });
+const secret = hashSecret('s'.repeat(40));
+
+describe('toClientRecord', () => {
+  it('defaults a service client: client_credentials, basic auth, opaque tokens without an audience', () => {
+    expect(toClientRecord(resource({}), [secret])).toEqual({
+      clientId: 'shop.retail',
+      owner: 'retail/shop',
+      metadata: { client_id: 'shop.retail', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], post_logout_redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+      secrets: [secret],
+      policy: { scopes: [], audiences: [], accessTokenFormat: 'opaque', accessTokenTtl: undefined, refreshTokenTtl: undefined, refreshTokenAbsoluteLifetime: undefined, refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
+    });
+  });
+
+  it.each<[string, OAuthClientSpec, (r: ReturnType<typeof toClientRecord>) => unknown, unknown]>([
+    ['clientId overrides the default', { clientId: 'custom' }, (r) => r.metadata.client_id, 'custom'],
+    ['redirect URIs imply the code flow', { redirectUris: ['https://a.test/cb'] }, (r) => [r.metadata.grant_types, r.metadata.response_types], [['authorization_code'], ['code']]],
+    ['audiences make JWT the default format', { audiences: ['https://api.test'] }, (r) => r.policy.accessTokenFormat, 'jwt'],
+    ['only OIDC scopes reach oidc-provider', { scopes: ['openid', 'orders:read', 'email'] }, (r) => [r.metadata.scope, r.policy.scopes], ['openid email', ['openid', 'orders:read', 'email']]],
+    ['durations become seconds', { refreshToken: { ttl: '1h', absoluteLifetime: '30d', reuseGracePeriod: '10s' } }, (r) => [r.policy.refreshTokenTtl, r.policy.refreshTokenAbsoluteLifetime, r.policy.refreshTokenReuseGracePeriod], [3600, 2592000, 10]],
+    ['public clients authenticate with none, keep no secret and need PKCE', { public: true, requirePkce: false }, (r) => [r.metadata.token_endpoint_auth_method, r.secrets, r.policy.requirePkce], ['none', [], true]],
+    ['displayName becomes client_name', { displayName: 'Shop' }, (r) => r.metadata.client_name, 'Shop'],
+  ])('%s', (_label, spec, pick, expected) => {
+    expect(pick(toClientRecord(resource(spec), [secret]))).toEqual(expected);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+
+describe('loadConfig', () => {
+  it('uses dev defaults in dev mode', () => {
+    const config = loadConfig(['--dev'], {});
+    expect(config).toMatchObject({ dev: true, host: '127.0.0.1', port: 4000, logFormat: 'pretty', clientsDir: 'examples/clients', accessTokenTtl: 3600 });
+  });
+
+  it('prefers flags over environment over defaults', () => {
+    const config = loadConfig(['--dev', '--port=5000'], { PURSER_PORT: '6000', PURSER_ISSUER: 'https://auth.test', PURSER_REFRESH_TOKEN_TTL: '2d' });
+    expect(config).toMatchObject({ port: 5000, issuer: 'https://auth.test', refreshTokenTtl: 172800 });
+  });
+
+  it.each([
+    [['--dev', '--port=-1'], {}, /--port: expected a whole number/],
+    [['--dev', '--bogus'], {}, /Unknown option '--bogus'/],
+    [['--dev'], { PURSER_ACCESS_TOKEN_TTL: 'soon' }, /PURSER_ACCESS_TOKEN_TTL: expected a duration/],
+    [['--dev', '--issuer=not a url'], {}, /PURSER_ISSUER: expected an absolute URL/],
+    [[], {}, /production mode needs PURSER_REDIS_URL, PURSER_JWKS_FILE, PURSER_COOKIE_KEYS_FILE/],
+    [['--dev', '--redis-mode=ring'], {}, /expected standalone, sentinel or cluster/],
+  ])('refuses %j %j', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});

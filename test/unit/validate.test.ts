@@ -1,0 +1,53 @@
+// OAuthClient validation: each rule, with the message a user sees.
+import { describe, expect, it } from 'vitest';
+
+import type { OAuthClient, OAuthClientSpec } from '../../src/api/types.ts';
+import { redirectUriProblem, secretProblem, validateOAuthClient } from '../../src/api/validate.ts';
+
+const client = (spec: OAuthClientSpec, name = 'app'): OAuthClient => ({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', metadata: { name, namespace: 'team' }, spec });
+
+describe('validateOAuthClient', () => {
+  it('accepts the minimal service client', () => {
+    expect(validateOAuthClient(client({}))).toBeUndefined();
+  });
+
+  it.each<[string, OAuthClientSpec, RegExp]>([
+    ['a colon in clientId', { clientId: 'a:b' }, /must not contain ":"/],
+    ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, /redirectUris: at least one is required/],
+    ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, /refresh_token needs authorization_code/],
+    ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, /only used with the authorization_code grant/],
+    ['http on a public host', { redirectUris: ['http://app.example.com/cb'] }, /must use https/],
+    ['a fragment', { redirectUris: ['https://app.example.com/cb#x'] }, /must not contain a fragment/],
+    ['a public client with client_credentials', { public: true }, /cannot use client_credentials/],
+    ['a public client with a secret name', { public: true, redirectUris: ['https://a.test/cb'], secretName: 's' }, /has no secret/],
+    ['auth method none on a confidential client', { tokenEndpointAuthMethod: 'none' }, /set public: true/],
+    ['a public client without PKCE', { public: true, redirectUris: ['https://a.test/cb'], requirePkce: false }, /must use PKCE/],
+    ['offline_access without refresh_token', { redirectUris: ['https://a.test/cb'], scopes: ['openid', 'offline_access'] }, /offline_access needs the refresh_token grant/],
+    ['a scope with a space', { scopes: ['a b'] }, /not a valid scope token/],
+    ['a relative audience', { audiences: ['/api'] }, /not an absolute URI/],
+    ['JWT tokens without an audience', { accessToken: { format: 'jwt' } }, /needs at least one audience/],
+    ['a malformed duration', { accessToken: { ttl: '10 minutes' } }, /accessToken.ttl: "10 minutes" is not a duration/],
+    ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, /not an origin/],
+    ['an unknown grant type', { grantTypes: ['password' as never] }, /"password" is not one of/],
+  ])('refuses %s', (_label, spec, message) => {
+    expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
+  });
+});
+
+describe('redirectUriProblem', () => {
+  it.each(['https://app.test/cb', 'http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'com.example.app:/cb'])('accepts %s', (uri) => {
+    expect(redirectUriProblem(uri)).toBeUndefined();
+  });
+  it.each(['not a uri', 'http://10.0.0.1/cb', 'myapp:/cb', 'javascript:alert(1)'])('refuses %s', (uri) => {
+    expect(redirectUriProblem(uri)).toEqual(expect.any(String));
+  });
+});
+
+describe('secretProblem', () => {
+  it('wants 32 characters, no surrounding whitespace, no colon', () => {
+    expect(secretProblem('x'.repeat(32))).toBeUndefined();
+    expect(secretProblem('x'.repeat(31))).toMatch(/at least 32/);
+    expect(secretProblem(`${'x'.repeat(32)}\n`)).toMatch(/whitespace/);
+    expect(secretProblem(`${'x'.repeat(32)}:`)).toMatch(/":"/);
+  });
+});
