@@ -9,6 +9,7 @@ export const CLIENTS_DIR = new URL('./clients/', import.meta.url).pathname;
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 const BASELINE = new URL('./baseline-server.ts', import.meta.url).pathname;
 const START_TIMEOUT_MS = 20_000;
+const EXPECTED_WARNINGS = /^oidc-provider WARNING: (a quick start development-only in-memory adapter|default findAccount function called)/;
 
 export interface ServerProcess {
   name: string;
@@ -77,12 +78,16 @@ async function waitFor(child: ChildProcess, name: string, isReady: (output: stri
     const check = () => isReady(output) && resolve();
     child.stdout!.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-8000);
+      // Purser logs JSON lines on stdout; warnings and errors (pino levels 40 and up) are worth seeing.
+      for (const line of chunk.toString().split('\n')) if (/"level":[4-6]0\b/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
       check();
     });
     child.stderr!.on('data', (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-8000);
-      // Warnings and errors after startup would otherwise vanish: pass them through.
-      process.stderr.write(`[${name}] ${chunk.toString()}`);
+      // Warnings and errors after startup would otherwise vanish: pass them through, but for the baseline's
+      // expected ones (it runs on the memory adapter and the default findAccount on purpose).
+      const lines = chunk.toString().split('\n').filter((line) => line && !EXPECTED_WARNINGS.test(line));
+      for (const line of lines) process.stderr.write(`[${name}] ${line}\n`);
     });
     child.on('message', check);
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${output}`)));

@@ -24,7 +24,7 @@ export interface RunningServer {
 
 const DEMO_USER = { username: 'demo', password: 'purser-demo' };
 
-async function openStore(config: Config): Promise<Store> {
+async function openStore(config: Config, log: Logger): Promise<Store> {
   if (!config.redisUrl) return createMemoryStore();
   return createRedisStore({
     url: config.redisUrl,
@@ -32,6 +32,7 @@ async function openStore(config: Config): Promise<Store> {
     sentinelName: config.redisSentinelName,
     passwordFile: config.redisPasswordFile,
     prefix: config.redisKeyPrefix,
+    onConnectionError: (error) => log.error({ err: error }, 'redis connection failed; retrying'),
   });
 }
 
@@ -53,7 +54,7 @@ async function loadKeys(config: Config, log: Logger) {
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config);
+  const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
   const users = await loadUsers(config, log);
   const { jwks, cookieKeys } = await loadKeys(config, log);

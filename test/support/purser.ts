@@ -66,6 +66,8 @@ function flags(options: ServerOptions, port: number, issuer: string): string[] {
 export interface TestServer {
   issuer: string;
   url: string;
+  /** The Redis key prefix of this installation. */
+  prefix: string;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startPurser(options: ServerOptions): Promise<TestServer & 
   const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
   const config = loadConfig(flags(options, port, issuer), {});
   const running = await startServer(config, createLogger({ level: 'warn', format: 'json' }));
-  return { issuer, url: `http://127.0.0.1:${port}`, running, close: () => running.close() };
+  return { issuer, url: `http://127.0.0.1:${port}`, prefix: options.prefix, running, close: () => running.close() };
 }
 
 /** A Purser server as its own process (`node src/cli.ts server`), for cross-process tests. */
@@ -101,6 +103,7 @@ export async function spawnPurser(options: ServerOptions): Promise<TestServer & 
   return {
     issuer,
     url: `http://127.0.0.1:${port}`,
+    prefix: options.prefix,
     child,
     close: async () => {
       if (child.exitCode !== null) return;

@@ -1,12 +1,32 @@
 // The production store: artifacts and the client catalog in Redis, shared by every replica.
+import type { Cluster, Redis } from 'ioredis';
+
 import type { Store } from '../types.ts';
 import { RedisArtifactStore } from './artifacts.ts';
 import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
 
-export async function createRedisStore(options: RedisConnectionOptions & { prefix: string }): Promise<Store> {
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  prefix: string;
+  /** Told once when a connection fails, and not again until it has recovered. */
+  onConnectionError?: (error: Error) => void;
+}
+
+function reportErrorsOnce(client: Cluster | Redis, report: (error: Error) => void): void {
+  let reported = false;
+  client.on('error', (error: Error) => {
+    if (!reported) report(error);
+    reported = true;
+  });
+  client.on('ready', () => (reported = false));
+}
+
+export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const redis = connectRedis(options);
   const subscriber = connectRedis(options);
+  const report = options.onConnectionError ?? (() => {});
+  reportErrorsOnce(redis, report);
+  reportErrorsOnce(subscriber, report);
   const clients = new RedisClientCatalog(redis, subscriber, options.prefix);
   await clients.start();
   return {

@@ -1,0 +1,99 @@
+// What operators rely on: readiness follows Redis, metrics count tokens and errors, client changes reach every
+// replica within a second, and a dump of Redis hands nobody a usable credential.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { createRedisStore } from '../../src/store/redis/index.ts';
+import { Browser } from '../support/browser.ts';
+import { startPurser, writeFixtures } from '../support/purser.ts';
+import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
+import { startRedisServer } from '../support/redis-server.ts';
+import { codeFlow, oauthFailure, relyingParty, SECRETS } from '../support/rp.ts';
+import { usePurser } from './server-context.ts';
+
+const context = usePurser('operations');
+
+/** Polls `probe` until it yields a value; the deadline is generous on purpose (no timing thresholds in tests). */
+async function eventually<T>(probe: () => Promise<T | undefined>, deadlineMs = 10_000): Promise<{ value?: T; ms: number }> {
+  const started = Date.now();
+  while (Date.now() - started < deadlineMs) {
+    const value = await probe();
+    if (value !== undefined) return { value, ms: Date.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return { ms: Date.now() - started };
+}
+
+describe('readiness', () => {
+  it('is ready while Redis answers and unready when it stops, while liveness stays up', async () => {
+    const redis = await startRedisServer();
+    const server = await startPurser({ redisUrl: redis.url, prefix: uniquePrefix('readiness'), fixtures: await writeFixtures() });
+    try {
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      await redis.stop();
+      const response = await fetch(`${server.url}/readyz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'unavailable' });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('metrics', () => {
+  it('counts tokens by grant type and client, and errors by code', async () => {
+    const rp = await relyingParty(context.server.issuer, 'reports.test');
+    await oidc.clientCredentialsGrant(rp);
+    await oauthFailure(oidc.clientCredentialsGrant(rp, { scope: 'nope' }));
+    const text = await (await fetch(`${context.server.url}/metrics`)).text();
+    expect(text).toMatch(/purser_tokens_issued_total\{grant_type="client_credentials",client_id="reports\.test"\} [1-9]/);
+    expect(text).toMatch(/purser_oauth_errors_total\{error="invalid_scope"\} [1-9]/);
+    expect(text).toMatch(/purser_http_request_duration_seconds_bucket\{le="0\.005",route="token",method="POST",status="2xx"\}/);
+  });
+});
+
+describe('client catalog changes', () => {
+  it('reach a running server at once: a new scope works and a deleted client stops working', async () => {
+    // The server's catalog opened a second time, as the controller writes it.
+    const writer = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix: context.server.prefix });
+    const rp = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']) });
+    const original = (await writer.clients.get('ledger.test'))!;
+    try {
+      await oidc.clientCredentialsGrant(rp, { scope: 'ledger:read' });
+      await writer.clients.put({ ...original, policy: { ...original.policy, scopes: [...original.policy.scopes, 'ledger:audit'] } });
+      const granted = await eventually(() => oidc.clientCredentialsGrant(rp, { scope: 'ledger:audit' }).then((t) => t.scope, () => undefined));
+      expect(granted.value).toBe('ledger:audit');
+
+      await writer.clients.delete('ledger.test');
+      const refused = await eventually(() => oauthFailure(oidc.clientCredentialsGrant(rp)).then((f) => (f.error === 'invalid_client' ? f : undefined), () => undefined));
+      expect(refused.value).toMatchObject({ status: 401, error: 'invalid_client' });
+      console.info(`catalog change visible after ${granted.ms} ms (update) and ${refused.ms} ms (delete)`);
+    } finally {
+      await writer.clients.put(original);
+      await writer.close();
+    }
+  });
+});
+
+describe('a dump of Redis', () => {
+  it('contains no token, code or client secret in plain form', async () => {
+    const rp = await relyingParty(context.server.issuer, 'webapp.test');
+    const { tokens, callbackUrl } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access', prompt: 'consent' });
+    const ledger = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']) });
+    const opaque = await oidc.clientCredentialsGrant(ledger);
+    const credentials = [tokens.refresh_token!, tokens.access_token, callbackUrl.searchParams.get('code')!, opaque.access_token, ...Object.values(SECRETS)];
+
+    const redis = connectTestRedis();
+    try {
+      const keys = await redis.keys('*');
+      const values = await Promise.all(keys.map(async (key) => JSON.stringify(await redis.dump(key)) + (await redis.type(key) === 'hash' ? JSON.stringify(await redis.hgetall(key)) : '')));
+      const dump = keys.join('\n') + values.join('\n');
+      expect(keys.length).toBeGreaterThan(5);
+      for (const credential of credentials) expect(dump).not.toContain(credential);
+    } finally {
+      await redis.quit();
+    }
+  });
+});
+
