@@ -28,7 +28,8 @@ export type ConsumeOutcome = 'consumed' | 'grace' | 'reused' | 'missing';
  * Rules every implementation follows:
  * - Ids are stored only as a SHA-256 digest: neither keys nor values hold an id in plain form.
  * - Every artifact expires after the `expiresIn` seconds given to its last `upsert`; nothing needs a cleanup job.
- * - Artifacts whose payload carries a `grantId` belong to that grant: `revokeByGrantId` removes them.
+ * - Artifacts whose payload carries a `grantId` belong to that grant: `revokeByGrantId` removes them. Their ids
+ *   start with the grant's tag (`grantBoundId` in keys.ts), which keeps a grant in one Redis Cluster slot.
  * - `consume` is atomic: of any number of concurrent calls for one id, across any number of processes sharing
  *   the backend, exactly one returns `consumed`.
  */

@@ -7,175 +7,84 @@ const context = usePurser('bad-input-probe');
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const reports = { authorization: basic('reports.test', SECRETS['reports.test']!) };
-
-type R = [string, string, RequestInit?];
-const cases: R[] = [
-  ['json', '/token', { method: 'POST', headers: { 'content-type': 'application/json', ...reports }, body: JSON.stringify({ grant_type: 'client_credentials' }) }],
-  ['text', '/token', { method: 'POST', headers: { 'content-type': 'text/plain', ...reports }, body: 'grant_type=client_credentials' }],
-  ['multipart', '/token', { method: 'POST', headers: reports, body: (() => { const f = new FormData(); f.set('grant_type', 'client_credentials'); return f; })() }],
-  ['no ct', '/token', { method: 'POST', headers: reports }],
-  ['missing gt', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'scope=reports:read' }],
-  ['empty gt', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=' }],
-  ['password gt', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=password&username=a&password=b' }],
-  ['gt twice', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&grant_type=client_credentials' }],
-  ['client_id twice', '/token', { method: 'POST', headers: FORM, body: `grant_type=client_credentials&client_id=ledger.test&client_id=ledger.test&client_secret=${SECRETS['ledger.test']}` }],
-  ['huge', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: `grant_type=client_credentials&scope=${'a'.repeat(2_000_000)}` }],
-  ['basic notb64', '/token', { method: 'POST', headers: { ...FORM, authorization: 'Basic !!!not-base64!!!' }, body: 'grant_type=client_credentials' }],
-  ['basic nocolon', '/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${Buffer.from('reports.test').toString('base64')}` }, body: 'grant_type=client_credentials' }],
-  ['basic empty', '/token', { method: 'POST', headers: { ...FORM, authorization: 'Basic ' }, body: 'grant_type=client_credentials' }],
-  ['basic only', '/token', { method: 'POST', headers: { ...FORM, authorization: 'Basic' }, body: 'grant_type=client_credentials' }],
-  ['bearer scheme', '/token', { method: 'POST', headers: { ...FORM, authorization: 'Bearer abc' }, body: 'grant_type=client_credentials' }],
-  ['basic unicode', '/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${Buffer.from('rêports.test:sécret').toString('base64')}` }, body: 'grant_type=client_credentials' }],
-  ['basic pct', '/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${Buffer.from('reports.test:%zz').toString('base64')}` }, body: 'grant_type=client_credentials' }],
-  ['basic empty secret', '/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${Buffer.from('reports.test:').toString('base64')}` }, body: 'grant_type=client_credentials' }],
-  ['basic empty id', '/token', { method: 'POST', headers: { ...FORM, authorization: `Basic ${Buffer.from(':x').toString('base64')}` }, body: 'grant_type=client_credentials' }],
-  ['basic+post', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: `grant_type=client_credentials&client_id=reports.test&client_secret=${SECRETS['reports.test']}` }],
-  ['basic+body cid mismatch', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: `grant_type=client_credentials&client_id=ledger.test` }],
-  ['unknown client', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('nobody.test', 'x') }, body: 'grant_type=client_credentials' }],
-  ['unknown client post', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=nobody.test&client_secret=x' }],
-  ['wrong secret', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', 'wrong-secret-value-123') }, body: 'grant_type=client_credentials' }],
-  ['other secret', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', SECRETS['ledger.test']!) }, body: 'grant_type=client_credentials' }],
-  ['post-client via basic', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('ledger.test', SECRETS['ledger.test']!) }, body: 'grant_type=client_credentials' }],
-  ['public with secret', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=cli.test&client_secret=whatever' }],
-  ['public cc', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=cli.test' }],
-  ['public refresh garbage', '/token', { method: 'POST', headers: FORM, body: 'grant_type=refresh_token&client_id=cli.test&refresh_token=garbage' }],
-  ['no auth', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials' }],
-  ['cc with refresh params', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&refresh_token=abc&scope=reports:read' }],
-  ['refresh missing', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: 'grant_type=refresh_token' }],
-  ['refresh garbage', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: 'grant_type=refresh_token&refresh_token=garbage' }],
-  ['refresh long', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: `grant_type=refresh_token&refresh_token=${'x'.repeat(50_000)}` }],
-  ['refresh nul', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: 'grant_type=refresh_token&refresh_token=ab%00cd' }],
-  ['refresh ws', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: 'grant_type=refresh_token&refresh_token=abc%0A' }],
-  ['refresh jwt', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: 'grant_type=refresh_token&refresh_token=aaa.bbb.ccc' }],
-  ['refresh by cc client', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=refresh_token&refresh_token=abc' }],
-  ['code garbage', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: `grant_type=authorization_code&code=garbage&redirect_uri=${REDIRECT_URI}&code_verifier=${'a'.repeat(43)}` }],
-  ['code missing', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: `grant_type=authorization_code&redirect_uri=${REDIRECT_URI}` }],
-  ['code no redirect', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: `grant_type=authorization_code&code=garbage` }],
-  ['long client id post', '/token', { method: 'POST', headers: FORM, body: `grant_type=client_credentials&client_id=${'c'.repeat(50_000)}&client_secret=x` }],
-  ['long basic', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('c'.repeat(20_000), 'x') }, body: 'grant_type=client_credentials' }],
-  ['nul client id', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=ledger%00.test&client_secret=x' }],
-  ['nul basic', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test\0', 'x') }, body: 'grant_type=client_credentials' }],
-  ['ctrl scope', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope=reports:read%01%7F%0D%0A' }],
-  ['nul gt', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials%00' }],
-  ['bad utf8', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope=%FF%FE' }],
-  ['bad pct body', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope=%zz%' }],
-  ['scope brackets', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope[]=reports:read' }],
-  ['resource bad', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&resource=not%20a%20uri' }],
-  ['resource fragment', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&resource=https://reports.test%23frag' }],
-  ['resource twice', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&resource=https://reports.test&resource=https://archive.test' }],
-  ['client_assertion', '/token', { method: 'POST', headers: FORM, body: 'grant_type=client_credentials&client_id=reports.test&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c' }],
-  ['dpop garbage', '/token', { method: 'POST', headers: { ...FORM, ...reports, dpop: 'garbage' }, body: 'grant_type=client_credentials' }],
-  ['gzip garbage', '/token', { method: 'POST', headers: { ...FORM, ...reports, 'content-encoding': 'gzip' }, body: 'grant_type=client_credentials' }],
-  ['br weird', '/token', { method: 'POST', headers: { ...FORM, ...reports, 'content-encoding': 'weird' }, body: 'grant_type=client_credentials' }],
-  ['charset utf16', '/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-16', ...reports }, body: 'grant_type=client_credentials' }],
-  ['charset bogus', '/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=bogus', ...reports }, body: 'grant_type=client_credentials' }],
-  ['GET token', '/token', { method: 'GET' }],
-  ['GET token q', '/token?grant_type=client_credentials', { method: 'GET', headers: reports }],
-  ['PUT token', '/token', { method: 'PUT', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials' }],
-  ['DELETE token', '/token', { method: 'DELETE' }],
-  ['HEAD token', '/token', { method: 'HEAD' }],
-  ['OPTIONS token', '/token', { method: 'OPTIONS', headers: { origin: 'https://evil.test', 'access-control-request-method': 'POST' } }],
-  ['introspect noauth', '/token/introspection', { method: 'POST', headers: FORM, body: 'token=abc' }],
-  ['introspect cid only', '/token/introspection', { method: 'POST', headers: FORM, body: 'token=abc&client_id=reports.test' }],
-  ['introspect wrong secret', '/token/introspection', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', 'nope') }, body: 'token=abc' }],
-  ['introspect missing token', '/token/introspection', { method: 'POST', headers: { ...FORM, ...reports }, body: '' }],
-  ['introspect garbage', '/token/introspection', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=garbage' }],
-  ['introspect hint bogus', '/token/introspection', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=garbage&token_type_hint=bogus' }],
-  ['introspect json', '/token/introspection', { method: 'POST', headers: { 'content-type': 'application/json', ...reports }, body: '{"token":"x"}' }],
-  ['introspect token twice', '/token/introspection', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=a&token=b' }],
-  ['introspect public', '/token/introspection', { method: 'POST', headers: FORM, body: 'token=abc&client_id=cli.test' }],
-  ['introspect GET', '/token/introspection', { method: 'GET', headers: reports }],
-  ['revoke garbage', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=garbage' }],
-  ['revoke missing', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: '' }],
-  ['revoke noauth', '/token/revocation', { method: 'POST', headers: FORM, body: 'token=garbage' }],
-  ['revoke wrong secret', '/token/revocation', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', 'nope') }, body: 'token=garbage' }],
-  ['revoke hint bogus', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=garbage&token_type_hint=bogus' }],
-  ['revoke hint rt', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=garbage&token_type_hint=refresh_token' }],
-  ['revoke json', '/token/revocation', { method: 'POST', headers: { 'content-type': 'application/json', ...reports }, body: '{"token":"x"}' }],
-  ['revoke long', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: `token=${'t'.repeat(50_000)}` }],
-  ['revoke nul', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: 'token=ab%00c' }],
-  ['auth no params', '/auth', {}],
-  ['auth unknown client', `/auth?client_id=nobody.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.test/cb')}`, {}],
-  ['auth missing redirect', `/auth?client_id=webapp.test&response_type=code&scope=openid&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth evil redirect', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.test/cb')}`, {}],
-  ['auth malformed redirect', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=not%20a%20uri`, {}],
-  ['auth redirect extra q', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI + '?x=1')}`, {}],
-  ['auth redirect twice', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&redirect_uri=${encodeURIComponent('https://evil.test/cb')}`, {}],
-  ['auth client twice', `/auth?client_id=webapp.test&client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`, {}],
-  ['auth token', `/auth?client_id=webapp.test&response_type=token&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, {}],
-  ['auth id_token token', `/auth?client_id=webapp.test&response_type=id_token%20token&scope=openid&nonce=n&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, {}],
-  ['auth no rt', `/auth?client_id=webapp.test&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, {}],
-  ['auth plain', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=plain`, {}],
-  ['auth bogus ccm', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S512`, {}],
-  ['auth short cc', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=abc&code_challenge_method=S256`, {}],
-  ['auth request', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&request=eyJhbGciOiJub25lIn0.eyJpc3MiOiJ3ZWJhcHAudGVzdCJ9.`, {}],
-  ['auth request_uri', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&request_uri=https://evil.test/r`, {}],
-  ['auth bad scope ctrl', `/auth?client_id=webapp.test&response_type=code&scope=openid%00&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth response_mode bogus', `/auth?client_id=webapp.test&response_type=code&scope=openid&response_mode=bogus&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth prompt bogus', `/auth?client_id=webapp.test&response_type=code&scope=openid&prompt=bogus&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth prompt none', `/auth?client_id=webapp.test&response_type=code&scope=openid&prompt=none&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth max_age bogus', `/auth?client_id=webapp.test&response_type=code&scope=openid&max_age=abc&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth claims bogus', `/auth?client_id=webapp.test&response_type=code&scope=openid&claims=%7Bnot-json&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth resource bogus', `/auth?client_id=webapp.test&response_type=code&scope=openid&resource=https://evil.test&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`, {}],
-  ['auth bad pct', `/auth?client_id=webapp.test&response_type=code&scope=openid%zz&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`, {}],
-  ['auth POST json', '/auth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"client_id":"webapp.test"}' }],
-  ['auth POST huge', '/auth', { method: 'POST', headers: FORM, body: `client_id=webapp.test&state=${'s'.repeat(2_000_000)}` }],
-  ['auth public secret?', `/auth?client_id=cli.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s1`, {}],
-  ['me none', '/me', {}],
-  ['me garbage', '/me', { headers: { authorization: 'Bearer garbage' } }],
-  ['me query', '/me?access_token=garbage', {}],
-  ['me basic', '/me', { headers: { authorization: reports.authorization } }],
-  ['me bearer empty', '/me', { headers: { authorization: 'Bearer ' } }],
-  ['me two methods', '/me?access_token=garbage', { headers: { authorization: 'Bearer garbage' } }],
-  ['me post body', '/me', { method: 'POST', headers: FORM, body: 'access_token=garbage' }],
-  ['me post body+header', '/me', { method: 'POST', headers: { ...FORM, authorization: 'Bearer garbage' }, body: 'access_token=garbage' }],
-  ['me post json', '/me', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer garbage' }, body: '{}' }],
-  ['me long', '/me', { headers: { authorization: `Bearer ${'x'.repeat(10_000)}` } }],
-  ['me jwt garbage', '/me', { headers: { authorization: 'Bearer aaa.bbb.ccc' } }],
-  ['end garbage hint', '/session/end?id_token_hint=garbage', {}],
-  ['end unregistered plr', `/session/end?client_id=webapp.test&post_logout_redirect_uri=${encodeURIComponent('https://evil.test/')}`, {}],
-  ['end plr no client', `/session/end?post_logout_redirect_uri=${encodeURIComponent('https://evil.test/')}`, {}],
-  ['end unknown client', '/session/end?client_id=nobody.test', {}],
-  ['end dup', '/session/end?client_id=webapp.test&client_id=webapp.test', {}],
-  ['end confirm no xsrf', '/session/end/confirm', { method: 'POST', headers: FORM, body: 'logout=yes' }],
-  ['end json', '/session/end', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
-  ['end plain', '/session/end', {}],
-  ['interaction unknown', '/interaction/unknown-uid', {}],
-  ['interaction login unknown nocsrf', '/interaction/unknown-uid/login', { method: 'POST', headers: FORM, body: 'username=alice&password=x' }],
-  ['interaction confirm unknown', '/interaction/unknown-uid/confirm', { method: 'POST', headers: FORM, body: 'csrf=abc' }],
-  ['interaction abort unknown', '/interaction/unknown-uid/abort', { method: 'POST', headers: FORM, body: '' }],
-  ['interaction huge', '/interaction/unknown-uid/login', { method: 'POST', headers: FORM, body: `username=${'a'.repeat(2_000_000)}` }],
-  ['interaction json', '/interaction/unknown-uid/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"csrf":"x"}' }],
-  ['interaction bad pct', '/interaction/%E0%A4%A', {}],
-  ['interaction bad pct2', '/interaction/%/login', { method: 'POST', headers: FORM, body: '' }],
-  ['interaction nul', '/interaction/%00', {}],
-  ['interaction GET login', '/interaction/unknown-uid/login', {}],
-  ['interaction bad pct form', '/interaction/unknown-uid/login', { method: 'POST', headers: FORM, body: 'csrf=%zz%' }],
-  ['interaction multipart', '/interaction/unknown-uid/login', { method: 'POST', body: (() => { const f = new FormData(); f.set('csrf', 'x'); return f; })() }],
-  ['jwks', '/jwks', {}],
-  ['jwks POST', '/jwks', { method: 'POST' }],
-  ['disco', '/.well-known/openid-configuration', {}],
-  ['disco POST', '/.well-known/openid-configuration', { method: 'POST' }],
-  ['disco badq', '/.well-known/openid-configuration?%zz', {}],
-  ['unknown', '/nope', {}],
-  ['unknown wk', '/.well-known/nope', {}],
-  ['unknown token sub', '/token/nope', { method: 'POST' }],
-  ['bad pct path', '/%E0%A4%A', {}],
-  ['bad pct path2', '/token%zz', {}],
-  ['healthz POST', '/healthz', { method: 'POST' }],
-  ['metrics', '/metrics', {}],
-];
+const ledger = { authorization: basic('ledger.test', SECRETS['ledger.test']!) };
 
 it('probe', async () => {
   const out: unknown[] = [];
-  for (const [name, path, init] of cases) {
-    try {
-      const response = await fetch(`${context.server.issuer}${path}`, { redirect: 'manual', ...init });
-      const text = await response.text();
-      out.push({ name, status: response.status, location: response.headers.get('location'), www: response.headers.get('www-authenticate'), ct: response.headers.get('content-type'), body: text.length > 600 ? text.replace(/\s+/g, ' ').slice(0, 600) + '…' : text });
-    } catch (error) {
-      out.push({ name, thrown: String(error), cause: String((error as Error).cause) });
-    }
-  }
-  writeFileSync('/tmp/probe/out.json', JSON.stringify(out, null, 1));
+  const go = async (name: string, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${context.server.issuer}${path}`, { redirect: 'manual', ...init });
+    const text = await response.text();
+    const dd = [...text.matchAll(/<dd><code>([^<]*)<\/code><\/dd>/g)].map((m) => m[1]);
+    const title = /<title>([^<]*)</.exec(text)?.[1];
+    out.push({ name, status: response.status, location: response.headers.get('location'), www: response.headers.get('www-authenticate'), allow: response.headers.get('allow'), cookies: response.headers.getSetCookie(), ct: response.headers.get('content-type'), body: text.startsWith('<') ? { title, dd, csrf: /name="csrf" value="([^"]+)"/.exec(text)?.[1] } : text.slice(0, 400) });
+    return { response, text };
+  };
+  const cc = async (h: Record<string, string>, scope = '') => JSON.parse((await go('cc', '/token', { method: 'POST', headers: { ...FORM, ...h }, body: `grant_type=client_credentials${scope}` })).text).access_token as string;
+  const reportsJwt = await cc(reports);
+  const ledgerOpaque = await cc({}, `&client_id=ledger.test&client_secret=${SECRETS['ledger.test']}`);
+  await go('me with cc jwt', '/me', { headers: { authorization: `Bearer ${reportsJwt}` } });
+  await go('me with cc opaque', '/me', { headers: { authorization: `Bearer ${ledgerOpaque}` } });
+  await go('revoke other client token', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: `token=${ledgerOpaque}` });
+  await go('introspect after', '/token/introspection', { method: 'POST', headers: { ...FORM, ...ledger }, body: `token=${ledgerOpaque}&client_id=ledger.test` });
+  await go('introspect after post', '/token/introspection', { method: 'POST', headers: FORM, body: `token=${ledgerOpaque}&client_id=ledger.test&client_secret=${SECRETS['ledger.test']}` });
+  await go('introspect other by reports', '/token/introspection', { method: 'POST', headers: { ...FORM, ...reports }, body: `token=${ledgerOpaque}` });
+  await go('revoke jwt', '/token/revocation', { method: 'POST', headers: { ...FORM, ...reports }, body: `token=${reportsJwt}` });
+  await go('refresh with access token', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('webapp.test', SECRETS['webapp.test']!) }, body: `grant_type=refresh_token&refresh_token=${ledgerOpaque}` });
+  await go('cc openid', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope=openid' });
+  await go('cc empty scope', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&scope=' });
+  await go('cc empty resource', '/token', { method: 'POST', headers: { ...FORM, ...reports }, body: 'grant_type=client_credentials&resource=' });
+  await go('public basic', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('cli.test', 'whatever') }, body: 'grant_type=refresh_token&refresh_token=x' });
+  await go('public post secret refresh', '/token', { method: 'POST', headers: FORM, body: 'grant_type=refresh_token&refresh_token=x&client_id=cli.test&client_secret=whatever' });
+  await go('basic unicode encoded', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('rêports.test', 'sécret') }, body: 'grant_type=client_credentials' });
+  await go('basic lowercase scheme', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', SECRETS['reports.test']!).replace('Basic', 'basic') }, body: 'grant_type=client_credentials' });
+  await go('basic two spaces', '/token', { method: 'POST', headers: { ...FORM, authorization: basic('reports.test', SECRETS['reports.test']!).replace('Basic ', 'Basic  ') }, body: 'grant_type=client_credentials' });
+  await go('auth no params', '/auth');
+  await go('auth evil redirect', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://evil.test/cb')}`);
+  await go('auth malformed redirect', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=not%20a%20uri`);
+  await go('auth redirect extra q', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI + '?x=1')}`);
+  await go('auth client twice', `/auth?client_id=webapp.test&client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+  await go('auth missing client', `/auth?response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+  await go('auth cc client', `/auth?client_id=reports.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+  await go('auth nul client', `/auth?client_id=webapp%00.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+  await go('auth long client', `/auth?client_id=${'c'.repeat(8000)}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`);
+  await go('auth no scope', `/auth?client_id=webapp.test&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=s`);
+  await go('auth missing redirect oauth', `/auth?client_id=webapp.test&response_type=code&scope=reports:read&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=s`);
+  await go('auth cc no ccm', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${'a'.repeat(43)}&state=s`);
+  await go('auth cc invalid chars', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${'%21'.repeat(43)}&code_challenge_method=S256&state=s`);
+  await go('auth rt code token', `/auth?client_id=webapp.test&response_type=code%20token&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s&nonce=n`);
+  await go('auth rt bogus', `/auth?client_id=webapp.test&response_type=bogus&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&state=s`);
+  // interaction
+  const start = await go('start', `/auth?client_id=webapp.test&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256&state=s`);
+  const cookie = start.response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const path = start.response.headers.get('location')!;
+  const page = await go('interaction page', path, { headers: { cookie } });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  await go('login no cookie', `${path}/login`, { method: 'POST', headers: FORM, body: `csrf=${csrf}&username=alice&password=x` });
+  await go('login missing fields', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}` });
+  await go('login array', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&username[]=alice&password[x]=y` });
+  await go('login huge', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&username=alice&password=${'p'.repeat(20_000)}` });
+  await go('login nul', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&username=al%00ice&password=%00` });
+  await go('login csrf twice', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&csrf=${csrf}&username=alice&password=x` });
+  await go('confirm at login', `${path}/confirm`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}` });
+  await go('other uid page', '/interaction/someotheruid', { headers: { cookie } });
+  await go('other uid login csrf', `/interaction/someotheruid/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&username=alice&password=x` });
+  await go('login text plain', `${path}/login`, { method: 'POST', headers: { 'content-type': 'text/plain', cookie }, body: `csrf=${csrf}&username=alice&password=x` });
+  await go('login bad pct', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie }, body: `csrf=${csrf}&username=%E0%A4%A&password=%zz` });
+  await go('login json', `${path}/login`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: `{"csrf":"${csrf}"}` });
+  await go('login garbled cookie', `${path}/login`, { method: 'POST', headers: { ...FORM, cookie: cookie.replace(/=([^;]{4})/g, '=XXXX') }, body: `csrf=${csrf}&username=alice&password=x` });
+  await go('page garbled cookie', path, { headers: { cookie: '_interaction=%E0%A4%A; _interaction.sig=%%%' } });
+  await go('abort no csrf', `${path}/abort`, { method: 'POST', headers: { ...FORM, cookie }, body: '' });
+  await go('end confirm garbage xsrf', '/session/end/confirm', { method: 'POST', headers: FORM, body: 'xsrf=garbage&logout=yes' });
+  await go('end confirm json', '/session/end/confirm', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  await go('end confirm huge', '/session/end/confirm', { method: 'POST', headers: FORM, body: `xsrf=${'x'.repeat(100_000)}` });
+  await go('end hint plus other client', `/session/end?client_id=ledger.test`);
+  await go('end plr not registered but ledger', `/session/end?client_id=webapp.test&post_logout_redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/logged-out?x')}`);
+  await go('end hint jwt garbage', `/session/end?id_token_hint=${reportsJwt}`);
+  await go('end ui_locales', `/session/end?ui_locales=%00`);
+  await go('end state only', `/session/end?state=abc`);
+  await go('success page', `/session/end/success`);
+  await go('success page bad client', `/session/end/success?client_id=nobody`);
+  await go('resume unknown', `/auth/unknown-uid`);
+  await go('resume unknown w cookie', `/auth/${path.split('/').pop()}`, { headers: { cookie } });
+  writeFileSync('/tmp/probe/out2.json', JSON.stringify(out, null, 1));
 }, 120_000);

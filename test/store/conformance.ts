@@ -68,7 +68,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       });
 
       it('keeps ids only as digests: a dump holds no id, uid or user code', async () => {
-        const secretId = `secret-${random()}`;
+        const secretId = tokenFor('g');
         const uid = `uid-${random()}`;
         await store.artifacts.upsert('RefreshToken', secretId, { grantId: 'g', clientId: 'c' }, 60);
         await store.artifacts.upsert('Session', `sess-${secretId}`, { uid, accountId: 'x' }, 60);

@@ -1,7 +1,6 @@
 // Starts real Purser servers for integration tests: in this process, or as separate processes sharing one Redis.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +9,9 @@ import { createLogger } from '../../src/log.ts';
 import { hashPassword } from '../../src/server/accounts/users.ts';
 import { generateSigningKeys } from '../../src/server/provider/keys.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { freePort } from './redis-server.ts';
+
+export { freePort };
 
 export const CLIENTS_DIR = new URL('../fixtures/clients/', import.meta.url).pathname;
 export const ALICE = { username: 'alice', password: 'correct horse battery staple', email: 'alice@example.com', name: 'Alice Liddell', groups: ['admins', 'readers'] };
@@ -31,16 +33,10 @@ export async function writeFixtures(): Promise<Fixtures> {
   return fixtures;
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export interface ServerOptions {
   redisUrl: string;
+  /** `standalone` (default), `sentinel` or `cluster`. */
+  redisMode?: string;
   prefix: string;
   fixtures: Fixtures;
   /** Several processes of one installation share the issuer; each listens on its own port. */
@@ -54,6 +50,7 @@ function flags(options: ServerOptions, port: number, issuer: string): string[] {
     '--host=127.0.0.1',
     `--port=${port}`,
     `--redis-url=${options.redisUrl}`,
+    `--redis-mode=${options.redisMode ?? 'standalone'}`,
     `--redis-key-prefix=${options.prefix}`,
     `--clients-dir=${CLIENTS_DIR}`,
     `--users-file=${options.fixtures.usersFile}`,

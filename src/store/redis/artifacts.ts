@@ -8,7 +8,8 @@ import { CONSUME, REVOKE, UPSERT } from './scripts.ts';
 type Client = Redis | Cluster;
 
 interface ScriptCommands {
-  purserUpsert(...args: (string | number)[]): Promise<unknown>;
+  purserUpsert(key: string, ...args: (string | number)[]): Promise<unknown>;
+  purserUpsertInGrant(key: string, grantIndex: string, ...args: (string | number)[]): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
   purserRevoke(...args: string[]): Promise<unknown>;
 }
@@ -18,7 +19,9 @@ export class RedisArtifactStore implements ArtifactStore {
   readonly #prefix: string;
 
   constructor(redis: Client, prefix: string) {
-    redis.defineCommand('purserUpsert', { lua: UPSERT });
+    // Fixed key counts, so that ioredis can route each call to its Cluster node.
+    redis.defineCommand('purserUpsert', { lua: UPSERT, numberOfKeys: 1 });
+    redis.defineCommand('purserUpsertInGrant', { lua: UPSERT, numberOfKeys: 2 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
     this.#redis = redis as Client & ScriptCommands;
@@ -28,13 +31,15 @@ export class RedisArtifactStore implements ArtifactStore {
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
     const key = this.#artifactKey(model, id);
     const grantIndex = model === 'Grant' ? this.#grantIndexKey(id) : payload.grantId && this.#grantIndexKey(payload.grantId);
-    const keys = grantIndex ? [key, grantIndex] : [key];
     const ttl = Math.max(1, Math.ceil(expiresIn));
-    const pipeline = this.#redis.pipeline();
-    (pipeline as unknown as ScriptCommands).purserUpsert(keys.length, ...keys, JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? '');
-    if (payload.uid) pipeline.set(this.#lookupKey('uid', model, payload.uid), key, 'EX', ttl);
-    if (payload.userCode) pipeline.set(this.#lookupKey('userCode', model, payload.userCode), key, 'EX', ttl);
-    throwFirstError(await pipeline.exec());
+    const values = [JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
+    // Separate commands rather than one pipeline: lookups live in other Cluster slots than the artifact.
+    // Auto-pipelining still sends them in one batch per node.
+    await Promise.all([
+      grantIndex ? this.#redis.purserUpsertInGrant(key, grantIndex, ...values) : this.#redis.purserUpsert(key, ...values),
+      payload.uid && this.#redis.set(this.#lookupKey('uid', model, payload.uid), key, 'EX', ttl),
+      payload.userCode && this.#redis.set(this.#lookupKey('userCode', model, payload.userCode), key, 'EX', ttl),
+    ]);
   }
 
   async find(model: string, id: string): Promise<Payload | undefined> {
@@ -86,9 +91,4 @@ export class RedisArtifactStore implements ArtifactStore {
   #lookupKey(kind: 'uid' | 'userCode', model: string, value: string): string {
     return `${this.#prefix}${kind}:${model}:${digest(value)}`;
   }
-}
-
-export function throwFirstError(results: [Error | null, unknown][] | null): void {
-  const failure = results?.find(([error]) => error);
-  if (failure) throw failure[0];
 }
