@@ -37,6 +37,7 @@ export interface ServerOptions {
   redisUrl: string;
   /** `standalone` (default), `sentinel` or `cluster`. */
   redisMode?: string;
+  redisSentinelName?: string;
   prefix: string;
   fixtures: Fixtures;
   /** Several processes of one installation share the issuer; each listens on its own port. */
@@ -51,6 +52,7 @@ function flags(options: ServerOptions, port: number, issuer: string): string[] {
     `--port=${port}`,
     `--redis-url=${options.redisUrl}`,
     `--redis-mode=${options.redisMode ?? 'standalone'}`,
+    ...(options.redisSentinelName ? [`--redis-sentinel-name=${options.redisSentinelName}`] : []),
     `--redis-key-prefix=${options.prefix}`,
     `--clients-dir=${CLIENTS_DIR}`,
     `--users-file=${options.fixtures.usersFile}`,
