@@ -1,7 +1,7 @@
 // What operators rely on: readiness follows Redis, metrics count tokens and errors, client changes reach every
 // replica within a second, and a dump of Redis hands nobody a usable credential.
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { Browser } from '../support/browser.ts';
