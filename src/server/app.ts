@@ -1,4 +1,4 @@
-// The Koa app, in the order a request flows: log → metrics → health → interaction pages → oidc-provider.
+// The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
@@ -9,6 +9,7 @@ import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
 import { createInteractionRouter } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
+import { methodNotAllowed } from './method-not-allowed.ts';
 import { logServerErrors, requestLog } from './request-log.ts';
 
 export interface AppDependencies {
@@ -29,6 +30,7 @@ export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: 
 
   app.use(requestLog(log));
   app.use(metrics.middleware());
+  app.use(methodNotAllowed());
   app.use(healthRoutes(store).routes());
   app.use(metrics.routes().routes());
   app.use(createInteractionRouter({ provider, users, log, csrfKey }).routes());

@@ -6,7 +6,7 @@ import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 
 import { Browser } from '../support/browser.ts';
-import { codeFlow, oauthFailure, relyingParty } from '../support/rp.ts';
+import { codeFlow, oauthFailure, relyingParty, SECRETS } from '../support/rp.ts';
 import { usePurser } from './server-context.ts';
 
 const context = usePurser('refresh-tokens');
@@ -94,6 +94,14 @@ describe('what is wrong with the token sent as refresh_token', () => {
     const failure = await oauthFailure(refresh(rp, pick(tokens as never)));
     expect(failure.error).toBe('invalid_grant');
     expect(failure.error_description).toMatch(description);
+  });
+
+  it('an opaque client_credentials token', async () => {
+    const ledger = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']) });
+    const { access_token } = await oidc.clientCredentialsGrant(ledger);
+    const { rp } = await signIn('webapp.test');
+    const failure = await oauthFailure(refresh(rp, access_token));
+    expect(failure.error_description).toBe('this is an access token, not a refresh token: send the refresh_token from the token response');
   });
 
   it('an opaque access token', async () => {

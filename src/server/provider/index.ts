@@ -6,6 +6,7 @@ import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
 import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
+import { installProtocolErrorCorrections } from './protocol-errors.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installGrantBoundTokenIds } from './token-ids.ts';
 
@@ -17,5 +18,6 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   installSecretComparison(provider);
   installGrantBoundTokenIds(provider);
   installTokenErrorDescriptions(provider);
+  installProtocolErrorCorrections(provider);
   return provider;
 }

@@ -26,7 +26,9 @@ async function refreshTokenHint(provider: Provider, value: unknown): Promise<str
   if (typeof value !== 'string') return undefined;
   if (value !== value.trim()) return 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
   if (looksLikeJwt(value)) return 'this is a JWT (an access token or id_token), not a refresh token: send the refresh_token from the token response';
-  if (await provider.AccessToken.find(value)) return 'this is an access token, not a refresh token: send the refresh_token from the token response';
+  if ((await provider.AccessToken.find(value)) || (await provider.ClientCredentials.find(value))) {
+    return 'this is an access token, not a refresh token: send the refresh_token from the token response';
+  }
   if (await provider.AuthorizationCode.find(value)) return 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
   return undefined;
 }
