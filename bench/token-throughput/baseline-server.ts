@@ -1,16 +1,17 @@
-// The baseline: bare oidc-provider, same Node, default memory adapter, the bench clients as static `clients`,
-// and the same kind of tokens as Purser (ES256 JWT access tokens for one audience via resourceIndicators;
-// rotating refresh tokens). Run by run.ts with fork(): it reports readiness and mints refresh tokens over IPC,
-// so the measured app has no extra route or middleware.
+// The baseline: bare oidc-provider, same Node, the bench clients as static `clients`, in-memory storage
+// (baseline-adapter.ts, or oidc-provider's stock memory adapter), and the same kind of tokens as Purser (ES256 JWT
+// access tokens for one audience via resourceIndicators; rotating refresh tokens). Run by run.ts with fork(): it
+// reports readiness and mints refresh tokens over IPC, so the measured app has no extra route or middleware.
 import { readFile } from 'node:fs/promises';
 
 import Provider, { type Configuration } from 'oidc-provider';
 
+import { MapAdapter } from './baseline-adapter.ts';
 import { MACHINE, WEBAPP } from './bench-clients.ts';
 
-const [port, jwksFile, cookieKeysFile] = process.argv.slice(2);
-if (!port || !jwksFile || !cookieKeysFile || !process.send) {
-  throw new Error('usage (forked): baseline-server.ts <port> <jwks file> <cookie keys file>');
+const [port, jwksFile, cookieKeysFile, adapter = 'map'] = process.argv.slice(2);
+if (!port || !jwksFile || !cookieKeysFile || !['map', 'memory'].includes(adapter) || !process.send) {
+  throw new Error('usage (forked): baseline-server.ts <port> <jwks file> <cookie keys file> [map|memory]');
 }
 
 const issuer = `http://127.0.0.1:${port}`;
@@ -18,6 +19,7 @@ const jwks = JSON.parse(await readFile(jwksFile, 'utf8')) as Configuration['jwks
 const cookieKeys = (await readFile(cookieKeysFile, 'utf8')).split('\n').filter(Boolean);
 
 const configuration: Configuration = {
+  ...(adapter === 'map' ? { adapter: MapAdapter } : {}),
   jwks,
   cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
   clients: [

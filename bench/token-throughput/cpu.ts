@@ -16,15 +16,35 @@ export function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** CPU seconds several processes spent between two moments: take() then, later, the returned function. */
+/** Busy CPU seconds of the whole machine, all cores (everything but idle and iowait in /proc/stat). */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+    return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds several processes spent between now and when the returned function is called, plus `others`:
+ * what the rest of the machine (this process included) spent meanwhile, to tell a quiet run from a disturbed one.
+ */
 export function cpuMeter(pids: Record<string, number | undefined>): () => Record<string, number | undefined> {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
-  return () =>
-    Object.fromEntries(
-      Object.entries(pids).map(([name, pid]) => {
+  const read = (): Record<string, number | undefined> => ({ ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)])), machine: machineBusySeconds() });
+  const before = read();
+  return () => {
+    const after = read();
+    const spent = Object.fromEntries(
+      Object.keys(after).map((name) => {
         const start = before[name];
-        const end = cpuSeconds(pid);
+        const end = after[name];
         return [name, start === undefined || end === undefined ? undefined : end - start];
       }),
     );
+    const ours = Object.keys(pids).reduce((sum, name) => sum + (spent[name] ?? 0), 0);
+    const { machine, ...processes } = spent;
+    return { ...processes, others: machine === undefined ? undefined : Math.max(0, machine - ours) };
+  };
 }

@@ -6,6 +6,8 @@ import { cpuMeter } from './cpu.ts';
 import type { ChildMessage, ClientCredentialsJob, LoadResult, RefreshJob } from './load-protocol.ts';
 import type { RedisCounters, RedisProbe } from './redis-probe.ts';
 
+const now = () => Number(process.hrtime.bigint() / 1000n);
+
 const SCRIPTS = {
   clientCredentials: new URL('./cc-load.ts', import.meta.url).pathname,
   refresh: new URL('./refresh-load.ts', import.meta.url).pathname,
@@ -16,6 +18,8 @@ export interface Measurement extends LoadResult {
   cpu: Record<string, number | undefined>;
   /** Redis counter deltas over the whole child run (warm-up included), when the target uses Redis. */
   redis?: RedisCounters;
+  /** The measured window in CLOCK_MONOTONIC microseconds (the clock of V8's CPU profiles). */
+  window: [number, number];
 }
 
 export interface Watched {
@@ -32,17 +36,20 @@ export async function runLoad(kind: keyof typeof SCRIPTS, job: ClientCredentials
   const pids = { ...watched.pids, 'load generator': child.pid };
   const limitMs = (job.warmup + job.duration) * 1000 + 60_000;
   let meter: (() => Record<string, number | undefined>) | undefined;
+  let from = now();
 
-  const result = await new Promise<LoadResult & { cpu: Record<string, number | undefined> }>((resolve, reject) => {
+  const result = await new Promise<Omit<Measurement, 'redis'>>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${kind} load generator still running after ${limitMs / 1000} s; killed`));
     }, limitMs);
     child.on('message', (message: ChildMessage) => {
-      if (message.phase === 'measuring') meter = cpuMeter(pids);
-      else {
+      if (message.phase === 'measuring') {
+        meter = cpuMeter(pids);
+        from = now();
+      } else {
         clearTimeout(timer);
-        if (message.phase === 'done') resolve({ ...message.result, cpu: meter ? meter() : {} });
+        if (message.phase === 'done') resolve({ ...message.result, cpu: meter ? meter() : {}, window: [from, now()] });
         else reject(new Error(`${kind} load generator failed: ${message.error}`));
       }
     });

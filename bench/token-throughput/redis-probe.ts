@@ -65,7 +65,9 @@ export class RedisProbe {
 
   /** Every command Redis executes while `work` runs, split into sent by clients and run by scripts. */
   async monitor(work: () => Promise<void>): Promise<CommandSample> {
-    const monitor = await new Redis(this.#url).monitor();
+    // monitor() opens a second connection in monitor mode; both are closed afterwards.
+    const connection = new Redis(this.#url);
+    const monitor = await connection.monitor();
     const sample: CommandSample = { sent: {}, scripted: {} };
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       const name = String(args[0]).toLowerCase();
@@ -79,6 +81,7 @@ export class RedisProbe {
       await new Promise((resolve) => setTimeout(resolve, 200));
     } finally {
       monitor.disconnect();
+      connection.disconnect();
     }
     return sample;
   }

@@ -22,9 +22,18 @@ export interface ServerProcess {
 export interface SpawnOptions {
   /** Extra node flags, e.g. `--cpu-prof --cpu-prof-dir=…`. */
   nodeFlags?: string[];
+  /** Baseline only: `map` (baseline-adapter.ts) or `memory` (oidc-provider's stock memory adapter). */
+  adapter?: string;
 }
 
 const env = () => ({ PATH: process.env.PATH, NODE_ENV: 'production' });
+
+// Servers still running when this process exits (an error, Ctrl-C) are killed, so a run leaves no strays.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 export async function spawnPurser(redisUrl: string, prefix: string, fixtures: Fixtures, options: SpawnOptions = {}): Promise<ServerProcess> {
   const port = await freePort();
@@ -42,18 +51,20 @@ export async function spawnPurser(redisUrl: string, prefix: string, fixtures: Fi
     // info is the production default; nothing is logged per request below warn-level problems.
     '--log-level=info',
   ];
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, 'server', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: env() });
+  const child = track(spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, 'server', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: env() }));
   await waitFor(child, 'purser', (output) => output.includes('purser server listening'));
   return { name: 'purser', url, child, stop: stopper(child) };
 }
 
 export async function forkBaseline(fixtures: Fixtures, options: SpawnOptions = {}): Promise<ServerProcess & { mintRefreshTokens(count: number): Promise<string[]> }> {
   const port = await freePort();
-  const child = fork(BASELINE, [String(port), fixtures.jwksFile, fixtures.cookieKeysFile], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: env(),
-    execArgv: options.nodeFlags ?? [],
-  });
+  const child = track(
+    fork(BASELINE, [String(port), fixtures.jwksFile, fixtures.cookieKeysFile, options.adapter ?? 'map'], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: env(),
+      execArgv: options.nodeFlags ?? [],
+    }),
+  );
   let ready = false;
   child.on('message', (message: { ready?: string }) => (ready ||= Boolean(message.ready)));
   await waitFor(child, 'baseline', () => ready);
@@ -93,6 +104,12 @@ async function waitFor(child: ChildProcess, name: string, isReady: (output: stri
     child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${output}`)));
     setTimeout(() => reject(new Error(`${name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS).unref();
   });
+}
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {

@@ -1,4 +1,5 @@
 // What a run measures and for how long, from BENCH_* environment variables (durations in seconds).
+import { resolve } from 'node:path';
 
 function number(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -18,13 +19,17 @@ export const settings = {
   /** Concurrent refresh-token chains. */
   chains: number('BENCH_CHAINS', 32),
   /** Measurement rounds; each round measures every target once, in alternating order. The median is reported. */
-  rounds: number('BENCH_ROUNDS', 1),
+  rounds: number('BENCH_ROUNDS', 3),
   /** Sequential requests sent afterwards to count Redis round trips per token request. */
   samples: number('BENCH_SAMPLES', 200),
   /** Upper bound on requests per refresh load run, whatever the duration. */
   maxRequests: number('BENCH_MAX_REQUESTS', 2_000_000),
+  /** Which scenarios to run (comma-separated), e.g. only one while profiling. */
+  scenarios: (process.env.BENCH_SCENARIOS || 'client_credentials,refresh_token').split(',').map((s) => s.trim()),
+  /** The baseline's storage: `map` (baseline-adapter.ts, O(1)) or `memory` (oidc-provider's stock memory adapter). */
+  baselineAdapter: process.env.BENCH_BASELINE_ADAPTER || 'map',
   /** When set, both servers run with --cpu-prof and write .cpuprofile files into this folder. */
-  cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
+  cpuProfDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
 
 export type Settings = typeof settings;

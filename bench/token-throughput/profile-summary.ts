@@ -1,0 +1,61 @@
+// Where the CPU time of the servers went, from the profiles `BENCH_CPU_PROF=<dir> npm run bench` leaves.
+//   node bench/token-throughput/profile-summary.ts <dir> <scenario> [top N] [regex]
+//     both servers, that scenario's measured windows only, in µs of main-thread time per token, Purser − baseline
+//   node bench/token-throughput/profile-summary.ts <file.cpuprofile> [top N] [regex]
+//     one profile, whole lifetime, in % of busy time
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { breakdown, type CpuProfile } from './profile.ts';
+import type { ProfileIndex } from './profiles.ts';
+
+const [path, ...rest] = process.argv.slice(2);
+if (!path) throw new Error('usage: profile-summary.ts <profile dir> <scenario> [top N] [regex] | <file.cpuprofile> [top N] [regex]');
+const directory = statSync(path).isDirectory();
+const [scenario, topArg, filterArg] = directory ? rest : [undefined, ...rest];
+const top = Number(topArg ?? 25);
+const filter = filterArg ? new RegExp(filterArg) : undefined;
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const sorted = (map: Map<string, number>) => [...map].filter(([name]) => !filter || filter.test(name)).sort(([, a], [, b]) => b - a);
+
+function single(file: string): void {
+  const b = breakdown(read(file));
+  const percent = (us: number) => `${((us / b.busy) * 100).toFixed(1).padStart(5)}%`;
+  out(`${file}: ${(b.busy / 1e6).toFixed(1)} s busy, ${(b.idle / 1e6).toFixed(1)} s idle; % of busy time${filter ? `; only ${filter}` : ''}`);
+  for (const [title, map] of [['self by package/file', b.selfByArea], ['inclusive by package/file', b.inclusiveByArea], ['self by function', b.self], ['inclusive by function', b.inclusive]] as const) {
+    out(`\n${title}`);
+    for (const [name, us] of sorted(map).slice(0, top)) out(`  ${percent(us)}  ${name}`);
+  }
+}
+
+function compare(dir: string, scenario: string): void {
+  const index = JSON.parse(readFileSync(join(dir, 'windows.json'), 'utf8')) as ProfileIndex;
+  const purser = index.purser?.scenarios[scenario];
+  const baseline = index.baseline?.scenarios[scenario];
+  if (!purser || !baseline) throw new Error(`${dir}/windows.json has no "${scenario}" windows for both targets`);
+  const p = breakdown(read(join(dir, index.purser!.file)), purser.windows);
+  const b = breakdown(read(join(dir, index.baseline!.file)), baseline.windows);
+  const perToken = (us: number | undefined, tokens: number) => (us ?? 0) / tokens;
+  const fmt = (us: number) => us.toFixed(1).padStart(7);
+  out(`${scenario}: main-thread CPU per token, measured windows only (µs): purser ${fmt(p.busy / purser.tokens)}, baseline ${fmt(b.busy / baseline.tokens)}`);
+  out(`(purser ${purser.tokens} tokens in ${(p.busy / 1e6).toFixed(1)} s busy; baseline ${baseline.tokens} tokens in ${(b.busy / 1e6).toFixed(1)} s busy)${filter ? `; only ${filter}` : ''}`);
+
+  const table = (title: string, pm: Map<string, number>, bm: Map<string, number>) => {
+    const names = new Set([...pm.keys(), ...bm.keys()]);
+    const rows = [...names]
+      .filter((name) => !filter || filter.test(name))
+      .map((name) => ({ name, purser: perToken(pm.get(name), purser.tokens), baseline: perToken(bm.get(name), baseline.tokens) }))
+      .sort((x, y) => y.purser - y.baseline - (x.purser - x.baseline))
+      .slice(0, top);
+    out(`\n${title}\n  ${'purser'.padStart(7)}  ${'base'.padStart(7)}  ${'diff'.padStart(7)}`);
+    for (const row of rows) out(`  ${fmt(row.purser)}  ${fmt(row.baseline)}  ${fmt(row.purser - row.baseline)}  ${row.name}`);
+  };
+  table('self time by package / file, µs per token, sorted by Purser − baseline', p.selfByArea, b.selfByArea);
+  table('inclusive time by package / file (once per stack)', p.inclusiveByArea, b.inclusiveByArea);
+  table('self time by function', p.self, b.self);
+  table('inclusive time by function (synchronous stacks: a middleware includes what it calls before its first await)', p.inclusive, b.inclusive);
+}
+
+if (directory) compare(path, scenario ?? 'client_credentials');
+else single(path);
