@@ -1,5 +1,6 @@
 // The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 
@@ -22,6 +23,11 @@ export interface AppDependencies {
   cookieKeys: string[];
 }
 
+/** Runs `middleware` only for paths under one of `prefixes`: token requests skip the routers of other pages. */
+function onlyUnder<State, Context>(prefixes: string[], middleware: Middleware<State, Context>): Middleware<State, Context> {
+  return (ctx, next) => (prefixes.some((prefix) => ctx.path.startsWith(prefix)) ? middleware(ctx, next) : next());
+}
+
 export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: AppDependencies): Koa {
   const app = new Koa({ proxy: provider.proxy, keys: cookieKeys });
   const metrics = new Metrics();
@@ -31,9 +37,8 @@ export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: 
   app.use(requestLog(log));
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
-  app.use(healthRoutes(store).routes());
-  app.use(metrics.routes().routes());
-  app.use(createInteractionRouter({ provider, users, log, csrfKey }).routes());
+  app.use(onlyUnder(['/healthz', '/readyz', '/metrics'], compose([healthRoutes(store).routes(), metrics.routes().routes()])));
+  app.use(onlyUnder(['/interaction/'], createInteractionRouter({ provider, users, log, csrfKey }).routes()));
   app.use(mount(provider as unknown as Koa));
   return app;
 }

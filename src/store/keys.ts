@@ -1,5 +1,5 @@
 // How artifact ids become storage keys: a SHA-256 digest, grouped by grant so one grant's keys share a hash slot.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Models whose artifacts belong to a grant (their payload carries `grantId`). */
 export const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set([
@@ -14,7 +14,7 @@ export const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set([
 export const GRANT_TAG_LENGTH = 8;
 
 export function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return hash('sha256', value, 'base64url');
 }
 
 /**

@@ -4,6 +4,7 @@ import Provider from 'oidc-provider';
 import { CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
+import { installClientInstanceCache } from './client-instances.ts';
 import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installProtocolErrorCorrections } from './protocol-errors.ts';
@@ -16,6 +17,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor }));
   provider.proxy = deps.config.trustProxy;
   installSecretComparison(provider);
+  installClientInstanceCache(provider, clients);
   installGrantBoundTokenIds(provider);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);

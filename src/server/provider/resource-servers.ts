@@ -5,16 +5,32 @@ import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provi
 import { OIDC_SCOPES } from '../../api/types.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
-/** `openid` is always allowed, as in OpenIddict; everything else must be on the client's list. */
-function allowedScopes(client: ClientLike): Set<string> {
-  return new Set(['openid', ...policyOf(client).scopes]);
+interface ScopeRules {
+  /** `openid` is always allowed, as in OpenIddict; everything else must be on the client's list. */
+  allowed: Set<string>;
+  /** The scopes an access token for one of the client's audiences may carry. */
+  apiScope: string;
+}
+
+/** Worked out once per policy object: these run on every token request. */
+const rulesByPolicy = new WeakMap<object, ScopeRules>();
+
+function scopeRules(client: ClientLike): ScopeRules {
+  const policy = policyOf(client);
+  let rules = rulesByPolicy.get(policy);
+  if (!rules) {
+    const allowed = new Set(['openid', ...policy.scopes]);
+    rules = { allowed, apiScope: [...allowed].filter((s) => !OIDC_SCOPES.includes(s)).join(' ') };
+    rulesByPolicy.set(policy, rules);
+  }
+  return rules;
 }
 
 /** Throws invalid_scope when the request names a scope the client may not ask for. */
 export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike): void {
-  const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
-  const allowed = allowedScopes(client);
-  const refused = requested.filter((scope) => !allowed.has(scope));
+  if (typeof ctx.oidc.params?.scope !== 'string') return;
+  const { allowed } = scopeRules(client);
+  const refused = ctx.oidc.params.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
   if (refused.length) {
     throw new errors.InvalidScope(
       `requested scope is not allowed for this client: ${refused.join(' ')} (allowed: ${[...allowed].join(' ')})`,
@@ -46,9 +62,8 @@ export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => numbe
       const allowed = policy.audiences.length ? policy.audiences.join(', ') : 'none';
       throw new errors.InvalidTarget(`resource "${indicator}" is not an audience of this client (allowed: ${allowed})`);
     }
-    const scope = [...allowedScopes(client)].filter((s) => !OIDC_SCOPES.includes(s)).join(' ');
     return {
-      scope,
+      scope: scopeRules(client).apiScope,
       audience: indicator,
       accessTokenTTL: accessTokenTtl(client),
       accessTokenFormat: policy.accessTokenFormat,
