@@ -3,9 +3,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import * as oidc from 'openid-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 import { Browser } from '../support/browser.ts';
+import { startPurser, writeFixtures } from '../support/purser.ts';
+import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, relyingParty, SECRETS } from '../support/rp.ts';
 import { usePurser } from './server-context.ts';
 
@@ -109,5 +111,35 @@ describe('what is wrong with the token sent as refresh_token', () => {
     expect(tokens.access_token.split('.')).toHaveLength(1);
     const failure = await oauthFailure(refresh(rp, tokens.access_token));
     expect(failure.error_description).toBe('this is an access token, not a refresh token: send the refresh_token from the token response');
+  });
+});
+
+describe('the grant behind a refresh chain', () => {
+  it('starts its lifetime over when a new authorization reuses it, so a new chain cannot outlive it', async () => {
+    const server = await startPurser({ redisUrl: inject('redisUrl'), prefix: uniquePrefix('grant-lifetime'), fixtures: await writeFixtures() });
+    const redis = connectTestRedis();
+    try {
+      const rp = await relyingParty(server.issuer, 'bounded.test');
+      const browser = new Browser();
+      await codeFlow(rp, browser, OFFLINE);
+      const [grantKey] = await redis.keys(`${server.prefix}*:Grant:*`);
+      // bounded.test: absolute lifetime 1h, sessions 14d; the grant lives as long as the longer.
+      const renewed = async () => (await redis.ttl(grantKey!)) > 14 * 86400 - 60;
+
+      // Age the grant, as if it had been given long ago, then authorize again with consent remembered...
+      await redis.expire(grantKey!, 100);
+      await codeFlow(rp, browser, { scope: 'openid' });
+      expect(await renewed()).toBe(true);
+
+      // ...and with consent asked again (offline_access needs prompt=consent), which starts a new chain.
+      await redis.expire(grantKey!, 100);
+      const { tokens } = await codeFlow(rp, browser, OFFLINE);
+      expect(await renewed()).toBe(true);
+      expect(await redis.keys(`${server.prefix}*:Grant:*`)).toEqual([grantKey]);
+      expect((await refresh(rp, tokens.refresh_token!)).access_token).toEqual(expect.any(String));
+    } finally {
+      await redis.quit();
+      await server.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
 import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
+import { loadExistingGrant } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
@@ -37,6 +38,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     // The id_token carries the claims of its scopes too, not only the userinfo response.
     conformIdTokenClaims: false,
     rotateRefreshToken: true,
+    loadExistingGrant,
     // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
     responseTypes: ['code', 'none'],
     extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },

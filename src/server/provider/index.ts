@@ -8,6 +8,7 @@ import { installClientInstanceCache } from './client-instances.ts';
 import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installProtocolErrorCorrections } from './protocol-errors.ts';
+import { installGrantRenewal } from './grant-lifetime.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installGrantBoundTokenIds } from './token-ids.ts';
 
@@ -19,6 +20,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   installSecretComparison(provider);
   installClientInstanceCache(provider, clients);
   installGrantBoundTokenIds(provider);
+  installGrantRenewal(provider);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);
   return provider;
