@@ -8,9 +8,17 @@ interface Cached {
   recheckAt?: number;
 }
 
+/** What a client_id can look like (printable ASCII, as the API validates it); anything else is never looked up. */
+const PLAUSIBLE_CLIENT_ID = /^[\x21-\x7E]{1,200}$/;
+
+/** At most this many absent client_ids are remembered, so random ids sent by anyone cannot grow memory. */
+const MAX_ABSENT = 1000;
+
 export class CachedClientCatalog implements ClientCatalog {
   readonly #inner: ClientCatalog;
   readonly #cache = new Map<string, Cached | Promise<ClientRecord | undefined>>();
+  /** The absent client_ids in the cache, oldest first. */
+  readonly #absent = new Set<string>();
   readonly #negativeTtlMs: number;
   readonly #now: () => number;
 
@@ -19,8 +27,13 @@ export class CachedClientCatalog implements ClientCatalog {
     this.#negativeTtlMs = negativeTtlSeconds * 1000;
     this.#now = now;
     inner.onChange((clientId) => {
-      if (clientId === ALL_CLIENTS) this.#cache.clear();
-      else this.#cache.delete(clientId);
+      if (clientId === ALL_CLIENTS) {
+        this.#cache.clear();
+        this.#absent.clear();
+      } else {
+        this.#cache.delete(clientId);
+        this.#absent.delete(clientId);
+      }
     });
   }
 
@@ -31,6 +44,7 @@ export class CachedClientCatalog implements ClientCatalog {
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
+    if (!PLAUSIBLE_CLIENT_ID.test(clientId)) return undefined;
     const cached = this.#cache.get(clientId);
     if (cached instanceof Promise) return cached;
     if (cached && (cached.recheckAt === undefined || cached.recheckAt > this.#now())) return cached.record;
@@ -39,6 +53,7 @@ export class CachedClientCatalog implements ClientCatalog {
       (record) => {
         if (this.#cache.get(clientId) === fetching) {
           this.#cache.set(clientId, { record, recheckAt: record ? undefined : this.#now() + this.#negativeTtlMs });
+          if (!record) this.#rememberAbsent(clientId);
         }
         return record;
       },
@@ -49,6 +64,16 @@ export class CachedClientCatalog implements ClientCatalog {
     );
     this.#cache.set(clientId, fetching);
     return fetching;
+  }
+
+  #rememberAbsent(clientId: string): void {
+    this.#absent.delete(clientId);
+    this.#absent.add(clientId);
+    if (this.#absent.size <= MAX_ABSENT) return;
+    const [oldest] = this.#absent;
+    this.#absent.delete(oldest!);
+    if (this.#cache.get(oldest!) instanceof Promise) return;
+    this.#cache.delete(oldest!);
   }
 
   put(record: ClientRecord): Promise<void> {

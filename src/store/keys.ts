@@ -1,14 +1,11 @@
 // How artifact ids become storage keys: a SHA-256 digest, grouped by grant so one grant's keys share a hash slot.
 import { hash } from 'node:crypto';
 
-/** Models whose artifacts belong to a grant (their payload carries `grantId`). */
-export const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set([
-  'AccessToken',
-  'AuthorizationCode',
-  'RefreshToken',
-  'DeviceCode',
-  'BackchannelAuthenticationRequest',
-]);
+/**
+ * Models whose artifacts belong to a grant and go when it is revoked. Others may mention a `grantId` too (an
+ * Interaction does) without belonging to it.
+ */
+export const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken']);
 
 /** Length of the grant tag that prefixes the id of every grant-bound artifact. */
 export const GRANT_TAG_LENGTH = 8;
@@ -28,6 +25,12 @@ export function grantTag(grantId: string): string {
 /** The id to give a grant-bound artifact: its grant's tag, then the random part. */
 export function grantBoundId(grantId: string, random: string): string {
   return grantTag(grantId) + random;
+}
+
+/** The grant an artifact belongs to: a Grant to itself, a grant-bound artifact to its payload's grant. */
+export function owningGrant(model: string, id: string, grantId: unknown): string | undefined {
+  if (model === 'Grant') return id;
+  return GRANT_BOUND_MODELS.has(model) && typeof grantId === 'string' ? grantId : undefined;
 }
 
 /** The hash-slot group of an artifact: its grant's tag for grant-bound models and the Grant itself. */

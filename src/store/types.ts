@@ -43,7 +43,7 @@ export interface ArtifactStore {
   findByUserCode(model: string, userCode: string): Promise<Payload | undefined>;
   consume(model: string, id: string): Promise<ConsumeOutcome>;
   destroy(model: string, id: string): Promise<void>;
-  /** Removes the grant's artifacts of the given models, or all of them (the Grant itself included) when omitted. */
+  /** Removes the grant's artifacts of the given models (none for `[]`), or all of them, the Grant included, when omitted. */
   revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void>;
 }
 

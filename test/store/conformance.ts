@@ -104,6 +104,25 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('AccessToken', at2)).toBeDefined();
       });
 
+      it('keeps artifacts that only mention a grant (an Interaction) out of it', async () => {
+        const grant = `g-${random()}`;
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('Interaction', `interaction-${random()}`, { grantId: grant, uid: `u-${random()}` }, 60);
+        const interaction = `interaction-${random()}`;
+        await store.artifacts.upsert('Interaction', interaction, { grantId: grant }, 60);
+        await store.artifacts.revokeByGrantId(grant);
+        expect(await store.artifacts.find('Interaction', interaction)).toEqual({ grantId: grant });
+        expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
+      });
+
+      it('revokes nothing for an empty list of models', async () => {
+        const grant = `g-${random()}`;
+        const token = tokenFor(grant);
+        await store.artifacts.upsert('AccessToken', token, { grantId: grant }, 60);
+        await store.artifacts.revokeByGrantId(grant, []);
+        expect(await store.artifacts.find('AccessToken', token)).toBeDefined();
+      });
+
       it('revokes only the named models when asked to', async () => {
         const grant = `g-${random()}`;
         const [at, rt] = [tokenFor(grant), tokenFor(grant)];

@@ -62,4 +62,18 @@ describe('CachedClientCatalog', () => {
     notify(ALL_CLIENTS);
     expect(cached.peek('a')).toBeUndefined();
   });
+
+  it('remembers at most 1000 absent client_ids, and never looks up one that cannot exist', async () => {
+    const inner = new CountingCatalog();
+    const cached = new CachedClientCatalog(inner);
+    for (let i = 0; i < 1500; i++) await cached.get(`ghost-${i}`);
+    expect(inner.reads).toBe(1500);
+    await cached.get('ghost-1499');
+    expect(inner.reads).toBe(1500);
+    await cached.get('ghost-0');
+    expect(inner.reads).toBe(1501);
+    expect(await cached.get('has space')).toBeUndefined();
+    expect(await cached.get('x'.repeat(201))).toBeUndefined();
+    expect(inner.reads).toBe(1501);
+  });
 });

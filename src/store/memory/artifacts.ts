@@ -1,5 +1,5 @@
 // In-memory ArtifactStore for dev mode and single-process use: the same contract as Redis, in one process.
-import { digest } from '../keys.ts';
+import { digest, owningGrant } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 
 interface Entry {
@@ -26,7 +26,8 @@ export class MemoryArtifactStore implements ArtifactStore {
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
     const key = artifactKey(model, id);
     const expiresAt = this.#now() + expiresIn * 1000;
-    const grantKey = payload.grantId ? grantIndexKey(payload.grantId) : undefined;
+    const grant = owningGrant(model, id, payload.grantId);
+    const grantKey = grant && grantIndexKey(grant);
     this.#entries.set(key, { json: JSON.stringify(payload), expiresAt, grantKey });
     if (payload.uid) this.#lookups.set(lookupKey('uid', model, payload.uid), key);
     if (payload.userCode) this.#lookups.set(lookupKey('userCode', model, payload.userCode), key);
@@ -60,7 +61,8 @@ export class MemoryArtifactStore implements ArtifactStore {
       return 'consumed';
     }
     if (now - payload.consumed < (payload.reuseGrace ?? 0)) return 'grace';
-    if (payload.grantId) await this.revokeByGrantId(payload.grantId);
+    const grant = owningGrant(model, id, payload.grantId);
+    if (grant) await this.revokeByGrantId(grant);
     return 'reused';
   }
 
@@ -69,6 +71,7 @@ export class MemoryArtifactStore implements ArtifactStore {
   }
 
   async revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void> {
+    if (models?.length === 0) return;
     const grantKey = grantIndexKey(grantId);
     const members = this.#grants.get(grantKey);
     for (const key of members ?? []) {

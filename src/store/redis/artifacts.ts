@@ -1,7 +1,7 @@
 // Redis ArtifactStore: hashed keys, TTL on every key, one grant's keys in one hash slot, atomic consume.
 import type { Cluster, Redis } from 'ioredis';
 
-import { digest, grantTag, groupOf } from '../keys.ts';
+import { digest, grantTag, groupOf, owningGrant } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 import { CONSUME, REVOKE, UPSERT } from './scripts.ts';
 
@@ -30,7 +30,8 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
     const key = this.#artifactKey(model, id);
-    const grantIndex = model === 'Grant' ? this.#grantIndexKey(id) : payload.grantId && this.#grantIndexKey(payload.grantId);
+    const grant = owningGrant(model, id, payload.grantId);
+    const grantIndex = grant && this.#grantIndexKey(grant);
     const ttl = Math.max(1, Math.ceil(expiresIn));
     const values = [JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
     // Separate commands rather than one pipeline: lookups live in other Cluster slots than the artifact.
@@ -62,8 +63,9 @@ export class RedisArtifactStore implements ArtifactStore {
     await this.#redis.del(this.#artifactKey(model, id));
   }
 
-  async revokeByGrantId(grantId: string, models: readonly string[] = []): Promise<void> {
-    await this.#redis.purserRevoke(this.#grantIndexKey(grantId), ...models);
+  async revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void> {
+    if (models?.length === 0) return;
+    await this.#redis.purserRevoke(this.#grantIndexKey(grantId), ...(models ?? []));
   }
 
   async #read(key: string): Promise<Payload | undefined> {
