@@ -2,6 +2,7 @@
 import type { ClientRecord, SecretHash } from '../store/types.ts';
 import { parseDuration } from './duration.ts';
 import { clientIdOf, grantTypesOf, OIDC_SCOPES, type OAuthClient } from './types.ts';
+import { isPrivateUseUri } from './validate.ts';
 
 const optionalDuration = (value: string | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
 
@@ -17,6 +18,8 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: spec.redirectUris ?? [],
     post_logout_redirect_uris: spec.postLogoutRedirectUris ?? [],
+    // Private-use scheme redirects are what native apps use; oidc-provider accepts them only for native clients.
+    application_type: [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].some(isPrivateUseUri) ? 'native' : 'web',
     token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
     ...(spec.displayName ? { client_name: spec.displayName } : {}),
     // oidc-provider knows only the OpenID Connect scopes; the full allow-list is in the policy.

@@ -17,6 +17,12 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
+/** Whether a redirect URI uses a private-use scheme such as `com.example.app:/cb`: the mark of a native app. */
+export function isPrivateUseUri(value: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
+  return scheme !== undefined && scheme !== 'http' && scheme !== 'https';
+}
+
 /** https, http on a loopback host, or a private-use scheme such as `com.example.app:/cb` (RFC 8252). */
 export function redirectUriProblem(value: string): string | undefined {
   const url = parseUrl(value);
@@ -38,6 +44,13 @@ const checks: Check[] = [
   (spec) => (grantTypesOf(spec).includes('refresh_token') && !grantTypesOf(spec).includes('authorization_code') ? 'grantTypes: refresh_token needs authorization_code (refresh tokens come from the code flow)' : undefined),
   (spec) => (spec.redirectUris?.length && !grantTypesOf(spec).includes('authorization_code') ? 'redirectUris are only used with the authorization_code grant; add it to grantTypes or remove them' : undefined),
   (spec) => [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].map(redirectUriProblem).find(Boolean),
+  (spec) => {
+    // RFC 8252 §7.3: a native app (private-use scheme) may not also claim https on a loopback host.
+    const uris = [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])];
+    if (!uris.some(isPrivateUseUri)) return undefined;
+    const loopbackHttps = uris.find((uri) => uri.startsWith('https:') && LOOPBACK_HOSTS.has(new URL(uri).hostname));
+    return loopbackHttps && `"${loopbackHttps}": a native app (private-use scheme redirect) must use http, not https, on a loopback host`;
+  },
   (spec) => (spec.public && grantTypesOf(spec).includes('client_credentials') ? 'a public client cannot use client_credentials (it has no secret)' : undefined),
   (spec) => (spec.public && spec.tokenEndpointAuthMethod && spec.tokenEndpointAuthMethod !== 'none' ? 'a public client authenticates with tokenEndpointAuthMethod none' : undefined),
   (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),

@@ -30,8 +30,8 @@ function convert(setting: Setting, raw: string, source: string): unknown {
       return value;
     }
     case 'boolean':
-      if (!['true', 'false', '1', '0', ''].includes(raw)) throw new ConfigError(`${source}: expected true or false, got "${raw}"`);
-      return raw === 'true' || raw === '1' || raw === '';
+      if (!['true', 'false', '1', '0'].includes(raw)) throw new ConfigError(`${source}: expected true or false, got "${raw}"`);
+      return raw === 'true' || raw === '1';
     case 'duration': {
       const value = parseDuration(raw);
       if (value === undefined) throw new ConfigError(`${source}: expected a duration such as 90s, 15m, 1h or 14d, got "${raw}"`);
@@ -62,8 +62,9 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
   const rawOf = (s: Setting): [string, string] | undefined => {
     const flag = values[flagName(s.key)];
     if (flag !== undefined) return [String(flag), `--${flagName(s.key)}`];
+    // An empty variable (a Helm template with no value, say) means "not set", never "true" or port 0.
     const fromEnv = env[envName(s.key)];
-    if (fromEnv !== undefined) return [fromEnv, envName(s.key)];
+    if (fromEnv !== undefined && fromEnv !== '') return [fromEnv, envName(s.key)];
     return undefined;
   };
 

@@ -86,6 +86,15 @@ describe('authorization code + PKCE', () => {
     expect(tokens.refresh_token).toEqual(expect.any(String));
   });
 
+  it('serves a native app whose redirect URI uses a private-use scheme', async () => {
+    const rp = await rpFor('mobile.test');
+    const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: 'com.example.mobile:/oauth2redirect', scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    const browser = new Browser();
+    const page = await browser.follow(await browser.get(url.href), 'com.example.mobile:');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('name="password"');
+  });
+
   it('requires PKCE unless the client opted out', async () => {
     const rp = await rpFor('webapp.test');
     const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT_URI, scope: 'openid', state: 'abc' });

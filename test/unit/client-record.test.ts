@@ -13,7 +13,7 @@ describe('toClientRecord', () => {
     expect(toClientRecord(resource({}), [secret])).toEqual({
       clientId: 'shop.retail',
       owner: 'retail/shop',
-      metadata: { client_id: 'shop.retail', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], post_logout_redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+      metadata: { client_id: 'shop.retail', application_type: 'web', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], post_logout_redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
       secrets: [secret],
       policy: { scopes: [], audiences: [], accessTokenFormat: 'opaque', accessTokenTtl: undefined, refreshTokenTtl: undefined, refreshTokenAbsoluteLifetime: undefined, refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
     });
@@ -26,6 +26,7 @@ describe('toClientRecord', () => {
     ['only OIDC scopes reach oidc-provider', { scopes: ['openid', 'orders:read', 'email'] }, (r) => [r.metadata.scope, r.policy.scopes], ['openid email', ['openid', 'orders:read', 'email']]],
     ['durations become seconds', { refreshToken: { ttl: '1h', absoluteLifetime: '30d', reuseGracePeriod: '10s' } }, (r) => [r.policy.refreshTokenTtl, r.policy.refreshTokenAbsoluteLifetime, r.policy.refreshTokenReuseGracePeriod], [3600, 2592000, 10]],
     ['public clients authenticate with none, keep no secret and need PKCE', { public: true, requirePkce: false }, (r) => [r.metadata.token_endpoint_auth_method, r.secrets, r.policy.requirePkce], ['none', [], true]],
+    ['a private-use scheme makes a native app', { public: true, redirectUris: ['com.example.shop:/cb', 'http://127.0.0.1/cb'] }, (r) => r.metadata.application_type, 'native'],
     ['displayName becomes client_name', { displayName: 'Shop' }, (r) => r.metadata.client_name, 'Shop'],
   ])('%s', (_label, spec, pick, expected) => {
     expect(pick(toClientRecord(resource(spec), [secret]))).toEqual(expected);

@@ -13,8 +13,14 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 5000, issuer: 'https://auth.test', refreshTokenTtl: 172800 });
   });
 
+  it('treats an empty variable as unset: an empty PURSER_DEV is not dev mode', () => {
+    expect(() => loadConfig([], { PURSER_DEV: '' })).toThrow(/production mode needs/);
+    expect(loadConfig(['--dev'], { PURSER_PORT: '' }).port).toBe(4000);
+  });
+
   it.each([
     [['--dev', '--port=-1'], {}, /--port: expected a whole number/],
+    [[], { PURSER_DEV: 'yes' }, /PURSER_DEV: expected true or false/],
     [['--dev', '--bogus'], {}, /Unknown option '--bogus'/],
     [['--dev'], { PURSER_ACCESS_TOKEN_TTL: 'soon' }, /PURSER_ACCESS_TOKEN_TTL: expected a duration/],
     [['--dev', '--issuer=not a url'], {}, /PURSER_ISSUER: expected an absolute URL/],

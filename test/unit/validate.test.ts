@@ -28,6 +28,7 @@ describe('validateOAuthClient', () => {
     ['JWT tokens without an audience', { accessToken: { format: 'jwt' } }, /needs at least one audience/],
     ['a malformed duration', { accessToken: { ttl: '10 minutes' } }, /accessToken.ttl: "10 minutes" is not a duration/],
     ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, /not an origin/],
+    ['a native app claiming https on localhost', { public: true, redirectUris: ['com.example.app:/cb', 'https://localhost/cb'] }, /must use http, not https, on a loopback host/],
     ['an unknown grant type', { grantTypes: ['password' as never] }, /"password" is not one of/],
   ])('refuses %s', (_label, spec, message) => {
     expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
