@@ -42,6 +42,11 @@ export interface ArtifactStore {
   /** Looks a payload up by its `userCode` (DeviceCode). */
   findByUserCode(model: string, userCode: string): Promise<Payload | undefined>;
   consume(model: string, id: string): Promise<ConsumeOutcome>;
+  /**
+   * Extends an existing artifact's life to `expiresIn` seconds from now (its TTL and its payload's `exp`), unless it
+   * already lives longer. Changes nothing else, so it cannot undo a concurrent write or bring back a revoked artifact.
+   */
+  renew(model: string, id: string, expiresIn: number): Promise<void>;
   destroy(model: string, id: string): Promise<void>;
   /** Removes the grant's artifacts of the given models (none for `[]`), or all of them, the Grant included, when omitted. */
   revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void>;

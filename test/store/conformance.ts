@@ -89,6 +89,20 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       });
     });
 
+    describe('renew', () => {
+      it('extends the TTL and the exp of an existing artifact, never shortens, never creates', async () => {
+        await store.artifacts.upsert('Grant', 'renewed', { accountId: 'a', exp: 1 }, 1);
+        await store.artifacts.renew('Grant', 'renewed', 60);
+        await store.artifacts.renew('Grant', 'renewed', 5);
+        await store.artifacts.renew('Grant', 'absent', 60);
+        await sleep(1500);
+        const payload = await store.artifacts.find('Grant', 'renewed');
+        expect(payload?.accountId).toBe('a');
+        expect(Number(payload?.exp)).toBeGreaterThan(Date.now() / 1000 + 50);
+        expect(await store.artifacts.find('Grant', 'absent')).toBeUndefined();
+      });
+    });
+
     describe('grants', () => {
       it('revokes every artifact of a grant, and only that grant', async () => {
         const [g1, g2] = [`g1-${random()}`, `g2-${random()}`];

@@ -9,7 +9,7 @@ import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
 import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
-import { loadExistingGrant } from './grant-lifetime.ts';
+import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
@@ -22,11 +22,13 @@ export interface ProviderDependencies {
   users: UserDirectory;
   jwks: { keys: Jwk[] };
   cookieKeys: string[];
+  /** Extends a stored artifact's life (ArtifactStore.renew). */
+  renew: (model: string, id: string, expiresIn: number) => Promise<void>;
   /** The policy of a client whose record is cached, without I/O. */
   policyFor: (clientId: string) => ClientPolicy | undefined;
 }
 
-export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor }: ProviderDependencies): Configuration {
+export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor, renew }: ProviderDependencies): Configuration {
   const { ttl, accessTokenTtl } = lifetimes(config, policyFor);
   return {
     adapter,
@@ -38,7 +40,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     // The id_token carries the claims of its scopes too, not only the userinfo response.
     conformIdTokenClaims: false,
     rotateRefreshToken: true,
-    loadExistingGrant,
+    loadExistingGrant: existingGrantLoader((grantId, clientId) => renew('Grant', grantId, ttl.Grant(undefined, { clientId }))),
     // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
     responseTypes: ['code', 'none'],
     extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },

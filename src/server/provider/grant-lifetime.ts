@@ -20,12 +20,17 @@ export function installGrantRenewal(provider: Provider): void {
   };
 }
 
-/** oidc-provider's default, plus a save when consent is remembered rather than given now. */
-export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
-  const justGranted = ctx.oidc.result?.consent?.grantId;
-  const grantId = justGranted ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
-  if (!grantId) return undefined;
-  const grant = await ctx.oidc.provider.Grant.find(grantId);
-  if (grant && !justGranted) await grant.save();
-  return grant;
+/**
+ * oidc-provider's default, plus a renewal when consent is remembered rather than given now. The renewal only
+ * extends the stored grant (never rewrites it), so it cannot undo a concurrent consent or bring back a revoked grant.
+ */
+export function existingGrantLoader(renew: (grantId: string, clientId: string) => Promise<void>) {
+  return async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+    const justGranted = ctx.oidc.result?.consent?.grantId;
+    const clientId = ctx.oidc.client!.clientId;
+    const grantId = justGranted ?? ctx.oidc.session?.grantIdFor(clientId);
+    if (!grantId) return undefined;
+    if (!justGranted) await renew(grantId, clientId);
+    return ctx.oidc.provider.Grant.find(grantId);
+  };
 }

@@ -12,10 +12,10 @@ import { installGrantRenewal } from './grant-lifetime.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installGrantBoundTokenIds } from './token-ids.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor'>): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew'>): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
-  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor }));
+  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installSecretComparison(provider);
   installClientInstanceCache(provider, clients);

@@ -66,6 +66,17 @@ export class MemoryArtifactStore implements ArtifactStore {
     return 'reused';
   }
 
+  async renew(model: string, id: string, expiresIn: number): Promise<void> {
+    const key = artifactKey(model, id);
+    const payload = this.#read(key);
+    if (!payload) return;
+    const entry = this.#entries.get(key)!;
+    const expiresAt = this.#now() + expiresIn * 1000;
+    if (entry.expiresAt < expiresAt) entry.expiresAt = expiresAt;
+    const exp = Math.floor(expiresAt / 1000);
+    if (Number(payload.exp ?? 0) < exp) entry.json = JSON.stringify({ ...payload, exp });
+  }
+
   async destroy(model: string, id: string): Promise<void> {
     this.#delete(artifactKey(model, id));
   }

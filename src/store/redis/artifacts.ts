@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 import { digest, grantTag, groupOf, owningGrant } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
-import { CONSUME, REVOKE, UPSERT } from './scripts.ts';
+import { CONSUME, RENEW, REVOKE, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
@@ -12,6 +12,8 @@ interface ScriptCommands {
   purserUpsertInGrant(key: string, grantIndex: string, ...args: (string | number)[]): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
   purserRevoke(...args: string[]): Promise<unknown>;
+  purserRenew(key: string, exp: number, ttl: number): Promise<unknown>;
+  purserRenewInGrant(key: string, grantIndex: string, exp: number, ttl: number): Promise<unknown>;
 }
 
 export class RedisArtifactStore implements ArtifactStore {
@@ -24,6 +26,8 @@ export class RedisArtifactStore implements ArtifactStore {
     redis.defineCommand('purserUpsertInGrant', { lua: UPSERT, numberOfKeys: 2 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
+    redis.defineCommand('purserRenew', { lua: RENEW, numberOfKeys: 1 });
+    redis.defineCommand('purserRenewInGrant', { lua: RENEW, numberOfKeys: 2 });
     this.#redis = redis as Client & ScriptCommands;
     this.#prefix = prefix;
   }
@@ -59,6 +63,15 @@ export class RedisArtifactStore implements ArtifactStore {
     return this.#redis.purserConsume(this.#artifactKey(model, id), Math.floor(Date.now() / 1000));
   }
 
+  async renew(model: string, id: string, expiresIn: number): Promise<void> {
+    const key = this.#artifactKey(model, id);
+    const ttl = Math.max(1, Math.ceil(expiresIn));
+    const exp = Math.floor(Date.now() / 1000) + ttl;
+    // Only a Grant can be renewed with its index: other artifacts are found by id and renewed alone.
+    if (model === 'Grant') await this.#redis.purserRenewInGrant(key, this.#grantIndexKey(id), exp, ttl);
+    else await this.#redis.purserRenew(key, exp, ttl);
+  }
+
   async destroy(model: string, id: string): Promise<void> {
     await this.#redis.del(this.#artifactKey(model, id));
   }
@@ -69,10 +82,11 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 
   async #read(key: string): Promise<Payload | undefined> {
-    const [json, consumed] = await this.#redis.hmget(key, 'p', 'c');
+    const [json, consumed, renewedExp] = await this.#redis.hmget(key, 'p', 'c', 'e');
     if (json === null || json === undefined) return undefined;
     const payload = JSON.parse(json) as Payload;
     if (consumed !== null && consumed !== undefined) payload.consumed = Number(consumed);
+    if (renewedExp) payload.exp = Math.max(Number(payload.exp ?? 0), Number(renewedExp));
     return payload;
   }
 

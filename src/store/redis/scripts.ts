@@ -1,5 +1,5 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
-// p = payload JSON, g = its grant's index key, c = consumed-at (epoch s), r = reuse grace (s).
+// p = payload JSON, g = its grant's index key, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp.
 // A grant's index is a set of the keys of its artifacts, the Grant's own key included; all share one hash tag.
 
 /** KEYS: artifact, [grant index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
@@ -15,6 +15,16 @@ if KEYS[2] then
   end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+`;
+
+/** KEYS: artifact, [grant index]. ARGV: new exp (epoch s), ttl. Field e overrides the payload's exp. */
+export const RENEW = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'e') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'e', ARGV[1]) end
+for _, key in ipairs(KEYS) do
+  if redis.call('TTL', key) < tonumber(ARGV[2]) then redis.call('EXPIRE', key, ARGV[2]) end
+end
+return 1
 `;
 
 /** Deletes every member of a grant index (filtered by `:Model:` segments in ARGV when given), then the index. */
