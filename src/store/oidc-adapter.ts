@@ -48,7 +48,7 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.name === 'Client') throw new Error('clients are managed through OAuthClient resources');
-      const { jti: _jti, ...stored } = payload;
+      const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
@@ -94,9 +94,25 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
  * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
  * retried refresh token as usable; `consume` then confirms the window atomically.
  */
+/** Marks where an Interaction's own id stood in its `returnTo` URL. */
+const OWN_ID = ':interaction-id';
+
+/**
+ * An Interaction's payload repeats ids a dump must not show: its own id (the end of `returnTo`) and the session's
+ * cookie value, which oidc-provider never reads back.
+ */
+function withoutInteractionIds(payload: Payload, id: string): Payload {
+  const session = payload.session as Record<string, unknown> | undefined;
+  const returnTo = typeof payload.returnTo === 'string' && payload.returnTo.endsWith(`/${id}`) ? `${payload.returnTo.slice(0, -id.length)}${OWN_ID}` : payload.returnTo;
+  return { ...payload, returnTo, ...(session ? { session: { ...session, cookie: undefined } } : {}) };
+}
+
 function restore(payload: Payload | undefined, id: string | undefined): Payload | undefined {
   if (!payload) return undefined;
   const restored: Payload = id === undefined ? payload : { ...payload, jti: id };
+  if (id !== undefined && typeof restored.returnTo === 'string' && restored.returnTo.endsWith(OWN_ID)) {
+    restored.returnTo = restored.returnTo.slice(0, -OWN_ID.length) + id;
+  }
   if (restored.consumed !== undefined && Math.floor(Date.now() / 1000) - restored.consumed < (restored.reuseGrace ?? 0)) {
     delete restored.consumed;
   }

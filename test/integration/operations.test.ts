@@ -77,12 +77,17 @@ describe('client catalog changes', () => {
 });
 
 describe('a dump of Redis', () => {
-  it('contains no token, code or client secret in plain form', async () => {
+  it('contains no token, code, cookie value (session or interaction id) or client secret in plain form', async () => {
     const rp = await relyingParty(context.server.issuer, 'webapp.test');
-    const { tokens, callbackUrl } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access', prompt: 'consent' });
+    const browser = new Browser();
+    const { tokens, callbackUrl } = await codeFlow(rp, browser, { scope: 'openid offline_access', prompt: 'consent' });
     const ledger = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']) });
     const opaque = await oidc.clientCredentialsGrant(ledger);
-    const credentials = [tokens.refresh_token!, tokens.access_token, callbackUrl.searchParams.get('code')!, opaque.access_token, ...Object.values(SECRETS)];
+    // Stop a second sign-in at its consent page: its Interaction (which knows the session) is in Redis now.
+    const pending = oidc.buildAuthorizationUrl(rp, { redirect_uri: 'http://127.0.0.1:9999/callback', scope: 'openid email', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    expect((await browser.follow(await browser.get(pending.href), 'http://127.0.0.1:9999/callback')).body).toContain('/confirm"');
+    const credentials = [tokens.refresh_token!, tokens.access_token, callbackUrl.searchParams.get('code')!, opaque.access_token, ...Object.values(SECRETS), ...browser.seenCookieValues];
+    expect(browser.seenCookieValues.size).toBeGreaterThanOrEqual(4);
 
     const redis = connectTestRedis();
     try {

@@ -12,6 +12,8 @@ const decode = (value: string) => value.replaceAll('&amp;', '&').replaceAll('&qu
 
 export class Browser {
   readonly #cookies = new Map<string, string>();
+  /** Every cookie value the server ever set, for tests that check none is stored in plain form. */
+  readonly seenCookieValues = new Set<string>();
 
   async get(url: string): Promise<Page> {
     return this.#request(url, { method: 'GET' });
@@ -56,7 +58,10 @@ export class Browser {
       const name = pair!.slice(0, index);
       const value = pair!.slice(index + 1);
       if (/expires=Thu, 01 Jan 1970/i.test(header) || value === '') this.#cookies.delete(`${host}|${name}`);
-      else this.#cookies.set(`${host}|${name}`, value);
+      else {
+        this.#cookies.set(`${host}|${name}`, value);
+        this.seenCookieValues.add(value);
+      }
     }
     return { url, status: response.status, body: await response.text(), location: response.headers.get('location') ?? undefined };
   }
