@@ -1,7 +1,6 @@
-// The OAuthClient resource (purser.dev/v1alpha1) as TypeScript sees it. The CRD schema in crds/ documents each field.
+// The OAuthClient resource (purser.dev/v1alpha1) as TypeScript sees it; the README's examples show each field.
 
 export const API_GROUP = 'purser.dev';
-export const API_VERSION = 'v1alpha1';
 export const KIND = 'OAuthClient';
 
 export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;

@@ -9,8 +9,8 @@ import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
 const FALLBACK_TTL_SECONDS = 14 * 86400;
 
 /**
- * How long past expiry an artifact is kept, so that presenting it gets "expired" or "already used" rather than
- * "not recognised", and reuse of a rotated refresh token is still detected (and revokes its grant).
+ * How long past expiry an artifact is kept, so that presenting it late is answered "expired" rather than
+ * "not recognised" (a rotated refresh token presented before its expiry is reported, and revokes, as reuse).
  */
 const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600 };
 

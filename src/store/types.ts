@@ -8,7 +8,7 @@ export interface Payload {
   userCode?: string;
   /** Epoch seconds at which `consume` first succeeded. Set by the backend only. */
   consumed?: number;
-  /** Seconds after `consumed` during which `consume` still succeeds (strictly less than; 0 means never) (`grace`) instead of revoking the grant. */
+  /** Seconds after `consumed` during which `consume` answers `grace` instead of revoking the grant; 0 means never. */
   reuseGrace?: number;
   [claim: string]: unknown;
 }

@@ -37,10 +37,6 @@ export class UserDirectory {
   find(username: string): User | undefined {
     return this.#users.get(username);
   }
-
-  get size(): number {
-    return this.#users.size;
-  }
 }
 
 export function parseUsers(text: string, source: string): User[] {

@@ -21,15 +21,16 @@ const GRANT_TYPE_NOT_ALLOWED = 'requested grant type is not allowed for this cli
 
 const looksLikeJwt = (value: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(value);
 
-/** Why a value sent as refresh_token is not one, when we can tell. */
-async function refreshTokenHint(provider: Provider, value: unknown): Promise<string | undefined> {
+/** Why a value sent as refresh_token is not one, when we can tell without revealing another client's tokens. */
+async function refreshTokenHint(provider: Provider, value: unknown, clientId: string | undefined): Promise<string | undefined> {
   if (typeof value !== 'string') return undefined;
   if (value !== value.trim()) return 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
   if (looksLikeJwt(value)) return 'this is a JWT (an access token or id_token), not a refresh token: send the refresh_token from the token response';
-  if ((await provider.AccessToken.find(value)) || (await provider.ClientCredentials.find(value))) {
+  const ownedBy = async (model: { find(value: string): Promise<{ clientId?: string } | undefined> }) => (await model.find(value))?.clientId === clientId;
+  if ((await ownedBy(provider.AccessToken)) || (await ownedBy(provider.ClientCredentials))) {
     return 'this is an access token, not a refresh token: send the refresh_token from the token response';
   }
-  if (await provider.AuthorizationCode.find(value)) return 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
+  if (await ownedBy(provider.AuthorizationCode)) return 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
   return undefined;
 }
 
@@ -47,7 +48,7 @@ export function installTokenErrorDescriptions(provider: Provider): void {
     if (body?.error !== 'invalid_grant') return;
     const detail = error.error_detail ?? '';
     const params = (ctx as KoaContextWithOIDC).oidc?.params ?? {};
-    const hint = detail === 'refresh token not found' ? await refreshTokenHint(provider, params.refresh_token) : undefined;
+    const hint = detail === 'refresh token not found' ? await refreshTokenHint(provider, params.refresh_token, (ctx as KoaContextWithOIDC).oidc?.client?.clientId) : undefined;
     ctx.body = { ...body, error_description: hint ?? DESCRIPTIONS[detail] ?? (detail || body.error_description) };
   });
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: unknown) => {

@@ -3,7 +3,7 @@ import type { Config } from '../../config/load.ts';
 import type { ClientPolicy } from '../../store/types.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
-interface RefreshTokenLike {
+interface TokenLike {
   iiat?: number;
   resourceServer?: { accessTokenTTL?: number };
 }
@@ -19,17 +19,19 @@ export function lifetimes(config: Config, policyFor: (clientId: string) => Clien
   const absoluteLifetime = (client: ClientLike | undefined): number =>
     policyOf(client).refreshTokenAbsoluteLifetime ?? config.refreshTokenAbsoluteLifetime;
 
+  const accessTokenLifetime = (_ctx: unknown, token: TokenLike, client: ClientLike) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl(client);
+
   return {
     accessTokenTtl,
     ttl: {
-      AccessToken: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl(client),
-      ClientCredentials: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl(client),
+      AccessToken: accessTokenLifetime,
+      ClientCredentials: accessTokenLifetime,
       AuthorizationCode: config.authorizationCodeTtl,
       IdToken: config.idTokenTtl,
       Interaction: config.interactionTtl,
       Session: config.sessionTtl,
       /** Idle lifetime, cut short so that no rotation outlives the chain's absolute lifetime. */
-      RefreshToken: (_ctx: unknown, token: RefreshTokenLike, client: ClientLike) => {
+      RefreshToken: (_ctx: unknown, token: TokenLike, client: ClientLike) => {
         const idle = policyOf(client).refreshTokenTtl ?? config.refreshTokenTtl;
         const remaining = (token.iiat ?? now()) + absoluteLifetime(client) - now();
         return Math.max(1, Math.min(idle, remaining));

@@ -2,7 +2,6 @@
 import { html, type SafeHtml, trustedHtml } from './html.ts';
 import { STYLES } from './styles.ts';
 
-export { escapeHtml, html, SafeHtml, trustedHtml } from './html.ts';
 
 export const PRODUCT_NAME = 'Purser';
 

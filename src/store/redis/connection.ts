@@ -10,21 +10,43 @@ export interface RedisConnectionOptions {
   passwordFile?: string;
 }
 
-function seeds(list: string): { host: string; port: number }[] {
-  return list.split(',').map((seed) => {
-    const url = new URL(seed.includes('://') ? seed : `redis://${seed.trim()}`);
-    return { host: url.hostname, port: Number(url.port || 6379) };
-  });
+interface Seeds {
+  nodes: { host: string; port: number }[];
+  /** TLS and credentials, taken from the seed URLs (`rediss://user:pass@host:port`), which must agree. */
+  options: RedisOptions;
+}
+
+function seeds(list: string): Seeds {
+  const urls = list.split(',').map((seed) => new URL(seed.includes('://') ? seed.trim() : `redis://${seed.trim()}`));
+  const [first] = urls;
+  const options: RedisOptions = {
+    ...(first?.protocol === 'rediss:' ? { tls: {} } : {}),
+    ...(first?.username ? { username: decodeURIComponent(first.username) } : {}),
+    ...(first?.password ? { password: decodeURIComponent(first.password) } : {}),
+  };
+  return { nodes: urls.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })), options };
 }
 
 export function connectRedis(options: RedisConnectionOptions): Redis | Cluster {
   const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').trim() : undefined;
   const common: RedisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: true, ...(password ? { password } : {}) };
   switch (options.mode) {
-    case 'sentinel':
-      return new Redis({ ...common, sentinels: seeds(options.url), name: options.sentinelName ?? 'mymaster' });
-    case 'cluster':
-      return new Cluster(seeds(options.url), { enableAutoPipelining: true, redisOptions: common });
+    case 'sentinel': {
+      // Credentials in the seed URLs are the Sentinels'; the password file is the primary's.
+      const { nodes, options: sentinel } = seeds(options.url);
+      return new Redis({
+        ...common,
+        sentinels: nodes,
+        name: options.sentinelName ?? 'mymaster',
+        sentinelPassword: sentinel.password,
+        sentinelUsername: sentinel.username,
+        ...(sentinel.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      });
+    }
+    case 'cluster': {
+      const { nodes, options: cluster } = seeds(options.url);
+      return new Cluster(nodes, { enableAutoPipelining: true, redisOptions: { ...cluster, ...common } });
+    }
     default:
       return new Redis(options.url, common);
   }
