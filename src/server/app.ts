@@ -38,7 +38,7 @@ export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: 
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
   app.use(onlyUnder(['/healthz', '/readyz', '/metrics'], compose([healthRoutes(store).routes(), metrics.routes().routes()])));
-  app.use(onlyUnder(['/interaction/'], createInteractionRouter({ provider, users, log, csrfKey }).routes()));
+  app.use(onlyUnder(['/interaction/'], createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters }).routes()));
   app.use(mount(provider as unknown as Koa));
   return app;
 }

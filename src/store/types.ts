@@ -109,8 +109,17 @@ export interface ClientCatalog {
   onChange(listener: (clientId: string) => void): () => void;
 }
 
+/** Fixed-window counters for rate limits, shared by every process; keys are stored as digests. */
+export interface RateCounters {
+  /** Counts one event under `key` and returns the count in the current window of `windowSeconds`. */
+  hit(key: string, windowSeconds: number): Promise<number>;
+  /** The count under `key` in its current window, without counting; 0 when there is none. */
+  count(key: string): Promise<number>;
+}
+
 export interface Store {
   readonly artifacts: ArtifactStore;
+  readonly counters: RateCounters;
   readonly clients: ClientCatalog;
   /** Resolves while the backend answers; rejects otherwise. */
   ping(): Promise<void>;

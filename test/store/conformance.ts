@@ -196,6 +196,26 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       });
     });
 
+    describe('rate counters', () => {
+      it('count hits per key within a window, and start over when it ends', async () => {
+        const key = `login:${random()}`;
+        expect(await store.counters.count(key)).toBe(0);
+        expect(await store.counters.hit(key, 1)).toBe(1);
+        expect(await store.counters.hit(key, 1)).toBe(2);
+        expect(await store.counters.count(key)).toBe(2);
+        expect(await store.counters.hit(`${key}-other`, 1)).toBe(1);
+        await sleep(2100);
+        expect(await store.counters.count(key)).toBe(0);
+        expect(await store.counters.hit(key, 1)).toBe(1);
+      });
+
+      it('keep keys only as digests', async () => {
+        const key = `login:10.1.2.3:${random()}`;
+        await store.counters.hit(key, 60);
+        expect((await subject.dump()).join('\n')).not.toContain(key);
+      });
+    });
+
     describe('client catalog', () => {
       it('puts, gets, lists and deletes records', async () => {
         const id = `client-${random()}`;

@@ -5,7 +5,7 @@ runStoreConformance('memory', async () => {
   const store = createMemoryStore();
   return {
     store,
-    dump: async () => store.artifacts.dump(),
+    dump: async () => [...store.artifacts.dump(), ...store.counters.dump()],
     // One process, one memory: another handle is the same store.
     peer: async () => store,
     cleanup: () => store.close(),

@@ -3,6 +3,7 @@ import type { RouterMiddleware } from '@koa/router';
 import type { Client, Interaction, Provider } from 'oidc-provider';
 
 import type { Logger } from '../../log.ts';
+import type { RateCounters } from '../../store/types.ts';
 import type { UserDirectory } from '../accounts/users.ts';
 
 export interface InteractionDeps {
@@ -11,6 +12,8 @@ export interface InteractionDeps {
   log: Logger;
   /** Keys the per-interaction CSRF tokens; every replica must hold the same one (from a mounted Secret). */
   csrfKey: Buffer;
+  /** Shared counters for the sign-in attempt limit. */
+  counters: RateCounters;
 }
 
 /** What load-details found: the interaction named by both the cookie and the URL, and the client behind it. */

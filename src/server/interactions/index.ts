@@ -12,6 +12,7 @@ import { login } from './login.ts';
 import { pageHeaders } from './page-headers.ts';
 import { renderFailures } from './render-failures.ts';
 import { showPrompt } from './show-prompt.ts';
+import { throttleLogin } from './throttle-login.ts';
 
 export type { InteractionDeps } from './deps.ts';
 export { csrfTokenFor, isValidCsrfToken } from './csrf.ts';
@@ -27,7 +28,7 @@ export function createInteractionRouter(deps: InteractionDeps): Router<Interacti
 
   const router = new Router<InteractionState>();
   router.get('/interaction/:uid', ...page, loadDetails(provider), showPrompt(steps));
-  router.post('/interaction/:uid/login', ...form, expectPrompt('login'), login(steps));
+  router.post('/interaction/:uid/login', ...form, expectPrompt('login'), throttleLogin(steps), login(steps));
   router.post('/interaction/:uid/confirm', ...form, expectPrompt('consent'), confirm(provider));
   router.post('/interaction/:uid/abort', ...form, abort(provider));
   return router;

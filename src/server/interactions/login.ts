@@ -2,10 +2,11 @@
 import { loaded, type InteractionDeps, type Step } from './deps.ts';
 import { formField } from './form.ts';
 import { renderLoginForm } from './login-form.ts';
+import { recordFailedLogin } from './throttle-login.ts';
 
 export const LOGIN_FAILED = 'Wrong username or password';
 
-export function login({ provider, users, csrfKey, log }: InteractionDeps): Step {
+export function login({ provider, users, csrfKey, log, counters }: InteractionDeps): Step {
   return async function login(ctx) {
     const { details } = loaded(ctx);
     const username = formField(ctx, 'username') ?? '';
@@ -15,6 +16,7 @@ export function login({ provider, users, csrfKey, log }: InteractionDeps): Step 
     if (!user) {
       // No username in the line: people type their password into that field often enough.
       log.info({ clientId }, 'login failed');
+      await recordFailedLogin(counters, ctx);
       renderLoginForm(ctx, csrfKey, { status: 401, username, error: LOGIN_FAILED });
       return;
     }

@@ -2,13 +2,19 @@
 import type { Store } from '../types.ts';
 import { MemoryArtifactStore } from './artifacts.ts';
 import { MemoryClientCatalog } from './catalog.ts';
+import { MemoryRateCounters } from './counters.ts';
 
-export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore } {
+export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore; counters: MemoryRateCounters } {
   const artifacts = new MemoryArtifactStore(now);
+  const counters = new MemoryRateCounters(now);
   return {
     artifacts,
+    counters,
     clients: new MemoryClientCatalog(),
     ping: async () => {},
-    close: async () => artifacts.close(),
+    close: async () => {
+      artifacts.close();
+      counters.close();
+    },
   };
 }

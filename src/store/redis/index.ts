@@ -5,6 +5,7 @@ import type { Store } from '../types.ts';
 import { RedisArtifactStore } from './artifacts.ts';
 import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
+import { RedisRateCounters } from './counters.ts';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   prefix: string;
@@ -31,6 +32,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   await clients.start();
   return {
     artifacts: new RedisArtifactStore(redis, options.prefix),
+    counters: new RedisRateCounters(redis, options.prefix),
     clients,
     ping: async () => {
       await redis.ping();

@@ -64,3 +64,10 @@ if tonumber(ARGV[1]) - tonumber(entry[2]) < tonumber(entry[3] or '0') then retur
 if entry[4] then revoke(entry[4], {}) end
 return 'reused'
 `;
+
+/** KEYS: counter. ARGV: window seconds. Counts one hit; the first hit of a window starts its expiry. */
+export const HIT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+`;
