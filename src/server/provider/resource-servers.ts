@@ -26,9 +26,13 @@ function scopeRules(client: ClientLike): ScopeRules {
   return rules;
 }
 
-/** Throws invalid_scope when the request names a scope the client may not ask for. */
+/** Requests already checked: oidc-provider asks both hooks below about one token request. */
+const checked = new WeakSet<KoaContextWithOIDC>();
+
+/** Throws invalid_scope when the request names a scope the client may not ask for; checks each request once. */
 export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike): void {
-  if (typeof ctx.oidc.params?.scope !== 'string') return;
+  if (checked.has(ctx) || typeof ctx.oidc.params?.scope !== 'string') return;
+  checked.add(ctx);
   const { allowed } = scopeRules(client);
   const refused = ctx.oidc.params.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
   if (refused.length) {
