@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Provides `inject('redisUrl')`: REDIS_URL, else testcontainers, else a local redis-server.
+    // Provides `inject("redisUrl")` and `inject("kubeconfig")`: see test/support/global-setup.ts.
     globalSetup: ['test/support/global-setup.ts'],
     // Integration tests start real processes (redis-server, kube-apiserver + etcd): be generous.
     testTimeout: 30_000,

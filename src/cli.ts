@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // purser <command> [flags]: the one entry point of every process Purser runs.
 import { ConfigError, loadConfig } from './config/load.ts';
+import { startController } from './controller/index.ts';
 import { createLogger } from './log.ts';
 import { hashPassword } from './server/accounts/users.ts';
 import { generateSigningKeys } from './server/provider/keys.ts';
@@ -10,6 +11,7 @@ const USAGE = `usage: purser <command> [flags]
 
 commands:
   server           run the authorization server (flags and PURSER_* variables: see README)
+  controller       run the OAuthClient controller (Kubernetes → Redis)
   hash-password    read a password on stdin, print its argon2id hash for the users file
   generate-keys    print a new JSON Web Key Set (ES256 + RS256) for PURSER_JWKS_FILE
 `;
@@ -31,10 +33,24 @@ async function serve(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop).once('SIGINT', stop);
 }
 
+async function control(argv: string[]): Promise<void> {
+  const config = loadConfig(argv, process.env, 'controller');
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  // A leader that lost its Lease exits; Kubernetes restarts it as a standby with fresh caches.
+  const running = await startController(config, log, { onLostLeadership: () => process.exit(1) });
+  const stop = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    running.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', stop).once('SIGINT', stop);
+}
+
 async function main([command, ...argv]: string[]): Promise<void> {
   switch (command) {
     case 'server':
       return serve(argv);
+    case 'controller':
+      return control(argv);
     case 'hash-password':
       process.stdout.write(`${await hashPassword(await readStdin())}\n`);
       return;

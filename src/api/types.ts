@@ -1,7 +1,9 @@
 // The OAuthClient resource (purser.dev/v1alpha1) as TypeScript sees it; the README's examples show each field.
 
 export const API_GROUP = 'purser.dev';
+export const API_VERSION = 'v1alpha1';
 export const KIND = 'OAuthClient';
+export const PLURAL = 'oauthclients';
 
 export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -31,11 +33,33 @@ export interface OAuthClientSpec {
   corsOrigins?: string[];
 }
 
+/** A status condition, as metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  /** RFC 3339; changes only when `status` does. */
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface OAuthClientStatus {
+  clientId?: string;
+  secretName?: string;
+  issuer?: string;
+  observedGeneration?: number;
+  /** RFC 3339: while the previous client secret still works after a rotation, when it stops. */
+  previousSecretExpiresAt?: string;
+  conditions?: Condition[];
+}
+
 export interface OAuthClient {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; generation?: number; uid?: string };
   spec: OAuthClientSpec;
+  status?: OAuthClientStatus;
 }
 
 /** `<name>.<namespace>` unless the spec names one; never contains `:` (it breaks client_secret_basic). */

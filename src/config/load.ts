@@ -48,7 +48,7 @@ function convert(setting: Setting, raw: string, source: string): unknown {
  * Reads every setting from `argv` flags first, then `env`, then its default (the dev default in dev mode).
  * Unknown flags are an error, so a typo never silently falls back to a default.
  */
-export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env, command: Command = 'server'): Config {
   const options = Object.fromEntries(
     settings.map((s) => [flagName(s.key), { type: s.kind === 'boolean' ? 'boolean' : 'string' } as const]),
   );
@@ -78,10 +78,18 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     if (given) config[setting.key] = convert(setting, given[0], given[1]);
     else if (fallback !== undefined) config[setting.key] = convert(setting, fallback, `default of ${envName(setting.key)}`);
   }
-  return validate(config as Config);
+  return validate(config as Config, command);
 }
 
-function validate(config: Config): Config {
+/** The process the configuration is for: each needs its own files in production. */
+export type Command = 'server' | 'controller';
+
+const REQUIRED_IN_PRODUCTION: Record<Command, readonly (keyof Config)[]> = {
+  server: ['redisUrl', 'jwksFile', 'cookieKeysFile'],
+  controller: ['redisUrl'],
+};
+
+function validate(config: Config, command: Command): Config {
   if (!['standalone', 'sentinel', 'cluster'].includes(config.redisMode)) {
     throw new ConfigError(`PURSER_REDIS_MODE: expected standalone, sentinel or cluster, got "${config.redisMode}"`);
   }
@@ -94,7 +102,7 @@ function validate(config: Config): Config {
     throw new ConfigError(`PURSER_ISSUER: expected an absolute URL such as https://auth.example.com, got "${config.issuer}"`);
   }
   if (!config.dev) {
-    const missing = (['redisUrl', 'jwksFile', 'cookieKeysFile'] as const).filter((key) => !config[key]);
+    const missing = REQUIRED_IN_PRODUCTION[command].filter((key) => !config[key]);
     if (missing.length) {
       throw new ConfigError(
         `production mode needs ${missing.map(envName).join(', ')} (or run with --dev for a local trial)`,

@@ -156,6 +156,58 @@ export const settings = [
     devDefault: 'pretty',
     description: 'Log format: `json` (one line per event) or `pretty`.',
   },
+  {
+    key: 'kubeconfig',
+    kind: 'string',
+    description: 'Controller: kubeconfig file to reach the Kubernetes API with. Unset: the pod\'s service account, else `KUBECONFIG`, else `~/.kube/config`.',
+  },
+  {
+    key: 'namespaces',
+    kind: 'list',
+    default: '',
+    description: 'Controller: comma-separated namespaces to watch `OAuthClient` resources in; empty watches every namespace (needs a ClusterRole).',
+  },
+  {
+    key: 'controllerPort',
+    kind: 'integer',
+    default: '8081',
+    description: 'Controller: port of its `/healthz`, `/readyz` and `/metrics`.',
+  },
+  {
+    key: 'controllerWorkers',
+    kind: 'integer',
+    default: '4',
+    description: 'Controller: how many OAuthClients are reconciled at once.',
+  },
+  {
+    key: 'leaderElection',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Controller: elect one active replica through a `coordination.k8s.io` Lease, so several can run.',
+  },
+  {
+    key: 'leaseNamespace',
+    kind: 'string',
+    description: 'Controller: namespace of the leader-election Lease `purser-controller`. Unset: `POD_NAMESPACE`, else the service account\'s namespace, else `default`.',
+  },
+  {
+    key: 'leaseDuration',
+    kind: 'duration',
+    default: '15s',
+    description: 'Controller: how long a leader\'s Lease holds without renewal; a standby takes over at most this long after the leader dies.',
+  },
+  {
+    key: 'secretRotationOverlap',
+    kind: 'duration',
+    default: '1h',
+    description: 'Controller: how long a client\'s previous secret keeps working after its Secret gets a new `client_secret`.',
+  },
+  {
+    key: 'resyncPeriod',
+    kind: 'duration',
+    default: '10m',
+    description: 'Controller: how often every OAuthClient is reconciled again and client records without a resource are removed from Redis.',
+  },
 ] as const satisfies readonly Setting[];
 
 export type SettingKey = (typeof settings)[number]['key'];

@@ -5,8 +5,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import { CachedClientCatalog } from '../store/cached-catalog.ts';
-import { createMemoryStore } from '../store/memory/index.ts';
-import { createRedisStore } from '../store/redis/index.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts';
 import { createApp } from './app.ts';
@@ -23,18 +22,6 @@ export interface RunningServer {
 }
 
 const DEMO_USER = { username: 'demo', password: 'purser-demo' };
-
-async function openStore(config: Config, log: Logger): Promise<Store> {
-  if (!config.redisUrl) return createMemoryStore();
-  return createRedisStore({
-    url: config.redisUrl,
-    mode: config.redisMode as 'standalone' | 'sentinel' | 'cluster',
-    sentinelName: config.redisSentinelName,
-    passwordFile: config.redisPasswordFile,
-    prefix: config.redisKeyPrefix,
-    onConnectionError: (error) => log.error({ err: error }, 'redis connection failed; retrying'),
-  });
-}
 
 async function loadUsers(config: Config, log: Logger): Promise<UserDirectory> {
   if (config.usersFile) return loadUsersFile(config.usersFile);

@@ -1,12 +1,19 @@
-// vitest globalSetup: finds one Redis for the whole run and hands its URL to the tests
-// (`inject('redisUrl')`). Sources, in order:
-//   1. REDIS_URL from the environment (used as is, never flushed: tests write under uniquePrefix());
-//   2. a testcontainers Redis, when a Docker engine answers;
-//   3. `redis-server` from PATH, on a free loopback port.
+// vitest globalSetup: finds one Redis and one Kubernetes API server for the whole run and hands them to the tests
+// (`inject('redisUrl')`, `inject('kubeconfig')`). Sources, in order:
+//   Redis: 1. REDIS_URL from the environment (used as is, never flushed: tests write under uniquePrefix());
+//          2. a testcontainers Redis, when a Docker engine answers; 3. `redis-server` from PATH.
+//   Kubernetes: 1. PURSER_TEST_KUBECONFIG, a kubeconfig of a disposable cluster (the CRD is applied to it; tests
+//          work in namespaces of their own); 2. testcontainers' K3s, when a Docker engine answers;
+//          3. etcd + kube-apiserver from scripts/control-plane.sh (built once, cached under ~/.cache/purser).
 // Nothing available is an error, never a skip (with CI=true and without).
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { installCrd, startControlPlane } from './control-plane.ts';
 import { dockerAvailable } from './docker.ts';
 import { RedisServerNotFoundError, startRedisServer } from './redis-server.ts';
 import './provided-context.ts';
@@ -71,9 +78,45 @@ async function provisionRedis(): Promise<ProvisionedRedis> {
   }
 }
 
+interface ProvisionedKubernetes {
+  kubeconfig: string;
+  source: string;
+  stop(): Promise<void>;
+}
+
+const K3S_IMAGE = 'rancher/k3s:v1.32.5-k3s1';
+
+async function provisionKubernetes(): Promise<ProvisionedKubernetes> {
+  const fromEnv = process.env.PURSER_TEST_KUBECONFIG;
+  if (fromEnv) {
+    await installCrd(fromEnv);
+    return { kubeconfig: fromEnv, source: `PURSER_TEST_KUBECONFIG (${fromEnv})`, stop: async () => {} };
+  }
+
+  if (await dockerAvailable()) {
+    const { K3sContainer } = await import('@testcontainers/k3s');
+    const container = await new K3sContainer(K3S_IMAGE).start();
+    const kubeconfig = join(tmpdir(), `purser-k3s-${process.pid}.yaml`);
+    writeFileSync(kubeconfig, container.getKubeConfig());
+    await installCrd(kubeconfig);
+    return { kubeconfig, source: `testcontainers (${K3S_IMAGE})`, stop: async () => void (await container.stop()) };
+  }
+
+  try {
+    const plane = await startControlPlane();
+    return { kubeconfig: plane.kubeconfig, source: `etcd + kube-apiserver (${plane.server})`, stop: plane.stop };
+  } catch (error) {
+    const ci = process.env.CI === 'true' ? ' (CI=true: missing infrastructure fails the run)' : '';
+    throw new Error(`No Kubernetes API server for the tests${ci}: PURSER_TEST_KUBECONFIG is not set, no Docker engine answers, and ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const redis = await provisionRedis();
-  console.log(`[purser tests] Redis: ${redis.source}`);
+  const [redis, kubernetes] = await Promise.all([provisionRedis(), provisionKubernetes()]);
+  console.log(`[purser tests] Redis: ${redis.source}; Kubernetes: ${kubernetes.source}`);
   project.provide('redisUrl', redis.url);
-  return () => redis.stop();
+  project.provide('kubeconfig', kubernetes.kubeconfig);
+  return async () => {
+    await Promise.all([redis.stop(), kubernetes.stop()]);
+  };
 }

@@ -6,5 +6,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** URL of the Redis shared by the whole run; write only under `uniquePrefix()` keys. */
     redisUrl: string;
+    /** Path of a cluster-admin kubeconfig for the run's API server (the OAuthClient CRD installed); work in a namespace of your own. */
+    kubeconfig: string;
   }
 }

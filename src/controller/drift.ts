@@ -1,0 +1,20 @@
+// Drift: a client record in the store whose OAuthClient is gone (deleted without its finalizer, or restored from a
+// backup) is removed with everything issued to it. Runs after each full resync, never on a request path.
+import { clientIdOf } from '../api/types.ts';
+import { removeClient } from './reconcile/cleanup.ts';
+import type { ReconcileContext } from './reconcile/context.ts';
+
+/** Removes orphaned records in the namespaces this controller watches; returns their client_ids. */
+export async function removeOrphanRecords(ctx: ReconcileContext): Promise<string[]> {
+  const removed: string[] = [];
+  for (const record of await ctx.store.clients.list()) {
+    const [namespace = '', name = ''] = record.owner.split('/');
+    if (!ctx.watches(namespace)) continue;
+    const resource = ctx.clients.get(namespace, name);
+    if (resource && clientIdOf(resource) === record.clientId) continue;
+    await removeClient(ctx.store, record.clientId);
+    removed.push(record.clientId);
+  }
+  if (removed.length) ctx.log.info({ clientIds: removed }, 'removed client records whose OAuthClient is gone');
+  return removed;
+}

@@ -1,0 +1,112 @@
+// Informers keep a cache of OAuthClients and of their Secrets, and turn every change into a key on the work queue.
+// Handlers only enqueue `namespace/name`: reconcile reads the current state itself.
+import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Secret } from '@kubernetes/client-node';
+
+import { API_GROUP, API_VERSION, PLURAL } from '../api/types.ts';
+import type { Logger } from '../log.ts';
+import type { OAuthClientResource } from './kube.ts';
+import type { ResourceCache } from './reconcile/context.ts';
+import { CLIENT_LABEL } from './reconcile/secret.ts';
+
+type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+
+const RESTART_DELAY_MS = 2_000;
+
+/** One informer per watched namespace (or one for all), seen as one cache. */
+class MultiCache<T extends KubernetesObject> implements ResourceCache<T> {
+  readonly informers: Map<string, Watched<T>>;
+
+  constructor(informers: Map<string, Watched<T>>) {
+    this.informers = informers;
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return (this.informers.get(namespace) ?? this.informers.get(''))?.get(name, namespace);
+  }
+
+  list(): readonly T[] {
+    return [...this.informers.values()].flatMap((informer) => informer.list());
+  }
+}
+
+export interface Informers {
+  clients: ResourceCache<OAuthClientResource>;
+  secrets: ResourceCache<V1Secret>;
+  /** Resolves once every cache has been filled by its first list. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface InformerOptions {
+  /** Namespaces to watch; empty means all. */
+  namespaces: readonly string[];
+  /** Called with `namespace/name` of every OAuthClient that may need reconciling. */
+  enqueue(key: string): void;
+  /** Called when an OAuthClient is gone from the cache (so that others asking for its client_id are looked at). */
+  onClientDeleted(client: OAuthClientResource): void;
+  log: Logger;
+}
+
+export function createInformers(kubeConfig: KubeConfig, options: InformerOptions): Informers {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const scopes = options.namespaces.length ? options.namespaces : [''];
+  const base = `/apis/${API_GROUP}/${API_VERSION}`;
+  const resource = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
+
+  const clientInformers = new Map(
+    scopes.map((namespace) => {
+      const path = namespace ? `${base}/namespaces/${namespace}/${PLURAL}` : `${base}/${PLURAL}`;
+      const list = () => (namespace ? custom.listNamespacedCustomObject({ ...resource, namespace }) : custom.listClusterCustomObject(resource));
+      return [namespace, makeInformer<OAuthClientResource>(kubeConfig, path, list)] as const;
+    }),
+  );
+  const secretInformers = new Map(
+    scopes.map((namespace) => {
+      const path = namespace ? `/api/v1/namespaces/${namespace}/secrets` : '/api/v1/secrets';
+      const labelSelector = CLIENT_LABEL;
+      const list = () => (namespace ? core.listNamespacedSecret({ namespace, labelSelector }) : core.listSecretForAllNamespaces({ labelSelector }));
+      return [namespace, makeInformer<V1Secret>(kubeConfig, path, list, labelSelector)] as const;
+    }),
+  );
+
+  const enqueueClient = (client: OAuthClientResource) => options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
+  const enqueueOwner = (secret: V1Secret) => {
+    const owner = secret.metadata?.labels?.[CLIENT_LABEL];
+    if (owner) options.enqueue(`${secret.metadata!.namespace}/${owner}`);
+  };
+  const all = [...clientInformers.values(), ...secretInformers.values()] as Watched<KubernetesObject>[];
+  for (const informer of clientInformers.values()) {
+    informer.on('add', enqueueClient);
+    informer.on('update', enqueueClient);
+    informer.on('delete', options.onClientDeleted);
+  }
+  for (const informer of secretInformers.values()) {
+    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, enqueueOwner);
+  }
+  let stopped = false;
+  for (const informer of all) {
+    // An informer stops on errors other than an expired watch (the API server went away): start it again.
+    informer.on('error', (error?: unknown) => {
+      if (stopped) return;
+      options.log.warn({ err: error }, 'watch failed; restarting');
+      setTimeout(() => void informer.start().catch(() => {}), RESTART_DELAY_MS).unref();
+    });
+  }
+
+  return {
+    clients: new MultiCache(clientInformers),
+    secrets: new MultiCache(secretInformers),
+    start: async () => {
+      await Promise.all(all.map((informer) => informer.start()));
+      // A failed first list is reported through 'error' (and retried there), not by start(): wait for every list.
+      while (!stopped && all.some((informer) => (informer as unknown as { latestResourceVersion(): string }).latestResourceVersion() === '')) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(all.map((informer) => informer.stop()));
+    },
+  };
+}

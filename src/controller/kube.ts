@@ -1,0 +1,89 @@
+// The Kubernetes API calls the controller makes, and nothing else: the surface its RBAC in deploy/ grants.
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Event,
+  type V1Lease,
+  type V1ObjectMeta,
+  type V1Secret,
+} from '@kubernetes/client-node';
+
+import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../api/types.ts';
+
+/** An OAuthClient as the API server returns it. */
+export type OAuthClientResource = OAuthClient & { metadata: V1ObjectMeta & { name: string; namespace: string } };
+
+export const FIELD_MANAGER = 'purser-controller';
+
+/** The kubeconfig given, else the pod's service account, else `KUBECONFIG` / `~/.kube/config`. */
+export function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (file) kubeConfig.loadFromFile(file);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+export function statusCodeOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+const isNotFound = (error: unknown) => statusCodeOf(error) === 404;
+
+/** `undefined` for 404, the value otherwise. */
+async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface KubeApi {
+  /** JSON merge patch of an OAuthClient; include `metadata.resourceVersion` to make it conditional. */
+  patchClient(namespace: string, name: string, patch: object): Promise<OAuthClientResource>;
+  patchClientStatus(namespace: string, name: string, status: object): Promise<void>;
+  readSecret(namespace: string, name: string): Promise<V1Secret | undefined>;
+  createSecret(namespace: string, secret: V1Secret): Promise<V1Secret>;
+  patchSecret(namespace: string, name: string, patch: object): Promise<V1Secret>;
+  /** Deletes the Secret if it still has this uid; a missing Secret is not an error. */
+  deleteSecret(namespace: string, name: string, uid: string): Promise<void>;
+  createEvent(namespace: string, event: CoreV1Event): Promise<void>;
+  readLease(namespace: string, name: string): Promise<V1Lease | undefined>;
+  createLease(namespace: string, lease: V1Lease): Promise<V1Lease>;
+  /** Replaces the Lease; fails with 409 when its resourceVersion is stale. */
+  replaceLease(namespace: string, lease: V1Lease): Promise<V1Lease>;
+}
+
+export function createKubeApi(kubeConfig: KubeConfig): KubeApi {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  const resource = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
+  const fieldManager = FIELD_MANAGER;
+  return {
+    patchClient: (namespace, name, body) => custom.patchNamespacedCustomObject({ ...resource, namespace, name, body, fieldManager }, mergePatch),
+    patchClientStatus: async (namespace, name, status) => {
+      await custom.patchNamespacedCustomObjectStatus({ ...resource, namespace, name, body: { status }, fieldManager }, mergePatch);
+    },
+    readSecret: (namespace, name) => orUndefined(core.readNamespacedSecret({ namespace, name })),
+    createSecret: (namespace, body) => core.createNamespacedSecret({ namespace, body, fieldManager }),
+    patchSecret: (namespace, name, body) => core.patchNamespacedSecret({ namespace, name, body, fieldManager }, mergePatch),
+    deleteSecret: async (namespace, name, uid) => {
+      await orUndefined(core.deleteNamespacedSecret({ namespace, name, body: { preconditions: { uid } } }));
+    },
+    createEvent: async (namespace, body) => {
+      await core.createNamespacedEvent({ namespace, body });
+    },
+    readLease: (namespace, name) => orUndefined(coordination.readNamespacedLease({ namespace, name })),
+    createLease: (namespace, body) => coordination.createNamespacedLease({ namespace, body, fieldManager }),
+    replaceLease: (namespace, body) => coordination.replaceNamespacedLease({ namespace, name: body.metadata!.name!, body, fieldManager }),
+  };
+}

@@ -1,0 +1,33 @@
+// Deleting an OAuthClient: its client leaves the store with everything issued to it, then the finalizer goes.
+import { clientIdOf, secretNameOf } from '../../api/types.ts';
+import type { Store } from '../../store/types.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import { claimants } from './claim.ts';
+import { keyOf, type ReconcileContext } from './context.ts';
+import { removeFinalizer, FINALIZER } from './finalizer.ts';
+import { isOwnedBy } from './secret.ts';
+
+/** Removes the client record, then revokes every grant and stored token of the client (idempotent). */
+export async function removeClient(store: Store, clientId: string): Promise<void> {
+  // Record first: once it is gone no new token can be issued, so the revocation that follows misses none.
+  await store.clients.delete(clientId);
+  await store.artifacts.revokeByClientId(clientId);
+}
+
+export async function finalize(ctx: ReconcileContext, client: OAuthClientResource): Promise<void> {
+  if (!client.metadata.finalizers?.includes(FINALIZER)) return;
+  const clientId = clientIdOf(client);
+  const record = await ctx.store.clients.get(clientId);
+  // Without a record nobody else serves the id: while this resource is being deleted, it holds the id (claim.ts).
+  if (!record || record.owner === keyOf(client)) await removeClient(ctx.store, clientId);
+  if (!client.spec.public) {
+    // Kubernetes' garbage collector would delete it too; doing it here takes the credentials away at once.
+    const name = secretNameOf(client);
+    const secret = ctx.secrets.get(client.metadata.namespace, name) ?? (await ctx.kube.readSecret(client.metadata.namespace, name));
+    if (secret && isOwnedBy(secret, client)) await ctx.kube.deleteSecret(client.metadata.namespace, name, secret.metadata!.uid!);
+  }
+  await removeFinalizer(ctx, client);
+  ctx.log.info({ namespace: client.metadata.namespace, name: client.metadata.name, clientId }, 'client removed and its grants and tokens revoked');
+  // Another resource asking for the same client_id may take it now.
+  for (const other of claimants(ctx, clientId)) if (keyOf(other) !== keyOf(client)) ctx.enqueue(keyOf(other));
+}

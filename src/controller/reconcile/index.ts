@@ -1,0 +1,77 @@
+// reconcile(namespace/name): reads the world and converges it, step by step; running it twice changes nothing.
+//   deleted?  → finalize (remove the client, revoke its tokens, drop the finalizer)
+//   finalizer → validate → claim the client_id → Secret → client record → status (last, only when changed)
+import { StoreUnavailable } from '../../api/reasons.ts';
+import { clientIdOf, secretNameOf } from '../../api/types.ts';
+import { validateOAuthClient } from '../../api/validate.ts';
+import type { ClientRecord } from '../../store/types.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import { claimProblem } from './claim.ts';
+import { finalize } from './cleanup.ts';
+import type { ReconcileContext } from './context.ts';
+import { ensureFinalizer } from './finalizer.ts';
+import { ensureSecret } from './secret.ts';
+import { writeStatus, type Verdict } from './status.ts';
+import { syncClientRecord } from './sync-client.ts';
+
+export interface ReconcileResult {
+  /** Reconcile again after this long (a Secret to wait for, a rotated-out secret to retire). */
+  requeueAfterMs?: number;
+  /** Something transient failed (the store): retry with backoff. */
+  retry?: boolean;
+}
+
+class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** Runs a store call; its failure becomes a StoreError, which the verdict reports as StoreUnavailable. */
+async function fromStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new StoreError((error as Error).message, { cause: error });
+  }
+}
+
+async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Promise<Verdict & { nextExpiry?: number }> {
+  const invalid = validateOAuthClient(client);
+  if (invalid) return { blocked: invalid };
+  const clientId = clientIdOf(client);
+  const record: ClientRecord | undefined = await fromStore(() => ctx.store.clients.get(clientId));
+  const conflict = claimProblem(ctx, client, record);
+  if (conflict) return { blocked: conflict };
+  const secretName = client.spec.public ? undefined : secretNameOf(client);
+  let secret: string | undefined;
+  if (!client.spec.public) {
+    const found = await ensureSecret(ctx, client);
+    if (!('value' in found)) return { blocked: found, clientId, secretName };
+    secret = found.value;
+  }
+  const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
+  return { clientId, secretName, ...synced };
+}
+
+export async function reconcile(ctx: ReconcileContext, key: string): Promise<ReconcileResult> {
+  const [namespace = '', name = ''] = key.split('/');
+  const cached = ctx.clients.get(namespace, name);
+  if (!cached) return {}; // gone: its finalizer already cleaned up
+  const client = structuredClone(cached);
+  if (client.metadata.deletionTimestamp) {
+    await finalize(ctx, client);
+    return {};
+  }
+  await ensureFinalizer(ctx, client);
+  let verdict: Verdict & { nextExpiry?: number };
+  try {
+    verdict = await evaluate(ctx, client);
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    ctx.log.warn({ err: error, key }, 'store unavailable; will retry');
+    await writeStatus(ctx, client, { blocked: { reason: StoreUnavailable, message: `Redis did not answer (${error.message}); retrying. Clients already in Redis keep working.` } });
+    return { retry: true };
+  }
+  await writeStatus(ctx, client, verdict);
+  const untilExpiry = verdict.nextExpiry && verdict.nextExpiry * 1000 - ctx.now().getTime() + 1000;
+  return { requeueAfterMs: verdict.blocked?.requeueAfterMs ?? untilExpiry };
+}

@@ -1,0 +1,32 @@
+// Which secret hashes a client record carries: the current secret, plus rotated-out ones until their overlap ends.
+import { hashSecret, matchesSecret } from '../../store/secret-hash.ts';
+import type { SecretHash } from '../../store/types.ts';
+
+/**
+ * The hashes to store when the Secret holds `current`, given the record's `previous` ones (epoch seconds `now`).
+ * Idempotent: an unchanged secret keeps its hash (and salt), so reconciling again writes nothing.
+ * A new secret becomes current; the secrets that were current keep working for `overlap` seconds.
+ */
+export function rotateSecretHashes(previous: readonly SecretHash[], current: string, now: number, overlap: number): SecretHash[] {
+  const live = previous.filter((hash) => hash.notAfter === undefined || hash.notAfter > now);
+  const match = live.find((hash) => matchesSecret([hash], current, now));
+  if (match) {
+    // Still current, or brought back within its overlap (a rollback of the Secret): current again, for good.
+    const { notAfter: _notAfter, ...kept } = match;
+    return [kept, ...live.filter((hash) => hash !== match)];
+  }
+  const retired = live.map((hash) => (hash.notAfter === undefined ? { ...hash, notAfter: now + overlap } : hash));
+  return [hashSecret(current), ...retired];
+}
+
+/** When the last rotated-out secret stops working, in epoch seconds; `undefined` when there is none. */
+export function lastOverlapEnd(hashes: readonly SecretHash[]): number | undefined {
+  const ends = hashes.flatMap((hash) => (hash.notAfter === undefined ? [] : [hash.notAfter]));
+  return ends.length ? Math.max(...ends) : undefined;
+}
+
+/** When the next rotated-out secret stops working, in epoch seconds; `undefined` when there is none. */
+export function nextOverlapEnd(hashes: readonly SecretHash[]): number | undefined {
+  const ends = hashes.flatMap((hash) => (hash.notAfter === undefined ? [] : [hash.notAfter]));
+  return ends.length ? Math.min(...ends) : undefined;
+}

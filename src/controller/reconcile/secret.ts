@@ -1,0 +1,85 @@
+// Makes sure the client's Secret exists and says how to use the client: client_id, client_secret, issuer, token
+// endpoint. Generates a 256-bit secret when there is none, adopts a Secret the user made, waits for one GitOps makes.
+import { randomBytes } from 'node:crypto';
+
+import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+
+import { SecretInvalid, SecretMissing } from '../../api/reasons.ts';
+import { API_GROUP, API_VERSION, KIND, clientIdOf, secretNameOf } from '../../api/types.ts';
+import { secretProblem } from '../../api/validate.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
+
+/** Marks Secrets that belong to an OAuthClient (its name), so the controller watches only those. */
+export const CLIENT_LABEL = 'purser.dev/oauthclient';
+
+/** How often to look for a Secret that `generateSecret: false` tells us to wait for. */
+export const SECRET_POLL_MS = 5_000;
+
+export const generateClientSecret = (): string => randomBytes(32).toString('base64url');
+
+const decode = (value: string | undefined): string | undefined => (value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8'));
+const encode = (value: string): string => Buffer.from(value, 'utf8').toString('base64');
+
+function ownerReference(client: OAuthClientResource): V1OwnerReference {
+  return { apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, name: client.metadata.name, uid: client.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+export function isOwnedBy(secret: V1Secret, client: OAuthClientResource): boolean {
+  return (secret.metadata?.ownerReferences ?? []).some((reference) => reference.uid === client.metadata.uid);
+}
+
+/** The non-secret keys a workload reads with `envFrom`, as they should be. */
+function describingData(ctx: ReconcileContext, client: OAuthClientResource): Record<string, string> {
+  return { client_id: encode(clientIdOf(client)), issuer: encode(ctx.issuer), token_endpoint: encode(tokenEndpointOf(ctx.issuer)) };
+}
+
+async function readSecret(ctx: ReconcileContext, namespace: string, name: string): Promise<V1Secret | undefined> {
+  // Secrets not labelled yet (made by a user or a GitOps tool) are not in the cache.
+  return ctx.secrets.get(namespace, name) ?? (await ctx.kube.readSecret(namespace, name));
+}
+
+async function createSecret(ctx: ReconcileContext, client: OAuthClientResource, name: string): Promise<string> {
+  const value = generateClientSecret();
+  await ctx.kube.createSecret(client.metadata.namespace, {
+    metadata: { name, namespace: client.metadata.namespace, labels: { [CLIENT_LABEL]: client.metadata.name }, ownerReferences: [ownerReference(client)] },
+    type: 'Opaque',
+    data: { ...describingData(ctx, client), client_secret: encode(value) },
+  });
+  await ctx.recordEvent(client, 'Normal', 'SecretCreated', `created Secret ${name} with a generated client secret`);
+  return value;
+}
+
+/** Adds what the Secret lacks (a generated secret if allowed, the describing keys, the label); never replaces a client_secret. */
+async function completeSecret(ctx: ReconcileContext, client: OAuthClientResource, secret: V1Secret, generated: string | undefined): Promise<void> {
+  const wanted = { ...describingData(ctx, client), ...(generated ? { client_secret: encode(generated) } : {}) };
+  const data = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => secret.data?.[key] !== value));
+  const labelled = secret.metadata?.labels?.[CLIENT_LABEL] === client.metadata.name;
+  if (!Object.keys(data).length && labelled) return;
+  await ctx.kube.patchSecret(client.metadata.namespace, secret.metadata!.name!, {
+    metadata: { labels: { [CLIENT_LABEL]: client.metadata.name }, resourceVersion: secret.metadata?.resourceVersion },
+    data,
+  });
+}
+
+/** The client secret to serve, or why there is none to serve yet. */
+export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string } | Blocked> {
+  const name = secretNameOf(client);
+  const mayGenerate = client.spec.generateSecret !== false;
+  const secret = await readSecret(ctx, client.metadata.namespace, name);
+  if (!secret) {
+    if (!mayGenerate) {
+      return { reason: SecretMissing, message: `waiting for Secret ${name} with a client_secret key (generateSecret is false, so Purser does not make one)`, requeueAfterMs: SECRET_POLL_MS };
+    }
+    return { value: await createSecret(ctx, client, name) };
+  }
+  const existing = decode(secret.data?.client_secret);
+  if (existing === undefined && !mayGenerate && !isOwnedBy(secret, client)) {
+    return { reason: SecretMissing, message: `Secret ${name} has no client_secret key (generateSecret is false, so Purser does not add one)`, requeueAfterMs: SECRET_POLL_MS };
+  }
+  const value = existing ?? generateClientSecret();
+  const problem = secretProblem(value);
+  if (problem) return { reason: SecretInvalid, message: `Secret ${name}: ${problem}` };
+  await completeSecret(ctx, client, secret, existing === undefined ? value : undefined);
+  return { value };
+}

@@ -1,0 +1,50 @@
+// Writes the status last, and only when it changed; a change of the Ready condition is also an Event.
+import { isDeepStrictEqual } from 'node:util';
+
+import { Ready } from '../../api/reasons.ts';
+import type { Condition, OAuthClientStatus } from '../../api/types.ts';
+import { READY, findCondition, setCondition } from '../conditions.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import type { Blocked, ReconcileContext } from './context.ts';
+
+/** What reconciling found: served (no `blocked`), or why not. */
+export interface Verdict {
+  blocked?: Blocked;
+  clientId?: string;
+  secretName?: string;
+  /** Epoch seconds. */
+  previousSecretExpiresAt?: number;
+}
+
+function readyCondition(ctx: ReconcileContext, verdict: Verdict, generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
+  const observedGeneration = generation;
+  if (verdict.blocked) return { type: READY, status: 'False', reason: verdict.blocked.reason, message: verdict.blocked.message, observedGeneration };
+  return { type: READY, status: 'True', reason: Ready, message: `client_id "${verdict.clientId}" can get tokens from ${ctx.issuer}`, observedGeneration };
+}
+
+export function desiredStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): OAuthClientStatus {
+  const { generation } = client.metadata;
+  return {
+    ...(verdict.clientId ? { clientId: verdict.clientId } : {}),
+    ...(verdict.secretName ? { secretName: verdict.secretName } : {}),
+    issuer: ctx.issuer,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    ...(verdict.previousSecretExpiresAt ? { previousSecretExpiresAt: new Date(verdict.previousSecretExpiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
+    conditions: setCondition(client.status?.conditions, readyCondition(ctx, verdict, generation), ctx.now()),
+  };
+}
+
+export async function writeStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): Promise<boolean> {
+  const previous = client.status ?? {};
+  const status = desiredStatus(ctx, client, verdict);
+  if (isDeepStrictEqual(previous, status)) return false;
+  // A merge patch keeps fields it does not mention: null removes the ones that no longer apply.
+  const removed = Object.fromEntries(Object.keys(previous).filter((key) => !(key in status)).map((key) => [key, null]));
+  await ctx.kube.patchClientStatus(client.metadata.namespace, client.metadata.name, { ...removed, ...status });
+  const before = findCondition(previous.conditions, READY);
+  const after = findCondition(status.conditions, READY)!;
+  if (before?.status !== after.status || before.reason !== after.reason) {
+    await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message);
+  }
+  return true;
+}
