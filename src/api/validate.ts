@@ -59,6 +59,7 @@ const checks: Check[] = [
   (spec) => (spec.scopes?.includes('offline_access') && !grantTypesOf(spec).includes('refresh_token') ? 'scopes: offline_access needs the refresh_token grant in grantTypes' : undefined),
   (spec) => spec.scopes?.map((s) => (SCOPE_TOKEN.test(s) ? undefined : `scopes: "${s}" is not a valid scope token`)).find(Boolean),
   (spec) => spec.audiences?.map((a) => (parseUrl(a) ? undefined : `audiences: "${a}" is not an absolute URI`)).find(Boolean),
+  (spec) => (spec.accessToken?.format !== undefined && !['jwt', 'opaque'].includes(spec.accessToken.format) ? 'accessToken.format must be jwt or opaque' : undefined),
   (spec) => (spec.accessToken?.format === 'jwt' && !spec.audiences?.length ? 'accessToken.format jwt needs at least one audience (the aud claim of the token)' : undefined),
   (spec) => spec.corsOrigins?.map((o) => (parseUrl(o)?.origin === o ? undefined : `corsOrigins: "${o}" is not an origin such as https://app.example.com`)).find(Boolean),
   (spec) =>

@@ -40,6 +40,8 @@ export interface ServerOptions {
   redisSentinelName?: string;
   prefix: string;
   fixtures: Fixtures;
+  /** Folder of OAuthClient files to serve (default: the test fixtures); `false` when a controller fills the catalog. */
+  clientsDir?: string | false;
   /** Several processes of one installation share the issuer; each listens on its own port. */
   issuer?: string;
   port?: number;
@@ -54,7 +56,7 @@ function flags(options: ServerOptions, port: number, issuer: string): string[] {
     `--redis-mode=${options.redisMode ?? 'standalone'}`,
     ...(options.redisSentinelName ? [`--redis-sentinel-name=${options.redisSentinelName}`] : []),
     `--redis-key-prefix=${options.prefix}`,
-    `--clients-dir=${CLIENTS_DIR}`,
+    ...(options.clientsDir === false ? [] : [`--clients-dir=${options.clientsDir ?? CLIENTS_DIR}`]),
     `--users-file=${options.fixtures.usersFile}`,
     `--jwks-file=${options.fixtures.jwksFile}`,
     `--cookie-keys-file=${options.fixtures.cookieKeysFile}`,
