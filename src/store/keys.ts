@@ -1,4 +1,5 @@
-// How artifact ids become storage keys: a SHA-256 digest, grouped by grant so one grant's keys share a hash slot.
+// How artifact ids become storage keys: a SHA-256 digest, grouped by grant or client so that each group's keys
+// share a hash slot, and filed in the indexes that revoking a grant or a client walks.
 import { hash } from 'node:crypto';
 
 /**
@@ -7,8 +8,11 @@ import { hash } from 'node:crypto';
  */
 export const GRANT_BOUND_MODELS: ReadonlySet<string> = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken']);
 
-/** Length of the grant tag that prefixes the id of every grant-bound artifact. */
-export const GRANT_TAG_LENGTH = 8;
+/** Models whose artifacts belong to their client, without a grant, and go when the client is revoked. */
+export const CLIENT_BOUND_MODELS: ReadonlySet<string> = new Set(['ClientCredentials']);
+
+/** Length of the tag that prefixes the id of every grant- or client-bound artifact. */
+export const TAG_LENGTH = 8;
 
 export function digest(value: string): string {
   return hash('sha256', value, 'base64url');
@@ -19,7 +23,12 @@ export function digest(value: string): string {
  * artifact can be derived from its id alone and still land in its grant's Redis Cluster slot.
  */
 export function grantTag(grantId: string): string {
-  return digest(`grant:${grantId}`).slice(0, GRANT_TAG_LENGTH);
+  return digest(`grant:${grantId}`).slice(0, TAG_LENGTH);
+}
+
+/** The same for a client: client-bound ids start with it, and the client's indexes live in its slot. */
+export function clientTag(clientId: string): string {
+  return digest(`client:${clientId}`).slice(0, TAG_LENGTH);
 }
 
 /** The id to give a grant-bound artifact: its grant's tag, then the random part. */
@@ -27,15 +36,54 @@ export function grantBoundId(grantId: string, random: string): string {
   return grantTag(grantId) + random;
 }
 
-/** The grant an artifact belongs to: a Grant to itself, a grant-bound artifact to its payload's grant. */
-export function owningGrant(model: string, id: string, grantId: unknown): string | undefined {
-  if (model === 'Grant') return id;
-  return GRANT_BOUND_MODELS.has(model) && typeof grantId === 'string' ? grantId : undefined;
+/** The id to give a client-bound artifact: its client's tag, then the random part. */
+export function clientBoundId(clientId: string, random: string): string {
+  return clientTag(clientId) + random;
 }
 
-/** The hash-slot group of an artifact: its grant's tag for grant-bound models and the Grant itself. */
-export function groupOf(model: string, id: string): string | undefined {
+/**
+ * A set of keys that is revoked as a whole, named by a digest (never an id) and placed in its owner's slot by `tag`.
+ * Members carry their expiry, so that expired ones can be dropped.
+ */
+export interface IndexRef {
+  /** The hash-slot tag the index and all its members share (its grant's or client's). */
+  tag: string;
+  /** `<kind>:<digest of the owner's id>`. */
+  name: string;
+}
+
+/** The artifacts of a grant, the Grant itself included. */
+export function grantArtifacts(grantId: string): IndexRef {
+  return { tag: grantTag(grantId), name: `grant-artifacts:${digest(grantId)}` };
+}
+
+/** The client-bound artifacts (ClientCredentials tokens) of a client. */
+export function clientTokens(clientId: string): IndexRef {
+  return { tag: clientTag(clientId), name: `client-tokens:${digest(clientId)}` };
+}
+
+/** The grants of a client: its members are `grantArtifacts` indexes, which live in their grants' slots. */
+export function clientGrants(clientId: string): IndexRef {
+  return { tag: clientTag(clientId), name: `client-grants:${digest(clientId)}` };
+}
+
+/**
+ * The index an artifact is filed in, so that revoking the index removes it: a Grant its own, a grant-bound artifact
+ * its payload's grant's, a client-bound artifact its payload's client's.
+ */
+export function owningIndex(model: string, id: string, payload: { grantId?: unknown; clientId?: unknown }): IndexRef | undefined {
+  if (model === 'Grant') return grantArtifacts(id);
+  if (GRANT_BOUND_MODELS.has(model) && typeof payload.grantId === 'string') return grantArtifacts(payload.grantId);
+  if (CLIENT_BOUND_MODELS.has(model) && typeof payload.clientId === 'string') return clientTokens(payload.clientId);
+  return undefined;
+}
+
+/**
+ * The hash-slot tag of an artifact's key, from its id alone: a Grant's own tag; for grant- and client-bound models
+ * the tag their id starts with. The same tag as its `owningIndex`, so both can be written by one script.
+ */
+export function slotTag(model: string, id: string): string | undefined {
   if (model === 'Grant') return grantTag(id);
-  if (GRANT_BOUND_MODELS.has(model)) return id.slice(0, GRANT_TAG_LENGTH);
+  if (GRANT_BOUND_MODELS.has(model) || CLIENT_BOUND_MODELS.has(model)) return id.slice(0, TAG_LENGTH);
   return undefined;
 }

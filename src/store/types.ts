@@ -28,8 +28,13 @@ export type ConsumeOutcome = 'consumed' | 'grace' | 'reused' | 'missing';
  * Rules every implementation follows:
  * - Ids are stored only as a SHA-256 digest: neither keys nor values hold an id in plain form.
  * - Every artifact expires after the `expiresIn` seconds given to its last `upsert`; nothing needs a cleanup job.
- * - Artifacts whose payload carries a `grantId` belong to that grant: `revokeByGrantId` removes them. Their ids
- *   start with the grant's tag (`grantBoundId` in keys.ts), which keeps a grant in one Redis Cluster slot.
+ * - Artifacts of the grant-bound models (keys.ts) whose payload carries a `grantId` belong to that grant:
+ *   `revokeByGrantId` removes them. Their ids start with the grant's tag (`grantBoundId` in keys.ts), which keeps a
+ *   grant in one Redis Cluster slot.
+ * - A Grant belongs to the client of its payload's `clientId`, and so do ClientCredentials tokens (their ids start
+ *   with the client's tag, `clientBoundId`): `revokeByClientId` removes them.
+ * - The indexes behind both revocations expire with what they hold, renewals included, and drop members that have
+ *   expired as they are written, so neither grows with a long refresh chain or a busy client.
  * - `consume` is atomic: of any number of concurrent calls for one id, across any number of processes sharing
  *   the backend, exactly one returns `consumed`.
  */
@@ -50,6 +55,15 @@ export interface ArtifactStore {
   destroy(model: string, id: string): Promise<void>;
   /** Removes the grant's artifacts of the given models (none for `[]`), or all of them, the Grant included, when omitted. */
   revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void>;
+  /**
+   * Removes everything issued to a client: each of its Grants with all that grant's artifacts (authorization codes,
+   * access and refresh tokens), and its stored ClientCredentials tokens (JWT ones are never stored, and stay valid
+   * until they expire). Other clients' artifacts stay. Idempotent: a second call, or a call for a client with
+   * nothing stored, removes nothing and succeeds; a call cut short is finished by the next one. It takes round trips
+   * in proportion to the client's grants: not for request paths. Call it after the client is gone from the catalog,
+   * so that nothing new is issued meanwhile.
+   */
+  revokeByClientId(clientId: string): Promise<void>;
 }
 
 /** A client secret as stored: a salted SHA-256 digest, never the secret. */

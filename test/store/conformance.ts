@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { grantBoundId } from '../../src/store/keys.ts';
+import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { ClientRecord, Store } from '../../src/store/types.ts';
 
@@ -11,6 +11,8 @@ export interface StoreUnderTest {
   store: Store;
   /** Every key and value the backend holds, as text, to prove nothing is kept in plain form. */
   dump(): Promise<string[]>;
+  /** How many members an index holds as the backend keeps it, expired ones not yet dropped included. */
+  indexSize(index: IndexRef): Promise<number>;
   /** A second handle on the same data, as another process would have. */
   peer(): Promise<Store>;
   cleanup(): Promise<void>;
@@ -18,6 +20,7 @@ export interface StoreUnderTest {
 
 const random = () => Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 const tokenFor = (grantId: string) => grantBoundId(grantId, random());
+const clientTokenFor = (clientId: string) => clientBoundId(clientId, random());
 
 function record(clientId: string): ClientRecord {
   return {
@@ -70,10 +73,14 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       it('keeps ids only as digests: a dump holds no id, uid or user code', async () => {
         const secretId = tokenFor('g');
         const uid = `uid-${random()}`;
+        const [grant, clientToken] = [`grant-${random()}`, clientTokenFor('c')];
         await store.artifacts.upsert('RefreshToken', secretId, { grantId: 'g', clientId: 'c' }, 60);
         await store.artifacts.upsert('Session', `sess-${secretId}`, { uid, accountId: 'x' }, 60);
+        await store.artifacts.upsert('Grant', grant, { accountId: 'x', clientId: 'c' }, 60);
+        await store.artifacts.upsert('ClientCredentials', clientToken, { clientId: 'c' }, 60);
+        await store.artifacts.renew('Grant', grant, 120);
         const dump = (await subject.dump()).join('\n');
-        expect(dump).not.toContain(secretId);
+        for (const id of [secretId, grant, clientToken]) expect(dump).not.toContain(id);
         expect(dump.length).toBeGreaterThan(0);
       });
     });
@@ -147,6 +154,96 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('AccessToken', at)).toBeUndefined();
         expect(await store.artifacts.find('RefreshToken', rt)).toBeDefined();
         expect(await store.artifacts.find('Grant', grant)).toBeDefined();
+      });
+    });
+
+    describe('clients', () => {
+      /** A client's grants with a token of each grant-bound model, and its ClientCredentials tokens. */
+      async function issue(clientId: string) {
+        const grants = [`g-${random()}`, `g-${random()}`];
+        const grantBound: [string, string][] = [];
+        for (const grant of grants) {
+          await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId }, 60);
+          for (const model of ['AuthorizationCode', 'AccessToken', 'RefreshToken']) {
+            const id = tokenFor(grant);
+            await store.artifacts.upsert(model, id, { grantId: grant, clientId }, 60);
+            grantBound.push([model, id]);
+          }
+        }
+        const clientBound = [clientTokenFor(clientId), clientTokenFor(clientId)];
+        for (const id of clientBound) await store.artifacts.upsert('ClientCredentials', id, { clientId }, 60);
+        const all: [string, string][] = [...grants.map((g): [string, string] => ['Grant', g]), ...grantBound, ...clientBound.map((t): [string, string] => ['ClientCredentials', t])];
+        return {
+          present: async () => (await Promise.all(all.map(([model, id]) => store.artifacts.find(model, id)))).filter(Boolean).length,
+          count: all.length,
+        };
+      }
+
+      it("revokes a client's grants with their codes and tokens, and its ClientCredentials tokens, and nothing of another client's", async () => {
+        const [gone, kept] = [`c-${random()}`, `c-${random()}`];
+        const [revoked, other] = [await issue(gone), await issue(kept)];
+        expect(await revoked.present()).toBe(revoked.count);
+        await store.artifacts.revokeByClientId(gone);
+        expect(await revoked.present()).toBe(0);
+        expect(await other.present()).toBe(other.count);
+        expect(await subject.indexSize(clientGrants(gone))).toBe(0);
+        expect(await subject.indexSize(clientTokens(gone))).toBe(0);
+      });
+
+      it('is idempotent: a second revocation, or one of a client with nothing stored, succeeds and changes nothing', async () => {
+        const [gone, kept] = [`c-${random()}`, `c-${random()}`];
+        const other = await issue(kept);
+        await issue(gone);
+        await store.artifacts.revokeByClientId(gone);
+        await store.artifacts.revokeByClientId(gone);
+        await store.artifacts.revokeByClientId(`unknown-${random()}`);
+        expect(await other.present()).toBe(other.count);
+      });
+
+      it('leaves artifacts that merely mention the client (a Session, an Interaction) alone', async () => {
+        const client = `c-${random()}`;
+        const session = `sess-${random()}`;
+        await store.artifacts.upsert('Session', session, { accountId: 'a', authorizations: { [client]: { grantId: 'g' } } }, 60);
+        await store.artifacts.upsert('Interaction', 'interaction', { clientId: client }, 60);
+        await store.artifacts.revokeByClientId(client);
+        expect(await store.artifacts.find('Interaction', 'interaction')).toEqual({ clientId: client });
+        expect(await store.artifacts.find('Session', session)).toBeDefined();
+      });
+
+      it("still finds a grant renewed past its first lifetime, and that grant's later tokens", async () => {
+        const client = `c-${random()}`;
+        const grant = `g-${random()}`;
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: client }, 1);
+        await store.artifacts.renew('Grant', grant, 60);
+        await sleep(2100);
+        // Writes to the grant's and the client's indexes after the grant's first lifetime drop what has expired there,
+        // but not the renewed grant.
+        const token = tokenFor(grant);
+        await store.artifacts.upsert('RefreshToken', token, { grantId: grant, clientId: client }, 60);
+        await store.artifacts.upsert('Grant', `g-${random()}`, { accountId: 'b', clientId: client }, 60);
+        expect(await store.artifacts.find('Grant', grant)).toBeDefined();
+        await store.artifacts.revokeByClientId(client);
+        expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
+        expect(await store.artifacts.find('RefreshToken', token)).toBeUndefined();
+      });
+
+      it('drops expired members from the indexes of grants and clients as they are written', async () => {
+        const client = `c-${random()}`;
+        const [shortGrant, grant] = [`g-${random()}`, `g-${random()}`];
+        await store.artifacts.upsert('Grant', shortGrant, { accountId: 'a', clientId: client }, 1);
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: client }, 60);
+        await store.artifacts.upsert('AccessToken', tokenFor(grant), { grantId: grant, clientId: client }, 1);
+        await store.artifacts.upsert('ClientCredentials', clientTokenFor(client), { clientId: client }, 1);
+        expect(await subject.indexSize(clientGrants(client))).toBe(2);
+        expect(await subject.indexSize(grantArtifacts(grant))).toBe(2);
+        expect(await subject.indexSize(clientTokens(client))).toBe(1);
+        await sleep(2100);
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: client }, 60);
+        await store.artifacts.upsert('RefreshToken', tokenFor(grant), { grantId: grant, clientId: client }, 60);
+        await store.artifacts.upsert('ClientCredentials', clientTokenFor(client), { clientId: client }, 60);
+        expect(await subject.indexSize(clientGrants(client))).toBe(1);
+        expect(await subject.indexSize(grantArtifacts(grant))).toBe(2);
+        expect(await subject.indexSize(clientTokens(client))).toBe(1);
       });
     });
 

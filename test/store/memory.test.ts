@@ -6,6 +6,7 @@ runStoreConformance('memory', async () => {
   return {
     store,
     dump: async () => [...store.artifacts.dump(), ...store.counters.dump()],
+    indexSize: async (index) => store.artifacts.indexSize(index),
     // One process, one memory: another handle is the same store.
     peer: async () => store,
     cleanup: () => store.close(),

@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 
 import { createRedisStore } from '../../src/store/redis/index.ts';
+import { indexKey } from '../../src/store/redis/keys.ts';
 import { startRedisCluster, type StartedRedisCluster } from '../support/redis-cluster.ts';
 import { runStoreConformance } from './conformance.ts';
 import { redisDump } from './redis-dump.ts';
@@ -22,6 +23,7 @@ runStoreConformance('redis cluster', async () => {
     store,
     peer: open,
     dump: async () => (await Promise.all(inspector.nodes('master').map((node) => redisDump(node, prefix)))).flat(),
+    indexSize: (index) => inspector.zcard(indexKey(prefix, index)),
     cleanup: async () => {
       await Promise.all([store.close(), inspector.quit()]);
     },

@@ -8,6 +8,7 @@ export async function redisDump(redis: Redis, prefix: string): Promise<string[]>
       const type = await redis.type(key);
       if (type === 'hash') return JSON.stringify(await redis.hgetall(key));
       if (type === 'set') return (await redis.smembers(key)).join(' ');
+      if (type === 'zset') return (await redis.zrange(key, 0, '-1')).join(' ');
       return String(await redis.get(key));
     }),
   );

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
 import { createRedisStore } from '../../src/store/redis/index.ts';
+import { indexKey } from '../../src/store/redis/keys.ts';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis.ts';
 import { runStoreConformance } from './conformance.ts';
 import { redisDump } from './redis-dump.ts';
@@ -17,6 +18,7 @@ runStoreConformance('redis', async () => {
     store,
     peer: open,
     dump: () => redisDump(inspector, prefix),
+    indexSize: (index) => inspector.zcard(indexKey(prefix, index)),
     cleanup: async () => {
       await deleteKeysWithPrefix(inspector, prefix);
       await Promise.all([store.close(), inspector.quit()]);

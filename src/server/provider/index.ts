@@ -10,7 +10,7 @@ import { providerConfiguration, type ProviderDependencies } from './configuratio
 import { installProtocolErrorCorrections } from './protocol-errors.ts';
 import { installGrantRenewal } from './grant-lifetime.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
-import { installGrantBoundTokenIds } from './token-ids.ts';
+import { installBoundTokenIds } from './token-ids.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew'>): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
@@ -19,7 +19,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   provider.proxy = deps.config.trustProxy;
   installSecretComparison(provider);
   installClientInstanceCache(provider, clients);
-  installGrantBoundTokenIds(provider);
+  installBoundTokenIds(provider);
   installGrantRenewal(provider);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);

@@ -1,11 +1,12 @@
 // In-memory ArtifactStore for dev mode and single-process use: the same contract as Redis, in one process.
-import { digest, owningGrant } from '../keys.ts';
+import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, type IndexRef } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 
 interface Entry {
   json: string;
   expiresAt: number;
-  grantKey?: string;
+  /** The name of the index the artifact is filed in (its grant's or its client's). */
+  index?: string;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -14,7 +15,11 @@ export class MemoryArtifactStore implements ArtifactStore {
   readonly #entries = new Map<string, Entry>();
   /** `uid:<model>:<digest>` / `userCode:<model>:<digest>` → artifact key. */
   readonly #lookups = new Map<string, string>();
-  readonly #grants = new Map<string, Set<string>>();
+  /**
+   * Index name (see keys.ts) → member → when it expires (ms), in the order members were last extended. Members are
+   * artifact keys, or for a client's grants the names of the grants' indexes.
+   */
+  readonly #indexes = new Map<string, Map<string, number>>();
   readonly #now: () => number;
   readonly #sweeper: NodeJS.Timeout;
 
@@ -26,16 +31,12 @@ export class MemoryArtifactStore implements ArtifactStore {
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
     const key = artifactKey(model, id);
     const expiresAt = this.#now() + expiresIn * 1000;
-    const grant = owningGrant(model, id, payload.grantId);
-    const grantKey = grant && grantIndexKey(grant);
-    this.#entries.set(key, { json: JSON.stringify(payload), expiresAt, grantKey });
+    const owner = owningIndex(model, id, payload);
+    this.#entries.set(key, { json: JSON.stringify(payload), expiresAt, index: owner?.name });
     if (payload.uid) this.#lookups.set(lookupKey('uid', model, payload.uid), key);
     if (payload.userCode) this.#lookups.set(lookupKey('userCode', model, payload.userCode), key);
-    if (grantKey) {
-      const members = this.#grants.get(grantKey) ?? new Set<string>();
-      members.add(key);
-      this.#grants.set(grantKey, members);
-    }
+    if (owner) this.#file(owner.name, key, expiresAt);
+    if (model === 'Grant' && typeof payload.clientId === 'string') this.#fileGrant(payload.clientId, id, expiresAt);
   }
 
   async find(model: string, id: string): Promise<Payload | undefined> {
@@ -54,15 +55,14 @@ export class MemoryArtifactStore implements ArtifactStore {
     const key = artifactKey(model, id);
     const payload = this.#read(key);
     if (!payload) return 'missing';
+    const entry = this.#entries.get(key)!;
     const now = Math.floor(this.#now() / 1000);
     if (payload.consumed === undefined) {
-      const entry = this.#entries.get(key)!;
       entry.json = JSON.stringify({ ...payload, consumed: now });
       return 'consumed';
     }
     if (now - payload.consumed < (payload.reuseGrace ?? 0)) return 'grace';
-    const grant = owningGrant(model, id, payload.grantId);
-    if (grant) await this.revokeByGrantId(grant);
+    if (entry.index) this.#revoke(entry.index);
     return 'reused';
   }
 
@@ -75,6 +75,9 @@ export class MemoryArtifactStore implements ArtifactStore {
     if (entry.expiresAt < expiresAt) entry.expiresAt = expiresAt;
     const exp = Math.floor(expiresAt / 1000);
     if (Number(payload.exp ?? 0) < exp) entry.json = JSON.stringify({ ...payload, exp });
+    if (model !== 'Grant') return;
+    if (entry.index) this.#file(entry.index, key, expiresAt);
+    if (typeof payload.clientId === 'string') this.#fileGrant(payload.clientId, id, expiresAt);
   }
 
   async destroy(model: string, id: string): Promise<void> {
@@ -83,23 +86,27 @@ export class MemoryArtifactStore implements ArtifactStore {
 
   async revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void> {
     if (models?.length === 0) return;
-    const grantKey = grantIndexKey(grantId);
-    const members = this.#grants.get(grantKey);
-    for (const key of members ?? []) {
-      if (!models || models.includes(modelOfKey(key))) {
-        this.#delete(key);
-        members!.delete(key);
-      }
-    }
-    if (!models) {
-      this.#delete(artifactKey('Grant', grantId));
-      this.#grants.delete(grantKey);
-    }
+    this.#revoke(grantArtifacts(grantId).name, models);
+  }
+
+  async revokeByClientId(clientId: string): Promise<void> {
+    const grants = clientGrants(clientId).name;
+    for (const grantIndex of this.#indexes.get(grants)?.keys() ?? []) this.#revoke(grantIndex);
+    this.#indexes.delete(grants);
+    this.#revoke(clientTokens(clientId).name);
   }
 
   /** Every stored key and value, for tests that check nothing is kept in plain form. */
   dump(): string[] {
-    return [...this.#entries].flatMap(([key, entry]) => [key, entry.json]).concat([...this.#lookups.keys()]);
+    return [...this.#entries]
+      .flatMap(([key, entry]) => [key, entry.json])
+      .concat([...this.#lookups.keys()])
+      .concat([...this.#indexes].flatMap(([name, members]) => [name, ...members.keys()]));
+  }
+
+  /** How many members an index holds, expired ones not yet dropped included (for tests). */
+  indexSize(index: IndexRef): number {
+    return this.#indexes.get(index.name)?.size ?? 0;
   }
 
   close(): void {
@@ -121,11 +128,46 @@ export class MemoryArtifactStore implements ArtifactStore {
     return key === undefined ? undefined : this.#read(key);
   }
 
+  #fileGrant(clientId: string, grantId: string, expiresAt: number): void {
+    this.#file(clientGrants(clientId).name, grantArtifacts(grantId).name, expiresAt);
+  }
+
+  /**
+   * Files a member until `expiresAt` (never earlier than it already was) and drops the expired members at the front.
+   * Members are kept in the order they were last extended, so that is usually all the expired ones; the sweep gets
+   * the others.
+   */
+  #file(name: string, member: string, expiresAt: number): void {
+    const members = this.#indexes.get(name) ?? new Map<string, number>();
+    this.#indexes.set(name, members);
+    const current = members.get(member) ?? 0;
+    if (current < expiresAt) {
+      members.delete(member);
+      members.set(member, expiresAt);
+    }
+    const now = this.#now();
+    for (const [key, until] of members) {
+      if (until > now) break;
+      members.delete(key);
+    }
+  }
+
+  /** Deletes the members of an index (only those of `models` when given) and their artifacts; all: the index too. */
+  #revoke(name: string, models?: readonly string[]): void {
+    const members = this.#indexes.get(name);
+    for (const key of members?.keys() ?? []) {
+      if (models && !models.includes(modelOfKey(key))) continue;
+      this.#delete(key);
+      members!.delete(key);
+    }
+    if (!models) this.#indexes.delete(name);
+  }
+
   #delete(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
-    if (entry.grantKey) this.#grants.get(entry.grantKey)?.delete(key);
+    if (entry.index) this.#indexes.get(entry.index)?.delete(key);
   }
 
   #sweep(): void {
@@ -136,8 +178,11 @@ export class MemoryArtifactStore implements ArtifactStore {
     for (const [lookup, key] of this.#lookups) {
       if (!this.#entries.has(key)) this.#lookups.delete(lookup);
     }
-    for (const [grantKey, members] of this.#grants) {
-      if (members.size === 0) this.#grants.delete(grantKey);
+    for (const [name, members] of this.#indexes) {
+      for (const [member, until] of members) {
+        if (until <= now) members.delete(member);
+      }
+      if (members.size === 0) this.#indexes.delete(name);
     }
   }
 }
@@ -148,10 +193,6 @@ function artifactKey(model: string, id: string): string {
 
 function modelOfKey(key: string): string {
   return key.slice(0, key.indexOf(':'));
-}
-
-function grantIndexKey(grantId: string): string {
-  return `grant:${digest(grantId)}`;
 }
 
 function lookupKey(kind: 'uid' | 'userCode', model: string, value: string): string {

@@ -1,19 +1,25 @@
-// Redis ArtifactStore: hashed keys, TTL on every key, one grant's keys in one hash slot, atomic consume.
+// Redis ArtifactStore: hashed keys, TTL on every key, a grant's or a client's keys in one hash slot, atomic consume.
 import type { Cluster, Redis } from 'ioredis';
 
-import { digest, grantTag, groupOf, owningGrant } from '../keys.ts';
+import { clientGrants, clientTokens, grantArtifacts, owningIndex } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
-import { CONSUME, RENEW, REVOKE, UPSERT } from './scripts.ts';
+import { artifactKey, indexKey, lookupKey } from './keys.ts';
+import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
+/** How many index members `revokeByClientId` handles per command, so no script blocks Redis for long. */
+const REVOKE_BATCH_SIZE = 500;
+
 interface ScriptCommands {
   purserUpsert(key: string, ...args: (string | number)[]): Promise<unknown>;
-  purserUpsertInGrant(key: string, grantIndex: string, ...args: (string | number)[]): Promise<unknown>;
+  purserUpsertIndexed(key: string, index: string, ...args: (string | number)[]): Promise<unknown>;
+  purserIndex(index: string, member: string, ttl: number): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
   purserRevoke(...args: string[]): Promise<unknown>;
+  purserRevokeBatch(index: string, count: number): Promise<number>;
   purserRenew(key: string, exp: number, ttl: number): Promise<unknown>;
-  purserRenewInGrant(key: string, grantIndex: string, exp: number, ttl: number): Promise<unknown>;
+  purserRenewIndexed(key: string, index: string, exp: number, ttl: number): Promise<unknown>;
 }
 
 export class RedisArtifactStore implements ArtifactStore {
@@ -23,62 +29,92 @@ export class RedisArtifactStore implements ArtifactStore {
   constructor(redis: Client, prefix: string) {
     // Fixed key counts, so that ioredis can route each call to its Cluster node.
     redis.defineCommand('purserUpsert', { lua: UPSERT, numberOfKeys: 1 });
-    redis.defineCommand('purserUpsertInGrant', { lua: UPSERT, numberOfKeys: 2 });
+    redis.defineCommand('purserUpsertIndexed', { lua: UPSERT, numberOfKeys: 2 });
+    redis.defineCommand('purserIndex', { lua: INDEX, numberOfKeys: 1 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
+    redis.defineCommand('purserRevokeBatch', { lua: REVOKE_BATCH, numberOfKeys: 1 });
     redis.defineCommand('purserRenew', { lua: RENEW, numberOfKeys: 1 });
-    redis.defineCommand('purserRenewInGrant', { lua: RENEW, numberOfKeys: 2 });
+    redis.defineCommand('purserRenewIndexed', { lua: RENEW, numberOfKeys: 2 });
     this.#redis = redis as Client & ScriptCommands;
     this.#prefix = prefix;
   }
 
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
-    const key = this.#artifactKey(model, id);
-    const grant = owningGrant(model, id, payload.grantId);
-    const grantIndex = grant && this.#grantIndexKey(grant);
+    const key = artifactKey(this.#prefix, model, id);
+    const owner = owningIndex(model, id, payload);
+    const index = owner && indexKey(this.#prefix, owner);
     const ttl = Math.max(1, Math.ceil(expiresIn));
     const values = [JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
-    // Separate commands rather than one pipeline: lookups live in other Cluster slots than the artifact.
-    // Auto-pipelining still sends them in one batch per node.
+    // Separate commands rather than one pipeline: lookups and a client's grants live in other Cluster slots than the
+    // artifact. Auto-pipelining still sends them in one batch per node, so they cost no extra round trip.
     await Promise.all([
-      grantIndex ? this.#redis.purserUpsertInGrant(key, grantIndex, ...values) : this.#redis.purserUpsert(key, ...values),
-      payload.uid && this.#redis.set(this.#lookupKey('uid', model, payload.uid), key, 'EX', ttl),
-      payload.userCode && this.#redis.set(this.#lookupKey('userCode', model, payload.userCode), key, 'EX', ttl),
+      index ? this.#redis.purserUpsertIndexed(key, index, ...values) : this.#redis.purserUpsert(key, ...values),
+      model === 'Grant' && typeof payload.clientId === 'string' && this.#fileGrant(payload.clientId, id, ttl),
+      payload.uid && this.#redis.set(lookupKey(this.#prefix, 'uid', model, payload.uid), key, 'EX', ttl),
+      payload.userCode && this.#redis.set(lookupKey(this.#prefix, 'userCode', model, payload.userCode), key, 'EX', ttl),
     ]);
   }
 
   async find(model: string, id: string): Promise<Payload | undefined> {
-    return this.#read(this.#artifactKey(model, id));
+    return this.#read(artifactKey(this.#prefix, model, id));
   }
 
   async findByUid(model: string, uid: string): Promise<Payload | undefined> {
-    return this.#readLookup(this.#lookupKey('uid', model, uid));
+    return this.#readLookup(lookupKey(this.#prefix, 'uid', model, uid));
   }
 
   async findByUserCode(model: string, userCode: string): Promise<Payload | undefined> {
-    return this.#readLookup(this.#lookupKey('userCode', model, userCode));
+    return this.#readLookup(lookupKey(this.#prefix, 'userCode', model, userCode));
   }
 
   async consume(model: string, id: string): Promise<ConsumeOutcome> {
-    return this.#redis.purserConsume(this.#artifactKey(model, id), Math.floor(Date.now() / 1000));
+    return this.#redis.purserConsume(artifactKey(this.#prefix, model, id), Math.floor(Date.now() / 1000));
   }
 
   async renew(model: string, id: string, expiresIn: number): Promise<void> {
-    const key = this.#artifactKey(model, id);
+    const key = artifactKey(this.#prefix, model, id);
     const ttl = Math.max(1, Math.ceil(expiresIn));
     const exp = Math.floor(Date.now() / 1000) + ttl;
-    // Only a Grant can be renewed with its index: other artifacts are found by id and renewed alone.
-    if (model === 'Grant') await this.#redis.purserRenewInGrant(key, this.#grantIndexKey(id), exp, ttl);
-    else await this.#redis.purserRenew(key, exp, ttl);
+    // Only a Grant is renewed with its indexes: other artifacts are found by id and renewed alone.
+    if (model !== 'Grant') {
+      await this.#redis.purserRenew(key, exp, ttl);
+      return;
+    }
+    // The client's index of grants is in another slot, and only the stored Grant knows its client.
+    const clientId = await this.#redis.purserRenewIndexed(key, indexKey(this.#prefix, grantArtifacts(id)), exp, ttl);
+    if (typeof clientId === 'string') await this.#fileGrant(clientId, id, ttl);
   }
 
   async destroy(model: string, id: string): Promise<void> {
-    await this.#redis.del(this.#artifactKey(model, id));
+    await this.#redis.del(artifactKey(this.#prefix, model, id));
   }
 
   async revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void> {
     if (models?.length === 0) return;
-    await this.#redis.purserRevoke(this.#grantIndexKey(grantId), ...(models ?? []));
+    await this.#redis.purserRevoke(indexKey(this.#prefix, grantArtifacts(grantId)), ...(models ?? []));
+  }
+
+  async revokeByClientId(clientId: string): Promise<void> {
+    const grants = indexKey(this.#prefix, clientGrants(clientId));
+    // Each grant is revoked by one script routed by its own index key, and only then dropped from the client's
+    // index, so that a revocation cut short is finished by the next call.
+    for (;;) {
+      const batch = await this.#redis.zrange(grants, 0, String(REVOKE_BATCH_SIZE - 1));
+      if (batch.length === 0) break;
+      await Promise.all(batch.map((grantIndex) => this.#redis.purserRevoke(grantIndex)));
+      await this.#redis.zrem(grants, ...batch);
+    }
+    const tokens = indexKey(this.#prefix, clientTokens(clientId));
+    let left: number;
+    do left = await this.#redis.purserRevokeBatch(tokens, REVOKE_BATCH_SIZE);
+    while (left > 0);
+  }
+
+  /** Files a grant's index in its client's index of grants, for at least `ttl` seconds. */
+  #fileGrant(clientId: string, grantId: string, ttl: number): Promise<unknown> {
+    const member = indexKey(this.#prefix, grantArtifacts(grantId));
+    return this.#redis.purserIndex(indexKey(this.#prefix, clientGrants(clientId)), member, ttl);
   }
 
   async #read(key: string): Promise<Payload | undefined> {
@@ -90,21 +126,8 @@ export class RedisArtifactStore implements ArtifactStore {
     return payload;
   }
 
-  async #readLookup(lookupKey: string): Promise<Payload | undefined> {
-    const key = await this.#redis.get(lookupKey);
+  async #readLookup(lookup: string): Promise<Payload | undefined> {
+    const key = await this.#redis.get(lookup);
     return key === null ? undefined : this.#read(key);
-  }
-
-  #artifactKey(model: string, id: string): string {
-    const group = groupOf(model, id);
-    return group === undefined ? `${this.#prefix}${model}:${digest(id)}` : `${this.#prefix}{${group}}:${model}:${digest(id)}`;
-  }
-
-  #grantIndexKey(grantId: string): string {
-    return `${this.#prefix}{${grantTag(grantId)}}:grant:${digest(grantId)}`;
-  }
-
-  #lookupKey(kind: 'uid' | 'userCode', model: string, value: string): string {
-    return `${this.#prefix}${kind}:${model}:${digest(value)}`;
   }
 }

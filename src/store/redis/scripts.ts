@@ -1,36 +1,62 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
-// p = payload JSON, g = its grant's index key, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp.
-// A grant's index is a set of the keys of its artifacts, the Grant's own key included; all share one hash tag.
+// p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp.
+// An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
+// scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
+// client's grants, whose members are the grants' own indexes.
 
-/** KEYS: artifact, [grant index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
-export const UPSERT = `
+/**
+ * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
+ * and keeps the index alive at least as long as the member.
+ */
+const FILE = `
+local function file(index, member, ttl)
+  local now = tonumber(redis.call('TIME')[1])
+  local expires = now + ttl
+  local current = redis.call('ZSCORE', index, member)
+  if not current or tonumber(current) < expires then redis.call('ZADD', index, expires, member) end
+  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now)
+  if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+end
+`;
+
+/** KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
+export const UPSERT = `${FILE}
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'p', ARGV[1], 'r', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'c', ARGV[4]) end
 if KEYS[2] then
   redis.call('HSET', KEYS[1], 'g', KEYS[2])
-  redis.call('SADD', KEYS[2], KEYS[1])
-  if redis.call('TTL', KEYS[2]) < tonumber(ARGV[2]) then
-    redis.call('EXPIRE', KEYS[2], ARGV[2])
-  end
+  file(KEYS[2], KEYS[1], tonumber(ARGV[2]))
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 `;
 
-/** KEYS: artifact, [grant index]. ARGV: new exp (epoch s), ttl. Field e overrides the payload's exp. */
-export const RENEW = `
+/** KEYS: index. ARGV: member (a key, possibly of another slot), ttl seconds. */
+export const INDEX = `${FILE}
+file(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+`;
+
+/**
+ * KEYS: artifact, [its index]. ARGV: new exp (epoch s), ttl. Field e overrides the payload's exp.
+ * Returns 0 when the artifact is absent; with an index, the payload's clientId when it has one; else 1.
+ */
+export const RENEW = `${FILE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ttl = tonumber(ARGV[2])
 if tonumber(redis.call('HGET', KEYS[1], 'e') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'e', ARGV[1]) end
-for _, key in ipairs(KEYS) do
-  if redis.call('TTL', key) < tonumber(ARGV[2]) then redis.call('EXPIRE', key, ARGV[2]) end
+if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
+if KEYS[2] then
+  file(KEYS[2], KEYS[1], ttl)
+  local ok, payload = pcall(cjson.decode, redis.call('HGET', KEYS[1], 'p'))
+  if ok and type(payload) == 'table' and type(payload.clientId) == 'string' then return payload.clientId end
 end
 return 1
 `;
 
-/** Deletes every member of a grant index (filtered by `:Model:` segments in ARGV when given), then the index. */
-const REVOKE_GRANT = `
+/** Deletes every member of an index (filtered by `:Model:` segments in ARGV when given), then the index. */
+const REVOKE_INDEX = `
 local function revoke(index, models)
-  for _, key in ipairs(redis.call('SMEMBERS', index)) do
+  for _, key in ipairs(redis.call('ZRANGE', index, 0, -1)) do
     local keep = false
     if #models > 0 then
       keep = true
@@ -40,20 +66,30 @@ local function revoke(index, models)
     end
     if not keep then
       redis.call('DEL', key)
-      redis.call('SREM', index, key)
+      if #models > 0 then redis.call('ZREM', index, key) end
     end
   end
   if #models == 0 then redis.call('DEL', index) end
 end
 `;
 
-/** KEYS: grant index. ARGV: model names to revoke (none = everything, the Grant included). */
-export const REVOKE = `${REVOKE_GRANT}
+/** KEYS: index. ARGV: model names to revoke (none = everything, the index included). */
+export const REVOKE = `${REVOKE_INDEX}
 revoke(KEYS[1], ARGV)
 `;
 
+/**
+ * KEYS: index. ARGV: batch size. Deletes the batch's soonest-expiring members and their keys; returns how many are
+ * left, so that a large index (a busy client's tokens) is revoked without blocking Redis for long.
+ */
+export const REVOKE_BATCH = `
+local popped = redis.call('ZPOPMIN', KEYS[1], ARGV[1])
+for i = 1, #popped, 2 do redis.call('DEL', popped[i]) end
+return redis.call('ZCARD', KEYS[1])
+`;
+
 /** KEYS: artifact. ARGV: now (epoch s). Returns consumed | grace | reused | missing; `reused` revokes the grant. */
-export const CONSUME = `${REVOKE_GRANT}
+export const CONSUME = `${REVOKE_INDEX}
 local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'r', 'g')
 if not entry[1] then return 'missing' end
 if not entry[2] then
