@@ -1,6 +1,6 @@
 // The finalizer that keeps a deleted OAuthClient around until its client and tokens are gone from Redis.
 import type { ReconcileContext } from './context.ts';
-import type { OAuthClientResource } from '../kube.ts';
+import { statusCodeOf, type OAuthClientResource } from '../kube.ts';
 
 export const FINALIZER = 'purser.dev/revoke-client';
 
@@ -19,7 +19,12 @@ export async function ensureFinalizer(ctx: ReconcileContext, client: OAuthClient
 export async function removeFinalizer(ctx: ReconcileContext, client: OAuthClientResource): Promise<void> {
   const finalizers = client.metadata.finalizers ?? [];
   if (!finalizers.includes(FINALIZER)) return;
-  await ctx.kube.patchClient(client.metadata.namespace, client.metadata.name, {
-    metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: client.metadata.resourceVersion },
-  });
+  try {
+    await ctx.kube.patchClient(client.metadata.namespace, client.metadata.name, {
+      metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: client.metadata.resourceVersion },
+    });
+  } catch (error) {
+    // Gone already: an earlier finalize removed the finalizer and the cache had not seen the deletion yet.
+    if (statusCodeOf(error) !== 404) throw error;
+  }
 }

@@ -13,7 +13,10 @@ import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.
 /** Marks Secrets that belong to an OAuthClient (its name), so the controller watches only those. */
 export const CLIENT_LABEL = 'purser.dev/oauthclient';
 
-/** How often to look for a Secret that `generateSecret: false` tells us to wait for. */
+/**
+ * How often to look again at a Secret no watch tells us about: one that `generateSecret: false` tells us to wait for,
+ * or one whose client_secret cannot be used (it is labelled, and so watched, only once it can).
+ */
 export const SECRET_POLL_MS = 5_000;
 
 export const generateClientSecret = (): string => randomBytes(32).toString('base64url');
@@ -79,7 +82,7 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
   }
   const value = existing ?? generateClientSecret();
   const problem = secretProblem(value);
-  if (problem) return { reason: SecretInvalid, message: `Secret ${name}: ${problem}` };
+  if (problem) return { reason: SecretInvalid, message: `Secret ${name}: ${problem}`, requeueAfterMs: SECRET_POLL_MS };
   await completeSecret(ctx, client, secret, existing === undefined ? value : undefined);
   return { value };
 }
