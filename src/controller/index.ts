@@ -120,9 +120,10 @@ export async function startController(config: Config, log: Logger, hooks: Contro
   }
 
   let resyncTimer: NodeJS.Timeout | undefined;
+  let workers: Promise<void>[] = [];
   const lead = () => {
     metrics.leader.set(1);
-    for (let i = 0; i < config.controllerWorkers; i++) void work();
+    workers = Array.from({ length: config.controllerWorkers }, () => work());
     void resync();
     resyncTimer = setInterval(() => void resync(), config.resyncPeriod * 1000);
     resyncTimer.unref();
@@ -135,6 +136,8 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     stopping = true;
     clearInterval(resyncTimer);
     queue.shutDown();
+    // Reconciles under way finish before another replica may take the Lease and before the store closes under them.
+    await Promise.all(workers);
     await election?.release();
     await informers.stop();
     await new Promise((resolve) => health.close(resolve));

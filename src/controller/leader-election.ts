@@ -21,7 +21,7 @@ export interface LeaderElectionOptions {
 
 export interface LeaderElection {
   readonly isLeader: boolean;
-  /** Stops campaigning; a leader gives the Lease up so a standby takes over at once. */
+  /** Stops campaigning and gives the Lease up if this replica holds it, so a standby takes over at once. */
   release(): Promise<void>;
 }
 
@@ -39,6 +39,8 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   /** The Lease record last seen and when (local clock) it was first seen. */
   let observed: { record: string; at: number } | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** The try under way; release() waits for it, so that its write cannot land after (and undo) the release. */
+  let ticking: Promise<void> = Promise.resolve();
 
   const spec = (now: Date, acquireTime: Date | string | undefined, transitions: number) => ({
     holderIdentity: identity,
@@ -75,6 +77,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       if (statusCodeOf(error) !== 409) log.warn({ err: error }, 'leader election: could not read or update the Lease');
     }
     if (held) lastRenewal = Date.now();
+    if (stopped) return; // release() settles the Lease now
     if (held && !leader) {
       leader = true;
       log.info({ identity, lease: `${namespace}/${name}` }, 'became the leader');
@@ -87,7 +90,8 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   }
 
   const loop = async () => {
-    await tick();
+    ticking = tick();
+    await ticking;
     if (!stopped) timer = setTimeout(loop, retryMs);
   };
   void loop();
@@ -99,7 +103,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     release: async () => {
       stopped = true;
       clearTimeout(timer);
-      if (!leader) return;
+      await ticking;
       leader = false;
       try {
         const lease = await kube.readLease(namespace, name);

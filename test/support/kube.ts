@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import * as oidc from 'openid-client';
 import { inject } from 'vitest';
 
 import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../../src/api/types.ts';
@@ -45,9 +46,9 @@ export async function kubectlOk(args: string[], options: { kubeconfig?: string; 
 }
 
 /** A new namespace for one test file: `<name>-<random>`. */
-export async function createNamespace(name: string): Promise<string> {
+export async function createNamespace(name: string, kubeconfig?: string): Promise<string> {
   const namespace = `${name}-${randomBytes(3).toString('hex')}`;
-  await kubectlOk(['create', 'namespace', namespace]);
+  await kubectlOk(['create', 'namespace', namespace], { kubeconfig });
   return namespace;
 }
 
@@ -76,6 +77,7 @@ export function kubeClients(kubeconfig = inject('kubeconfig')) {
   const resource = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
   return {
     getClient: async (namespace: string, name: string) => (await custom.getNamespacedCustomObject({ ...resource, namespace, name })) as OAuthClient,
+    listClients: async (namespace: string) => ((await custom.listNamespacedCustomObject({ ...resource, namespace })) as { items: OAuthClient[] }).items,
     getSecret: async (namespace: string, name: string): Promise<V1Secret | undefined> => core.readNamespacedSecret({ namespace, name }).catch(() => undefined),
     listSecrets: async (namespace: string) => (await core.listNamespacedSecret({ namespace })).items,
     listEvents: async (namespace: string) => (await core.listNamespacedEvent({ namespace })).items,
@@ -84,20 +86,31 @@ export function kubeClients(kubeconfig = inject('kubeconfig')) {
 
 export const readyOf = (client: OAuthClient) => client.status?.conditions?.find((condition) => condition.type === 'Ready');
 
+/** Whether the OAuthClient's Ready condition has `status` (and `reason`, when given) for its current generation. */
+export function isReady(client: OAuthClient, status: 'True' | 'False' = 'True', reason?: string): boolean {
+  const ready = readyOf(client);
+  const current = client.status?.observedGeneration === client.metadata.generation;
+  return current && ready?.status === status && (!reason || ready.reason === reason);
+}
+
 /** Waits until the OAuthClient's Ready condition has `status` (and `reason`, when given) for its current generation. */
-export async function waitForReady(namespace: string, name: string, status: 'True' | 'False' = 'True', reason?: string, timeoutMs = 20_000): Promise<OAuthClient> {
-  const { getClient } = kubeClients();
+export async function waitForReady(namespace: string, name: string, status: 'True' | 'False' = 'True', reason?: string, timeoutMs = 20_000, kubeconfig?: string): Promise<OAuthClient> {
+  const { getClient } = kubeClients(kubeconfig);
   return waitFor(`OAuthClient ${namespace}/${name} Ready=${status}${reason ? ` (${reason})` : ''}`, async () => {
     const client = await getClient(namespace, name);
-    const ready = readyOf(client);
-    const current = client.status?.observedGeneration === (client.metadata as { generation?: number }).generation;
-    return current && ready?.status === status && (!reason || ready.reason === reason) ? client : undefined;
+    return isReady(client, status, reason) ? client : undefined;
   }, timeoutMs);
 }
 
 /** Decoded `data` of a Secret. */
 export function secretData(secret: V1Secret): Record<string, string> {
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+}
+
+/** openid-client configured the way a workload would be, from the client's Secret alone (envFrom). */
+export async function relyingPartyFromSecret(secret: V1Secret): Promise<oidc.Configuration> {
+  const { client_id, client_secret, issuer } = secretData(secret);
+  return oidc.discovery(new URL(issuer!), client_id!, client_secret, oidc.ClientSecretBasic(client_secret!), { execute: [oidc.allowInsecureRequests] });
 }
 
 async function applyWithRetry(manifest: string): Promise<void> {
