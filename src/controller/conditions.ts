@@ -7,8 +7,10 @@ export const READY = 'Ready';
 export function setCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
   const previous = conditions?.find((condition) => condition.type === next.type);
   const lastTransitionTime = previous && previous.status === next.status ? previous.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const others = (conditions ?? []).filter((condition) => condition.type !== next.type);
-  return [...others, { ...next, lastTransitionTime }];
+  const updated = { ...next, lastTransitionTime };
+  // In place, so other types keep their order and an unchanged list compares equal to what the API server holds.
+  const list = conditions ?? [];
+  return previous ? list.map((condition) => (condition === previous ? updated : condition)) : [...list, updated];
 }
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {

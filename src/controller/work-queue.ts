@@ -75,13 +75,13 @@ export class WorkQueue {
 
   /** The next key to process, or `undefined` once the queue is shut down. Call `done` when finished with it. */
   async get(): Promise<string | undefined> {
+    if (this.#shutDown) return undefined;
     const key = this.#queue.shift();
     if (key !== undefined) {
       this.#dirty.delete(key);
       this.#processing.add(key);
       return key;
     }
-    if (this.#shutDown) return undefined;
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
@@ -90,8 +90,14 @@ export class WorkQueue {
     if (this.#dirty.delete(key)) this.add(key);
   }
 
+  /**
+   * Stops handing out keys, queued ones included: a controller that stops (or lost its Lease) starts no new
+   * reconcile; whoever leads next reconciles everything anyway.
+   */
   shutDown(): void {
     this.#shutDown = true;
+    this.#queue.length = 0;
+    this.#dirty.clear();
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);

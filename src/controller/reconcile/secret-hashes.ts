@@ -9,14 +9,15 @@ import type { SecretHash } from '../../store/types.ts';
  */
 export function rotateSecretHashes(previous: readonly SecretHash[], current: string, now: number, overlap: number): SecretHash[] {
   const live = previous.filter((hash) => hash.notAfter === undefined || hash.notAfter > now);
+  const retire = (hashes: SecretHash[]) => hashes.map((hash) => (hash.notAfter === undefined ? { ...hash, notAfter: now + overlap } : hash));
   const match = live.find((hash) => matchesSecret([hash], current, now));
   if (match) {
-    // Still current, or brought back within its overlap (a rollback of the Secret): current again, for good.
+    // Still current, or brought back within its overlap (a rollback of the Secret): current again, for good, and
+    // the secret it replaces gets the overlap any rotated-out secret gets (a no-op when nothing was rolled back).
     const { notAfter: _notAfter, ...kept } = match;
-    return [kept, ...live.filter((hash) => hash !== match)];
+    return [kept, ...retire(live.filter((hash) => hash !== match))];
   }
-  const retired = live.map((hash) => (hash.notAfter === undefined ? { ...hash, notAfter: now + overlap } : hash));
-  return [hashSecret(current), ...retired];
+  return [hashSecret(current), ...retire(live)];
 }
 
 /** When the last rotated-out secret stops working, in epoch seconds; `undefined` when there is none. */

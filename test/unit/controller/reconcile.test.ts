@@ -1,0 +1,181 @@
+// reconcile(key) end to end over fakes: a recording API server whose caches see every write, the in-memory store and
+// an injected clock. The second reconcile of a converged client writing nothing is the idempotency proof.
+import type { V1Secret } from '@kubernetes/client-node';
+import { describe, expect, it, vi } from 'vitest';
+
+import type { OAuthClientSpec } from '../../../src/api/types.ts';
+import { reconcile } from '../../../src/controller/reconcile/index.ts';
+import { FINALIZER } from '../../../src/controller/reconcile/finalizer.ts';
+import { SECRET_POLL_MS } from '../../../src/controller/reconcile/secret.ts';
+import { createMemoryStore } from '../../../src/store/memory/index.ts';
+import { matchesSecret } from '../../../src/store/secret-hash.ts';
+import { FakeCluster, ISSUER, oauthClient, testContext } from './fakes.ts';
+
+const USER_SECRET = 'user-supplied-secret-0123456789abcdefghijk';
+
+const userSecret = (name: string, value = USER_SECRET): V1Secret => ({
+  metadata: { name, namespace: 'team', uid: `uid-${name}`, resourceVersion: '7' },
+  data: { client_secret: Buffer.from(value).toString('base64') },
+});
+
+const decoded = (secret: V1Secret | undefined) => Object.fromEntries(Object.entries(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]));
+
+function setup(spec: OAuthClientSpec = {}, secrets: V1Secret[] = []) {
+  const cluster = new FakeCluster([oauthClient('app', spec)], secrets);
+  const ctx = testContext({ cluster });
+  const client = () => cluster.clients.get('team/app');
+  const ready = () => client()?.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return { cluster, ctx, client, ready };
+}
+
+describe('reconcile', () => {
+  it('adds the finalizer, creates the Secret, writes the record and reports Ready; then converged, writes nothing', async () => {
+    const { cluster, ctx, client, ready } = setup();
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes).toEqual(['patchClient team/app', 'createSecret team/app-oauth-client', 'patchClientStatus team/app']);
+    expect(client()!.metadata.finalizers).toEqual([FINALIZER]);
+
+    const secret = cluster.secrets.get('team/app-oauth-client')!;
+    expect(secret.metadata?.ownerReferences).toEqual([{ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', name: 'app', uid: 'uid-app', controller: true, blockOwnerDeletion: true }]);
+    const data = decoded(secret);
+    expect(data).toMatchObject({ client_id: 'app.team', issuer: ISSUER, token_endpoint: `${ISSUER}/token` });
+    expect(data.client_secret).toMatch(/^[\w-]{43}$/);
+
+    const record = await ctx.store.clients.get('app.team');
+    expect(record).toMatchObject({ clientId: 'app.team', owner: 'team/app', metadata: { grant_types: ['client_credentials'] } });
+    expect(matchesSecret(record!.secrets, data.client_secret!)).toBe(true);
+    expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'app-oauth-client', issuer: ISSUER, observedGeneration: 1 });
+    expect(ready()).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect(ctx.events.map((event) => event.reason)).toEqual(['SecretCreated', 'Ready']);
+
+    const put = vi.spyOn(ctx.store.clients, 'put');
+    ctx.advance(30);
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes).toHaveLength(3);
+    expect(put).not.toHaveBeenCalled();
+    expect(ctx.events).toHaveLength(2);
+  });
+
+  it('reports an invalid spec without making a Secret or a record, and does not requeue', async () => {
+    const { cluster, ctx, ready } = setup({ grantTypes: ['authorization_code'] });
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes).toEqual(['patchClient team/app', 'patchClientStatus team/app']);
+    expect(cluster.secrets.size).toBe(0);
+    expect(await ctx.store.clients.list()).toEqual([]);
+    expect(ready()).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: 'redirectUris: at least one is required with the authorization_code grant' });
+    expect(ctx.events.at(-1)).toMatchObject({ type: 'Warning', reason: 'InvalidSpec' });
+    await reconcile(ctx, 'team/app');
+    expect(cluster.writes).toHaveLength(2);
+  });
+
+  it('waits for a Secret it may not make (polling), then adopts it without touching its client_secret', async () => {
+    const { cluster, ctx, client, ready } = setup({ secretName: 'given', generateSecret: false });
+    expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: SECRET_POLL_MS });
+    expect(ready()).toMatchObject({ status: 'False', reason: 'SecretMissing' });
+    expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'given' });
+    expect(await ctx.store.clients.get('app.team')).toBeUndefined();
+
+    cluster.secrets.set('team/given', userSecret('given'));
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(ready()).toMatchObject({ status: 'True', reason: 'Ready' });
+    const secret = cluster.secrets.get('team/given')!;
+    expect(secret.metadata?.labels).toEqual({ 'purser.dev/oauthclient': 'app' });
+    expect(secret.metadata?.ownerReferences).toBeUndefined();
+    expect(decoded(secret)).toMatchObject({ client_secret: USER_SECRET, client_id: 'app.team' });
+    expect(matchesSecret((await ctx.store.clients.get('app.team'))!.secrets, USER_SECRET)).toBe(true);
+  });
+
+  it('reports StoreUnavailable and asks for a retry when the store fails', async () => {
+    const store = createMemoryStore();
+    store.clients.get = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    };
+    const cluster = new FakeCluster([oauthClient('app')]);
+    const ctx = testContext({ cluster, store });
+    expect(await reconcile(ctx, 'team/app')).toEqual({ retry: true });
+    expect(cluster.clients.get('team/app')!.status?.conditions?.[0]).toMatchObject({
+      status: 'False',
+      reason: 'StoreUnavailable',
+      message: 'Redis did not answer (connect ECONNREFUSED 127.0.0.1:6379); retrying. Clients already in Redis keep working.',
+    });
+  });
+
+  it('rotates: a new client_secret keeps the previous one working for the overlap, and reconciles when it ends', async () => {
+    const { cluster, ctx, client } = setup({ secretName: 'given' }, [userSecret('given')]);
+    await reconcile(ctx, 'team/app');
+    const rotated = 'rotated-secret-0123456789abcdefghijklmnopq';
+    cluster.secrets.get('team/given')!.data!.client_secret = Buffer.from(rotated).toString('base64');
+    ctx.advance(10);
+    // Again a second after the overlap ends (the clock stands at 12:00:10.250; the record keeps whole seconds).
+    expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: 3600_000 - 250 + 1000 });
+    const record = (await ctx.store.clients.get('app.team'))!;
+    expect([USER_SECRET, rotated].map((secret) => matchesSecret(record.secrets, secret, Date.parse('2025-06-01T12:30:00Z') / 1000))).toEqual([true, true]);
+    expect(client()!.status?.previousSecretExpiresAt).toBe('2025-06-01T13:00:10Z');
+    expect(ctx.events.at(-1)).toMatchObject({ reason: 'SecretRotated', message: 'the client secret changed; the previous one keeps working until 2025-06-01T13:00:10.000Z' });
+
+    ctx.advance(3601);
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect((await ctx.store.clients.get('app.team'))!.secrets).toHaveLength(1);
+    expect(client()!.status?.previousSecretExpiresAt).toBeUndefined();
+  });
+
+  it('gives a contested client_id to the oldest resource; the other gets no Secret and takes over once it is gone', async () => {
+    const owner = oauthClient('owner', { clientId: 'shared' }, { creationTimestamp: '2024-01-01T00:00:00Z' as unknown as Date });
+    const late = oauthClient('late', { clientId: 'shared' }, { creationTimestamp: '2024-02-01T00:00:00Z' as unknown as Date });
+    const cluster = new FakeCluster([late, owner]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/late');
+    await reconcile(ctx, 'team/owner');
+    expect(cluster.clients.get('team/late')!.status?.conditions?.[0]).toMatchObject({ reason: 'ClientIdConflict' });
+    expect([...cluster.secrets.keys()]).toEqual(['team/owner-oauth-client']);
+
+    cluster.clients.get('team/owner')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    await reconcile(ctx, 'team/owner');
+    expect(ctx.enqueued).toEqual(['team/late']);
+    await reconcile(ctx, 'team/late');
+    expect(cluster.clients.get('team/late')!.status?.conditions?.[0]).toMatchObject({ status: 'True', reason: 'Ready' });
+    expect((await ctx.store.clients.get('shared'))?.owner).toBe('team/late');
+  });
+
+  it('on deletion removes the record, revokes what was issued, deletes the Secret it made but not a user one, drops the finalizer', async () => {
+    const cluster = new FakeCluster([oauthClient('app'), oauthClient('byo', { secretName: 'given' })], [userSecret('given')]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/app');
+    await reconcile(ctx, 'team/byo');
+    const revoke = vi.spyOn(ctx.store.artifacts, 'revokeByClientId');
+    const writesBefore = cluster.writes.length;
+
+    for (const name of ['app', 'byo']) cluster.clients.get(`team/${name}`)!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(await reconcile(ctx, 'team/byo')).toEqual({});
+    expect(cluster.writes.slice(writesBefore)).toEqual(['deleteSecret team/app-oauth-client', 'patchClient team/app', 'patchClient team/byo']);
+    expect(revoke.mock.calls).toEqual([['app.team'], ['byo.team']]);
+    expect(await ctx.store.clients.list()).toEqual([]);
+    expect([...cluster.secrets.keys()]).toEqual(['team/given']);
+    // The finalizer was the last one: the API server removed both.
+    expect(cluster.clients.size).toBe(0);
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes.length).toBe(writesBefore + 3);
+  });
+
+  it('keeps a record that another resource owns when a losing claimant is deleted', async () => {
+    const owner = oauthClient('owner', { clientId: 'shared' }, { creationTimestamp: '2024-01-01T00:00:00Z' as unknown as Date });
+    const late = oauthClient('late', { clientId: 'shared' }, { creationTimestamp: '2024-02-01T00:00:00Z' as unknown as Date });
+    const cluster = new FakeCluster([owner, late]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/owner');
+    await reconcile(ctx, 'team/late');
+    const revoke = vi.spyOn(ctx.store.artifacts, 'revokeByClientId');
+    cluster.clients.get('team/late')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    await reconcile(ctx, 'team/late');
+    expect(revoke).not.toHaveBeenCalled();
+    expect((await ctx.store.clients.get('shared'))?.owner).toBe('team/owner');
+    expect(cluster.clients.has('team/late')).toBe(false);
+  });
+
+  it('does nothing for a key that is gone', async () => {
+    const { cluster, ctx } = setup();
+    expect(await reconcile(ctx, 'team/nobody')).toEqual({});
+    expect(cluster.writes).toEqual([]);
+  });
+});
