@@ -5,8 +5,9 @@ import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { keyOf, type Blocked, type ReconcileContext } from './context.ts';
 
-const byAge = (a: OAuthClientResource, b: OAuthClientResource): number =>
-  String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')) || keyOf(a).localeCompare(keyOf(b));
+const createdAt = (client: OAuthClientResource): number => Date.parse(String(client.metadata.creationTimestamp ?? '')) || 0;
+
+const byAge = (a: OAuthClientResource, b: OAuthClientResource): number => createdAt(a) - createdAt(b) || keyOf(a).localeCompare(keyOf(b));
 
 /** Every resource that asks for `clientId`, being deleted or not. */
 export function claimants(ctx: ReconcileContext, clientId: string): OAuthClientResource[] {

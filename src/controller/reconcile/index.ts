@@ -1,6 +1,7 @@
 // reconcile(namespace/name): reads the world and converges it, step by step; running it twice changes nothing.
 //   deleted?  → finalize (remove the client, revoke its tokens, drop the finalizer)
-//   finalizer → validate → claim the client_id → Secret → client record → status (last, only when changed)
+//   finalizer → validate → claim the client_id → Secret → client record → retire a replaced client_id → status
+//   (last, only when changed)
 import { StoreUnavailable } from '../../api/reasons.ts';
 import { clientIdOf, secretNameOf } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
@@ -10,6 +11,7 @@ import { claimProblem } from './claim.ts';
 import { finalize } from './cleanup.ts';
 import type { ReconcileContext } from './context.ts';
 import { ensureFinalizer } from './finalizer.ts';
+import { retirePreviousClientId } from './retire-client-id.ts';
 import { ensureSecret } from './secret.ts';
 import { writeStatus, type Verdict } from './status.ts';
 import { syncClientRecord } from './sync-client.ts';
@@ -49,6 +51,7 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
     secret = found.value;
   }
   const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
+  await fromStore(() => retirePreviousClientId(ctx, client));
   return { clientId, secretName, ...synced };
 }
 
@@ -68,7 +71,10 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     ctx.log.warn({ err: error, key }, 'store unavailable; will retry');
-    await writeStatus(ctx, client, { blocked: { reason: StoreUnavailable, message: `Redis did not answer (${error.message}); retrying. Clients already in Redis keep working.` } });
+    // What was served stays in the status: the record in Redis still serves it.
+    const { clientId, secretName } = client.status ?? {};
+    const blocked = { reason: StoreUnavailable, message: `Redis did not answer (${error.message}); retrying. Clients already in Redis keep working.` };
+    await writeStatus(ctx, client, { blocked, clientId, secretName });
     return { retry: true };
   }
   await writeStatus(ctx, client, verdict);

@@ -39,6 +39,14 @@ describe('ownerOf', () => {
     expect(ownerOf(testContext({ clients: [newer, older] }), 'shared', recordOwnedBy('team-c/gone'))).toBe('team-a/first');
   });
 
+  it('orders by time whether creationTimestamp arrives as a string or a Date', () => {
+    const asDates = [claimant('team-a', 'new', '2024-01-01T00:00:00Z'), claimant('team-b', 'old', '2020-01-01T00:00:00Z')].map((client) => ({
+      ...client,
+      metadata: { ...client.metadata, creationTimestamp: new Date(String(client.metadata.creationTimestamp)) },
+    }));
+    expect(ownerOf(testContext({ clients: asDates }), 'shared', undefined)).toBe('team-b/old');
+  });
+
   it('breaks a tie on creationTimestamp by namespace/name', () => {
     const sameTime = [claimant('team-b', 'x', '2024-01-01T00:00:00Z'), claimant('team-a', 'z', '2024-01-01T00:00:00Z'), claimant('team-a', 'y', '2024-01-01T00:00:00Z')];
     expect(ownerOf(testContext({ clients: sameTime }), 'shared', undefined)).toBe('team-a/y');

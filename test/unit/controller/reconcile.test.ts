@@ -100,6 +100,33 @@ describe('reconcile', () => {
     });
   });
 
+  it('keeps what it served in the status while the store is down', async () => {
+    const { cluster, ctx, client } = setup();
+    await reconcile(ctx, 'team/app');
+    ctx.store.clients.get = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    };
+    expect(await reconcile(ctx, 'team/app')).toEqual({ retry: true });
+    expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'app-oauth-client', conditions: [{ reason: 'StoreUnavailable' }] });
+    expect(cluster.writes.at(-1)).toBe('patchClientStatus team/app');
+  });
+
+  it('retires the client_id it served when spec.clientId replaces it: record gone, tokens revoked, an Event says so', async () => {
+    const { cluster, ctx, client } = setup();
+    await reconcile(ctx, 'team/app');
+    const revoke = vi.spyOn(ctx.store.artifacts, 'revokeByClientId');
+    const resource = cluster.clients.get('team/app')!;
+    resource.spec = { ...resource.spec, clientId: 'app-v2' };
+    resource.metadata.generation = 2;
+    await reconcile(ctx, 'team/app');
+    expect((await ctx.store.clients.list()).map((record) => record.clientId)).toEqual(['app-v2']);
+    expect(revoke).toHaveBeenCalledWith('app.team');
+    expect(client()!.status).toMatchObject({ clientId: 'app-v2', observedGeneration: 2 });
+    expect(ctx.events.map((event) => event.reason)).toContain('ClientIdChanged');
+    await reconcile(ctx, 'team/app');
+    expect(revoke).toHaveBeenCalledTimes(1);
+  });
+
   it('rotates: a new client_secret keeps the previous one working for the overlap, and reconciles when it ends', async () => {
     const { cluster, ctx, client } = setup({ secretName: 'given' }, [userSecret('given')]);
     await reconcile(ctx, 'team/app');
