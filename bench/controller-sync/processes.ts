@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 import type { Fixtures } from '../../test/support/purser.ts';
 import { freePort } from '../../test/support/redis-server.ts';
+import { stopper } from '../support/stop-process.ts';
 
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
 
@@ -30,16 +31,7 @@ function start(args: string[], url: string, nodeOptions = ''): Spawned {
   child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[${name}] `)));
   child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk.toString().replace(/^(?=.)/gm, `[${name}] `)));
   child.once('exit', () => running.delete(child));
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+  const stop = stopper(child);
   return { child, url, stop };
 }
 

@@ -4,6 +4,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 
 import { freePort } from '../../test/support/redis-server.ts';
 import type { Fixtures } from '../../test/support/purser.ts';
+import { stopper } from '../support/stop-process.ts';
 
 export const CLIENTS_DIR = new URL('./clients/', import.meta.url).pathname;
 const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
@@ -112,16 +113,3 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  let stopped: Promise<void> | undefined;
-  return () =>
-    (stopped ??= new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    }));
-}

@@ -28,6 +28,12 @@ function setup(spec: OAuthClientSpec = {}, secrets: V1Secret[] = []) {
   return { cluster, ctx, client, ready };
 }
 
+/** Two OAuthClients asking for client_id `shared`; `owner` is the older. */
+const contestants = () => ({
+  owner: oauthClient('owner', { clientId: 'shared' }, { creationTimestamp: '2024-01-01T00:00:00Z' as unknown as Date }),
+  late: oauthClient('late', { clientId: 'shared' }, { creationTimestamp: '2024-02-01T00:00:00Z' as unknown as Date }),
+});
+
 describe('reconcile', () => {
   it('adds the finalizer, creates the Secret, writes the record and reports Ready; then converged, writes nothing', async () => {
     const { cluster, ctx, client, ready } = setup();
@@ -147,8 +153,7 @@ describe('reconcile', () => {
   });
 
   it('gives a contested client_id to the oldest resource; the other gets no Secret and takes over once it is gone', async () => {
-    const owner = oauthClient('owner', { clientId: 'shared' }, { creationTimestamp: '2024-01-01T00:00:00Z' as unknown as Date });
-    const late = oauthClient('late', { clientId: 'shared' }, { creationTimestamp: '2024-02-01T00:00:00Z' as unknown as Date });
+    const { owner, late } = contestants();
     const cluster = new FakeCluster([late, owner]);
     const ctx = testContext({ cluster });
     await reconcile(ctx, 'team/late');
@@ -186,8 +191,7 @@ describe('reconcile', () => {
   });
 
   it('keeps a record that another resource owns when a losing claimant is deleted', async () => {
-    const owner = oauthClient('owner', { clientId: 'shared' }, { creationTimestamp: '2024-01-01T00:00:00Z' as unknown as Date });
-    const late = oauthClient('late', { clientId: 'shared' }, { creationTimestamp: '2024-02-01T00:00:00Z' as unknown as Date });
+    const { owner, late } = contestants();
     const cluster = new FakeCluster([owner, late]);
     const ctx = testContext({ cluster });
     await reconcile(ctx, 'team/owner');
