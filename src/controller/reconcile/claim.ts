@@ -11,7 +11,7 @@ const byAge = (a: OAuthClientResource, b: OAuthClientResource): number => create
 
 /** Every resource that asks for `clientId`, being deleted or not. */
 export function claimants(ctx: ReconcileContext, clientId: string): OAuthClientResource[] {
-  return ctx.clients.list().filter((other) => clientIdOf(other) === clientId);
+  return ctx.clients.withClientId(clientId);
 }
 
 /**

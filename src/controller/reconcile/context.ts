@@ -12,9 +12,15 @@ export interface ResourceCache<T> {
   list(): readonly T[];
 }
 
+/** The OAuthClient cache, also looked up by client_id. */
+export interface ClientCache extends ResourceCache<OAuthClientResource> {
+  /** Every cached OAuthClient whose client_id is `clientId`, in no particular order. */
+  withClientId(clientId: string): OAuthClientResource[];
+}
+
 export interface ReconcileContext {
   kube: KubeApi;
-  clients: ResourceCache<OAuthClientResource>;
+  clients: ClientCache;
   /** Secrets labelled as belonging to an OAuthClient (others are read from the API server). */
   secrets: ResourceCache<V1Secret>;
   store: Store;

@@ -2,10 +2,10 @@
 // that see what it holds, an in-memory store, a clock and a recorded event list — no network.
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 
-import type { OAuthClientSpec } from '../../../src/api/types.ts';
+import { clientIdOf, type OAuthClientSpec } from '../../../src/api/types.ts';
 import type { EventType } from '../../../src/controller/events.ts';
 import type { KubeApi, OAuthClientResource } from '../../../src/controller/kube.ts';
-import type { ReconcileContext, ResourceCache } from '../../../src/controller/reconcile/context.ts';
+import type { ClientCache, ReconcileContext, ResourceCache } from '../../../src/controller/reconcile/context.ts';
 import { CLIENT_LABEL } from '../../../src/controller/reconcile/secret.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createMemoryStore } from '../../../src/store/memory/index.ts';
@@ -125,9 +125,10 @@ export class FakeCluster {
   };
 
   /** The OAuthClient informer's cache, caught up with every write. */
-  readonly clientCache: ResourceCache<OAuthClientResource> = {
+  readonly clientCache: ClientCache = {
     get: (namespace, name) => this.clients.get(`${namespace}/${name}`),
     list: () => [...this.clients.values()],
+    withClientId: (clientId) => [...this.clients.values()].filter((client) => clientIdOf(client) === clientId),
   };
 
   /** The Secret informer's cache: only labelled Secrets, as its label selector sees them. */
