@@ -46,6 +46,8 @@ export interface Condition {
 
 export interface OAuthClientStatus {
   clientId?: string;
+  /** The grant types in effect (`grantTypesOf`), for `kubectl get`. */
+  grantTypes?: GrantType[];
   secretName?: string;
   issuer?: string;
   observedGeneration?: number;

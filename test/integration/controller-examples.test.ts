@@ -52,9 +52,14 @@ describe('kubectl apply -f examples/clients/', () => {
 
   it('reports every example Ready with its client_id, Secret and issuer', async () => {
     expect(applyOutput).toMatch(/oauthclient.purser.dev\/orders-worker created/);
-    for (const [name, secretName] of [['orders-worker', 'orders-worker-oauth-client'], ['dashboard', 'dashboard-credentials'], ['cli', undefined]] as const) {
+    const examples = [
+      ['orders-worker', 'orders-worker-oauth-client', ['client_credentials']],
+      ['dashboard', 'dashboard-credentials', ['authorization_code', 'refresh_token']],
+      ['cli', undefined, ['authorization_code', 'refresh_token']],
+    ] as const;
+    for (const [name, secretName, grantTypes] of examples) {
       const client = await waitForReady(NAMESPACE, name);
-      expect(client.status).toMatchObject({ clientId: `${name}.${NAMESPACE}`, issuer: server.issuer, observedGeneration: 1 });
+      expect(client.status).toMatchObject({ clientId: `${name}.${NAMESPACE}`, grantTypes, issuer: server.issuer, observedGeneration: 1 });
       expect(client.status?.secretName).toBe(secretName);
     }
   });

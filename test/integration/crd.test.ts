@@ -198,7 +198,7 @@ describe('the OAuthClient CRD on a real API server', () => {
 
   it('lists OAuthClients as oac with client ID, grants and readiness', async () => {
     expect((await apply(oauthClient('listed', { grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://a.test/cb'] }))).code).toBe(0);
-    const status = { clientId: `listed.${namespace}`, conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'served', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+    const status = { clientId: `listed.${namespace}`, grantTypes: ['authorization_code', 'refresh_token'], conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'served', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
     const patched = await kubectl(['patch', 'oac', 'listed', '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
     expect(patched.stderr).toBe('');
 

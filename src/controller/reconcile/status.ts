@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import { Ready } from '../../api/reasons.ts';
-import type { Condition, OAuthClientStatus } from '../../api/types.ts';
+import { grantTypesOf, type Condition, type OAuthClientStatus } from '../../api/types.ts';
 import { READY, findCondition, setCondition } from '../conditions.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import type { Blocked, ReconcileContext } from './context.ts';
@@ -25,7 +25,7 @@ function readyCondition(ctx: ReconcileContext, verdict: Verdict, generation: num
 export function desiredStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): OAuthClientStatus {
   const { generation } = client.metadata;
   return {
-    ...(verdict.clientId ? { clientId: verdict.clientId } : {}),
+    ...(verdict.clientId ? { clientId: verdict.clientId, grantTypes: grantTypesOf(client.spec) } : {}),
     ...(verdict.secretName ? { secretName: verdict.secretName } : {}),
     issuer: ctx.issuer,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),

@@ -27,6 +27,7 @@ describe('writeStatus', () => {
     expect(cluster.writes).toEqual(['patchClientStatus team/app']);
     expect(current().status).toEqual({
       clientId: 'app.team',
+      grantTypes: ['client_credentials'],
       secretName: 'app-oauth-client',
       issuer: ISSUER,
       observedGeneration: 1,
@@ -39,7 +40,7 @@ describe('writeStatus', () => {
     await writeStatus(ctx, current(), { ...served, previousSecretExpiresAt: 1_750_000_000 });
     expect(current().status?.previousSecretExpiresAt).toBe('2025-06-15T15:06:40Z');
     await writeStatus(ctx, current(), invalid);
-    expect(cluster.statusPatches[1]).toMatchObject({ clientId: null, secretName: null, previousSecretExpiresAt: null, issuer: ISSUER });
+    expect(cluster.statusPatches[1]).toMatchObject({ clientId: null, grantTypes: null, secretName: null, previousSecretExpiresAt: null, issuer: ISSUER });
     expect(Object.keys(current().status!).sort()).toEqual(['conditions', 'issuer', 'observedGeneration']);
   });
 
