@@ -12,7 +12,7 @@ export async function removeOrphanRecords(ctx: ReconcileContext): Promise<string
     if (!ctx.watches(namespace)) continue;
     const resource = ctx.clients.get(namespace, name);
     if (resource && clientIdOf(resource) === record.clientId) continue;
-    await removeClient(ctx.store, record.clientId);
+    await removeClient(ctx, record.clientId);
     removed.push(record.clientId);
   }
   if (removed.length) ctx.log.info({ clientIds: removed }, 'removed client records whose OAuthClient is gone');

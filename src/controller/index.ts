@@ -74,6 +74,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     issuer: config.issuer,
     secretRotationOverlap: config.secretRotationOverlap,
     now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     recordEvent: eventRecorder(kube, log),
     enqueue,
     log,

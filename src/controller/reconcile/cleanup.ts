@@ -1,17 +1,25 @@
 // Deleting an OAuthClient: its client leaves the store with everything issued to it, then the finalizer goes.
 import { clientIdOf, secretNameOf } from '../../api/types.ts';
-import type { Store } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { claimants } from './claim.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
 import { removeFinalizer, FINALIZER } from './finalizer.ts';
 import { isOwnedBy } from './secret.ts';
 
-/** Removes the client record, then revokes every grant and stored token of the client (idempotent). */
-export async function removeClient(store: Store, clientId: string): Promise<void> {
-  // Record first: once it is gone no new token can be issued, so the revocation that follows misses none.
-  await store.clients.delete(clientId);
-  await store.artifacts.revokeByClientId(clientId);
+/**
+ * How long a token request that authenticated the client just before its record went may still be writing what it
+ * issued: replicas drop their cached copy within milliseconds (catalog change notifications), requests finish soon
+ * after. A second revocation after this long takes what such a request wrote.
+ */
+export const IN_FLIGHT_SETTLE_MS = 1_000;
+
+/** Removes the client record, then revokes every grant and stored token of the client, twice (idempotent). */
+export async function removeClient(ctx: ReconcileContext, clientId: string): Promise<void> {
+  // Record first: once every replica has dropped it, no new token can be issued.
+  await ctx.store.clients.delete(clientId);
+  await ctx.store.artifacts.revokeByClientId(clientId);
+  await ctx.sleep(IN_FLIGHT_SETTLE_MS);
+  await ctx.store.artifacts.revokeByClientId(clientId);
 }
 
 export async function finalize(ctx: ReconcileContext, client: OAuthClientResource): Promise<void> {
@@ -19,7 +27,7 @@ export async function finalize(ctx: ReconcileContext, client: OAuthClientResourc
   const clientId = clientIdOf(client);
   const record = await ctx.store.clients.get(clientId);
   // Without a record nobody else serves the id: while this resource is being deleted, it holds the id (claim.ts).
-  if (!record || record.owner === keyOf(client)) await removeClient(ctx.store, clientId);
+  if (!record || record.owner === keyOf(client)) await removeClient(ctx, clientId);
   if (!client.spec.public) {
     // Kubernetes' garbage collector would delete it too; doing it here takes the credentials away at once.
     const name = secretNameOf(client);

@@ -30,6 +30,8 @@ export interface ReconcileContext {
   /** Seconds a rotated-out client secret keeps working. */
   secretRotationOverlap: number;
   now(): Date;
+  /** Waits (an injected clock in tests). */
+  sleep(ms: number): Promise<void>;
   recordEvent: RecordEvent;
   /** Queues another OAuthClient (`namespace/name`) for reconciliation. */
   enqueue(key: string): void;

@@ -11,7 +11,7 @@ export async function retirePreviousClientId(ctx: ReconcileContext, client: OAut
   if (!previous || previous === clientIdOf(client)) return false;
   const record = await ctx.store.clients.get(previous);
   if (record?.owner !== keyOf(client)) return false;
-  await removeClient(ctx.store, previous);
+  await removeClient(ctx, previous);
   await ctx.recordEvent(client, 'Normal', 'ClientIdChanged', `client_id "${previous}" was replaced by "${clientIdOf(client)}"; its grants and tokens are revoked`);
   return true;
 }

@@ -170,6 +170,9 @@ export function testContext(options: { cluster?: FakeCluster; clients?: OAuthCli
     issuer: ISSUER,
     secretRotationOverlap: 3600,
     now: () => new Date(now),
+    sleep: async (ms) => {
+      now += ms;
+    },
     recordEvent: async (client, type, reason, message) => {
       events.push({ name: client.metadata.name, type, reason, message });
     },

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { OAuthClientSpec } from '../../../src/api/types.ts';
 import { reconcile } from '../../../src/controller/reconcile/index.ts';
+import { IN_FLIGHT_SETTLE_MS } from '../../../src/controller/reconcile/cleanup.ts';
 import { FINALIZER } from '../../../src/controller/reconcile/finalizer.ts';
 import { SECRET_POLL_MS } from '../../../src/controller/reconcile/secret.ts';
 import { createMemoryStore } from '../../../src/store/memory/index.ts';
@@ -130,7 +131,7 @@ describe('reconcile', () => {
     expect(client()!.status).toMatchObject({ clientId: 'app-v2', observedGeneration: 2 });
     expect(ctx.events.map((event) => event.reason)).toContain('ClientIdChanged');
     await reconcile(ctx, 'team/app');
-    expect(revoke).toHaveBeenCalledTimes(1);
+    expect(revoke).toHaveBeenCalledTimes(2); // once, and once more after requests in flight settled
   });
 
   it('rotates: a new client_secret keeps the previous one working for the overlap, and reconciles when it ends', async () => {
@@ -181,13 +182,26 @@ describe('reconcile', () => {
     expect(await reconcile(ctx, 'team/app')).toEqual({});
     expect(await reconcile(ctx, 'team/byo')).toEqual({});
     expect(cluster.writes.slice(writesBefore)).toEqual(['deleteSecret team/app-oauth-client', 'patchClient team/app', 'patchClient team/byo']);
-    expect(revoke.mock.calls).toEqual([['app.team'], ['byo.team']]);
+    expect(revoke.mock.calls).toEqual([['app.team'], ['app.team'], ['byo.team'], ['byo.team']]);
     expect(await ctx.store.clients.list()).toEqual([]);
     expect([...cluster.secrets.keys()]).toEqual(['team/given']);
     // The finalizer was the last one: the API server removed both.
     expect(cluster.clients.size).toBe(0);
     expect(await reconcile(ctx, 'team/app')).toEqual({});
     expect(cluster.writes.length).toBe(writesBefore + 3);
+  });
+
+  it('on deletion revokes again once requests in flight have settled, taking a token issued in between', async () => {
+    const { cluster, ctx } = setup();
+    await reconcile(ctx, 'team/app');
+    ctx.sleep = async (ms) => {
+      expect(ms).toBe(IN_FLIGHT_SETTLE_MS);
+      // A replica that authenticated the client just before its record went finishes writing the token now.
+      await ctx.store.artifacts.upsert('ClientCredentials', 'late-token', { clientId: 'app.team' }, 3600);
+    };
+    cluster.clients.get('team/app')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    await reconcile(ctx, 'team/app');
+    expect(await ctx.store.artifacts.find('ClientCredentials', 'late-token')).toBeUndefined();
   });
 
   it('keeps a record that another resource owns when a losing claimant is deleted', async () => {
