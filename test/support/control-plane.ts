@@ -35,13 +35,14 @@ export async function controlPlaneBinaries(): Promise<string> {
 }
 
 /** The kubectl to run: from PATH, else the one scripts/control-plane.sh built next to kube-apiserver. */
-export async function kubectlBinary(): Promise<string> {
-  try {
-    await run('kubectl', ['version', '--client']);
-    return 'kubectl';
-  } catch {
-    return join(await controlPlaneBinaries(), 'kubectl');
-  }
+let kubectl: Promise<string> | undefined;
+
+export function kubectlBinary(): Promise<string> {
+  kubectl ??= run('kubectl', ['version', '--client']).then(
+    () => 'kubectl',
+    async () => join(await controlPlaneBinaries(), 'kubectl'),
+  );
+  return kubectl;
 }
 
 const running = new Set<ChildProcess>();
