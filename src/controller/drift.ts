@@ -12,6 +12,8 @@ export async function removeOrphanRecords(ctx: ReconcileContext): Promise<string
     if (!ctx.watches(namespace)) continue;
     const resource = ctx.clients.get(namespace, name);
     if (resource && clientIdOf(resource) === record.clientId) continue;
+    // The list may be stale: a worker may have given the id to another resource since.
+    if ((await ctx.store.clients.get(record.clientId))?.owner !== record.owner) continue;
     await removeClient(ctx, record.clientId);
     removed.push(record.clientId);
   }

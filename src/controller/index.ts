@@ -123,6 +123,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<void>[] = [];
   const lead = () => {
+    if (stopping) return;
     metrics.leader.set(1);
     workers = Array.from({ length: config.controllerWorkers }, () => work());
     void resync();

@@ -138,7 +138,7 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
     informer.on('error', (error?: unknown) => {
       if (stopped) return;
       options.log.warn({ err: error }, 'watch failed; restarting');
-      setTimeout(() => void informer.start().catch(() => {}), RESTART_DELAY_MS).unref();
+      setTimeout(() => void (stopped || informer.start().catch(() => {})), RESTART_DELAY_MS).unref();
     });
   }
 

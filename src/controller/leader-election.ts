@@ -28,6 +28,19 @@ export interface LeaderElection {
 /** Lease times are RFC 3339 with microseconds. */
 const microTime = (time: Date | string) => new V1MicroTime(new Date(time).getTime());
 
+/** Rejects when `promise` has not settled within `ms` (the promise itself goes on; its outcome is ignored). */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the API server within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
   const { kube, namespace, name, identity, log } = options;
   const durationMs = options.leaseDuration * 1000;
@@ -71,8 +84,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
 
   async function tick(): Promise<void> {
     let held = false;
+    // A hung request must not keep a leader leading past its deadline while a standby takes over.
+    const budgetMs = leader ? Math.max(200, renewDeadlineMs - (Date.now() - lastRenewal)) : durationMs;
     try {
-      held = await tryAcquireOrRenew();
+      held = await withDeadline(tryAcquireOrRenew(), budgetMs);
     } catch (error) {
       if (statusCodeOf(error) !== 409) log.warn({ err: error }, 'leader election: could not read or update the Lease');
     }
@@ -82,8 +97,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       leader = true;
       log.info({ identity, lease: `${namespace}/${name}` }, 'became the leader');
       options.onStartedLeading();
-    } else if (leader && Date.now() - lastRenewal > renewDeadlineMs) {
+    } else if (leader && Date.now() - lastRenewal >= renewDeadlineMs) {
       leader = false;
+      // A replica that lost the Lease does not campaign again: its process stops and restarts as a standby.
+      stopped = true;
       log.error({ identity }, 'lost the leader Lease');
       options.onStoppedLeading();
     }

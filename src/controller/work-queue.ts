@@ -8,6 +8,9 @@ export interface BackoffOptions {
   maxDelayMs: number;
 }
 
+/** The longest delay a Node timer keeps (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 200, maxDelayMs: 60_000 };
 
 export class WorkQueue {
@@ -47,6 +50,8 @@ export class WorkQueue {
   addAfter(key: string, delayMs: number): void {
     if (this.#shutDown) return;
     if (delayMs <= 0) return this.add(key);
+    // Node fires longer timers after 1 ms; a key due that late is looked at again by a resync long before.
+    delayMs = Math.min(delayMs, MAX_TIMER_MS);
     const at = Date.now() + delayMs;
     const pending = this.#timers.get(key);
     if (pending && pending.at <= at) return;

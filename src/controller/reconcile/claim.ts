@@ -15,15 +15,16 @@ export function claimants(ctx: ReconcileContext, clientId: string): OAuthClientR
 }
 
 /**
- * The owner of `clientId`: the record's owner while that resource still asks for it (or lives where this controller
- * cannot see), so a later resource never takes a working client_id away; else a resource being deleted, which holds
- * the id until its finalizer has revoked what was issued under it; else the oldest claimant.
+ * The owner of `clientId`: the record's owner while that resource exists (or lives where this controller cannot see),
+ * so a later resource never takes a working client_id away, nor one whose owner asks for another id but has not yet
+ * revoked what was issued under this one (retire-client-id.ts); else a resource being deleted, which holds the id
+ * until its finalizer has revoked what was issued under it; else the oldest claimant.
  */
 export function ownerOf(ctx: ReconcileContext, clientId: string, record: ClientRecord | undefined): string | undefined {
   const holders = claimants(ctx, clientId).sort(byAge);
   if (record) {
-    const [namespace = ''] = record.owner.split('/');
-    if (!ctx.watches(namespace) || holders.some((other) => keyOf(other) === record.owner)) return record.owner;
+    const [namespace = '', name = ''] = record.owner.split('/');
+    if (!ctx.watches(namespace) || ctx.clients.get(namespace, name)) return record.owner;
   }
   const owner = holders.find((other) => other.metadata.deletionTimestamp) ?? holders[0];
   return owner && keyOf(owner);

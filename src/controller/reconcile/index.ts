@@ -1,6 +1,6 @@
 // reconcile(namespace/name): reads the world and converges it, step by step; running it twice changes nothing.
 //   deleted?  → finalize (remove the client, revoke its tokens, drop the finalizer)
-//   finalizer → validate → claim the client_id → Secret → client record → retire a replaced client_id → status
+//   finalizer → validate → retire a replaced client_id → claim the client_id → Secret → client record → status
 //   (last, only when changed)
 import { StoreUnavailable } from '../../api/reasons.ts';
 import { clientIdOf, secretNameOf } from '../../api/types.ts';
@@ -38,8 +38,11 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
 
 async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Promise<Verdict & { nextExpiry?: number }> {
   const invalid = validateOAuthClient(client);
-  if (invalid) return { blocked: invalid };
+  // Nothing is written for an invalid spec: the last record keeps serving, and the status keeps saying which.
+  if (invalid) return { blocked: invalid, clientId: client.status?.clientId, secretName: client.status?.secretName };
   const clientId = clientIdOf(client);
+  // Before anything can block: the client_id the user moved away from stops working whatever becomes of the new one.
+  await fromStore(() => retirePreviousClientId(ctx, client));
   const record: ClientRecord | undefined = await fromStore(() => ctx.store.clients.get(clientId));
   const conflict = claimProblem(ctx, client, record);
   if (conflict) return { blocked: conflict };
@@ -51,7 +54,6 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
     secret = found.value;
   }
   const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
-  await fromStore(() => retirePreviousClientId(ctx, client));
   return { clientId, secretName, ...synced };
 }
 

@@ -2,6 +2,7 @@
 // client_id goes, with everything issued to it: status.clientId remembers which one was served.
 import { clientIdOf } from '../../api/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
+import { claimants } from './claim.ts';
 import { removeClient } from './cleanup.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
 
@@ -12,6 +13,8 @@ export async function retirePreviousClientId(ctx: ReconcileContext, client: OAut
   const record = await ctx.store.clients.get(previous);
   if (record?.owner !== keyOf(client)) return false;
   await removeClient(ctx, previous);
+  // Whoever else asks for the old id may have it now.
+  for (const other of claimants(ctx, previous)) if (keyOf(other) !== keyOf(client)) ctx.enqueue(keyOf(other));
   await ctx.recordEvent(client, 'Normal', 'ClientIdChanged', `client_id "${previous}" was replaced by "${clientIdOf(client)}"; its grants and tokens are revoked`);
   return true;
 }

@@ -65,6 +65,14 @@ async function completeSecret(ctx: ReconcileContext, client: OAuthClientResource
   });
 }
 
+/** The other OAuthClient a Secret already serves (by label or controller reference), if any. */
+function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | undefined {
+  const labelled = secret.metadata?.labels?.[CLIENT_LABEL];
+  if (labelled && labelled !== client.metadata.name) return labelled;
+  const controller = secret.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === KIND);
+  return controller && controller.uid !== client.metadata.uid ? controller.name : undefined;
+}
+
 /** The client secret to serve, or why there is none to serve yet. */
 export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string } | Blocked> {
   const name = secretNameOf(client);
@@ -76,6 +84,8 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
     }
     return { value: await createSecret(ctx, client, name) };
   }
+  const claimedBy = otherClaimant(secret, client);
+  if (claimedBy) return { reason: SecretInvalid, message: `Secret ${name} belongs to OAuthClient ${claimedBy}; name a Secret of this client's own in secretName`, requeueAfterMs: SECRET_POLL_MS };
   const existing = decode(secret.data?.client_secret);
   if (existing === undefined && !mayGenerate && !isOwnedBy(secret, client)) {
     return { reason: SecretMissing, message: `Secret ${name} has no client_secret key (generateSecret is false, so Purser does not add one)`, requeueAfterMs: SECRET_POLL_MS };

@@ -78,4 +78,34 @@ describe('leader election', () => {
     expect(election.isLeader).toBe(false);
     expect(onStartedLeading).toHaveBeenCalledTimes(1);
   });
+
+  it('a leader whose renewals hang steps down by its renew deadline, and does not campaign again', async () => {
+    vi.useFakeTimers();
+    const leases = fakeLeases();
+    const onStoppedLeading = vi.fn();
+    const election = startLeaderElection({
+      kube: leases.kube,
+      namespace: 'ns',
+      name: 'lease',
+      identity: 'me',
+      leaseDuration: LEASE_SECONDS,
+      log: createLogger({ level: 'silent', format: 'json' }),
+      onStartedLeading: () => {},
+      onStoppedLeading,
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(election.isLeader).toBe(true);
+
+    const openWrites = leases.holdWrites(); // every renewal from now on hangs
+    const renewDeadlineMs = (LEASE_SECONDS * 1000 * 2) / 3;
+    // Still short of the lease duration, after which a standby may take over.
+    await vi.advanceTimersByTimeAsync(renewDeadlineMs + RETRY_MS);
+    expect(election.isLeader).toBe(false);
+    expect(onStoppedLeading).toHaveBeenCalledTimes(1);
+
+    openWrites();
+    await vi.advanceTimersByTimeAsync(LEASE_SECONDS * 1000 * 3);
+    expect(election.isLeader).toBe(false);
+    expect(onStoppedLeading).toHaveBeenCalledTimes(1);
+  });
 });

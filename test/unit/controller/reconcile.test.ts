@@ -107,6 +107,16 @@ describe('reconcile', () => {
     });
   });
 
+  it("refuses to serve another OAuthClient's Secret", async () => {
+    const cluster = new FakeCluster([oauthClient('owner'), oauthClient('other', { secretName: 'owner-oauth-client' })]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/owner');
+    expect(await reconcile(ctx, 'team/other')).toEqual({ requeueAfterMs: SECRET_POLL_MS });
+    expect(cluster.clients.get('team/other')!.status?.conditions?.[0]).toMatchObject({ reason: 'SecretInvalid', message: "Secret owner-oauth-client belongs to OAuthClient owner; name a Secret of this client's own in secretName" });
+    expect(decoded(cluster.secrets.get('team/owner-oauth-client')).client_id).toBe('owner.team');
+    expect(await ctx.store.clients.get('other.team')).toBeUndefined();
+  });
+
   it('keeps what it served in the status while the store is down', async () => {
     const { cluster, ctx, client } = setup();
     await reconcile(ctx, 'team/app');

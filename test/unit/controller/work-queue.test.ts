@@ -133,4 +133,14 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBeUndefined();
     expect(queue.length).toBe(0);
   });
+
+  it('keeps a delay longer than a Node timer can hold from firing at once', async () => {
+    vi.useFakeTimers();
+    const queue = new WorkQueue();
+    queue.addAfter('ns/a', 40 * 86_400_000); // Node would fire a plain timer this long after 1 ms
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(queue.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    expect(queue.length).toBe(1);
+  });
 });
