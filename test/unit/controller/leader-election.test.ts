@@ -45,6 +45,20 @@ function fakeLeases() {
   };
 }
 
+/** Campaigns as `me` for the fake Lease, with the given callbacks. */
+function elect(leases: ReturnType<typeof fakeLeases>, callbacks: { onStartedLeading?: () => void; onStoppedLeading?: () => void }) {
+  return startLeaderElection({
+    kube: leases.kube,
+    namespace: 'ns',
+    name: 'lease',
+    identity: 'me',
+    leaseDuration: LEASE_SECONDS,
+    log: createLogger({ level: 'silent', format: 'json' }),
+    onStartedLeading: callbacks.onStartedLeading ?? (() => {}),
+    onStoppedLeading: callbacks.onStoppedLeading ?? (() => {}),
+  });
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -54,16 +68,7 @@ describe('leader election', () => {
     vi.useFakeTimers();
     const leases = fakeLeases();
     const onStartedLeading = vi.fn();
-    const election = startLeaderElection({
-      kube: leases.kube,
-      namespace: 'ns',
-      name: 'lease',
-      identity: 'me',
-      leaseDuration: LEASE_SECONDS,
-      log: createLogger({ level: 'silent', format: 'json' }),
-      onStartedLeading,
-      onStoppedLeading: () => {},
-    });
+    const election = elect(leases, { onStartedLeading });
     await vi.advanceTimersByTimeAsync(0);
     expect(election.isLeader).toBe(true);
 
@@ -83,16 +88,7 @@ describe('leader election', () => {
     vi.useFakeTimers();
     const leases = fakeLeases();
     const onStoppedLeading = vi.fn();
-    const election = startLeaderElection({
-      kube: leases.kube,
-      namespace: 'ns',
-      name: 'lease',
-      identity: 'me',
-      leaseDuration: LEASE_SECONDS,
-      log: createLogger({ level: 'silent', format: 'json' }),
-      onStartedLeading: () => {},
-      onStoppedLeading,
-    });
+    const election = elect(leases, { onStoppedLeading });
     await vi.advanceTimersByTimeAsync(0);
     expect(election.isLeader).toBe(true);
 
