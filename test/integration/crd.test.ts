@@ -1,40 +1,22 @@
 // The OAuthClient CRD on a real API server, through the real kubectl: the examples and fixtures apply; a spec
 // validate.ts refuses is refused at apply time with the same message; clientId cannot change once set; and
 // `kubectl explain` and `kubectl get` show the descriptions and printer columns.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { readManifests } from '../../src/api/manifests.ts';
 import { API_GROUP, API_VERSION, KIND, type OAuthClient, type OAuthClientSpec } from '../../src/api/types.ts';
 import { validateOAuthClient } from '../../src/api/validate.ts';
-import { CRD_FILE, kubectlBinary } from '../support/control-plane.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { CRD_FILE } from '../support/control-plane.ts';
+import { kubectl as runKubectl } from '../support/kube.ts';
 
 const namespace = `crd-${randomBytes(4).toString('hex')}`;
-let kubectlPath: string;
 
-function kubectl(args: string[], input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kubectlPath, ['--kubeconfig', inject('kubeconfig'), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const kubectl = (args: string[], input?: string) => runKubectl(args, { input });
 
 const oauthClient = (name: string, spec: OAuthClientSpec): OAuthClient => ({ apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name, namespace }, spec });
 const apply = (object: object, ...flags: string[]) => kubectl(['apply', ...flags, '-f', '-'], JSON.stringify(object));
@@ -42,7 +24,6 @@ const nameOf = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '-'
 const oneLine = (text: string) => text.replace(/\s+/g, ' ');
 
 beforeAll(async () => {
-  kubectlPath = await kubectlBinary();
   const created = await kubectl(['create', 'namespace', namespace]);
   expect(created.stderr).toBe('');
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { freePort } from './redis-server.ts';
+import { stopChild } from './child-process.ts';
 
 const run = promisify(execFile);
 
@@ -66,12 +67,7 @@ function launch(binary: string, args: string[], logFile: string): ChildProcess {
 }
 
 async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+  if (child) await stopChild(child);
 }
 
 async function waitFor(what: string, child: ChildProcess, logFile: string, ready: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {

@@ -17,6 +17,7 @@ import { createLogger } from '../../src/log.ts';
 import { kubectlBinary } from './control-plane.ts';
 import { freePort } from './redis-server.ts';
 import './provided-context.ts';
+import { stopChild } from './child-process.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const RBAC_FILE = join(REPO, 'deploy/controller-rbac.yaml');
@@ -208,11 +209,6 @@ export async function spawnController(options: ControllerOptions): Promise<Spawn
     healthUrl,
     output: () => output,
     isLeader: async () => /^purser_controller_is_leader 1$/m.test(await (await fetch(`${healthUrl}/metrics`)).text()),
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      await exited;
-    },
+    stop: (signal = 'SIGTERM') => stopChild(child, signal),
   };
 }

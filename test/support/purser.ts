@@ -10,6 +10,7 @@ import { hashPassword } from '../../src/server/accounts/users.ts';
 import { generateSigningKeys } from '../../src/server/provider/keys.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
 import { freePort } from './redis-server.ts';
+import { stopChild } from './child-process.ts';
 
 export { freePort };
 
@@ -106,11 +107,6 @@ export async function spawnPurser(options: ServerOptions): Promise<TestServer & 
     url: `http://127.0.0.1:${port}`,
     prefix: options.prefix,
     child,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    close: () => stopChild(child),
   };
 }

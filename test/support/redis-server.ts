@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './child-process.ts';
 
 export interface StartedRedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -112,12 +113,7 @@ async function startOnce(port: number, options: StartRedisServerOptions): Promis
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null && !spawnError) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      if (!spawnError) await stopChild(child);
       running.delete(child);
       rmSync(dir, { recursive: true, force: true });
     })();
