@@ -4,7 +4,7 @@ import type { OAuthClientResource } from '../kube.ts';
 import { claimants } from './claim.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
 import { removeFinalizer, FINALIZER } from './finalizer.ts';
-import { isOwnedBy } from './secret.ts';
+import { isOwnedBy, readSecret } from './secret.ts';
 
 /**
  * How long a token request that authenticated the client just before its record went may still be writing what it
@@ -31,7 +31,7 @@ export async function finalize(ctx: ReconcileContext, client: OAuthClientResourc
   if (!client.spec.public) {
     // Kubernetes' garbage collector would delete it too; doing it here takes the credentials away at once.
     const name = secretNameOf(client);
-    const secret = ctx.secrets.get(client.metadata.namespace, name) ?? (await ctx.kube.readSecret(client.metadata.namespace, name));
+    const secret = await readSecret(ctx, client.metadata.namespace, name);
     if (secret && isOwnedBy(secret, client)) await ctx.kube.deleteSecret(client.metadata.namespace, name, secret.metadata!.uid!);
   }
   await removeFinalizer(ctx, client);

@@ -37,7 +37,7 @@ function describingData(ctx: ReconcileContext, client: OAuthClientResource): Rec
   return { client_id: encode(clientIdOf(client)), issuer: encode(ctx.issuer), token_endpoint: encode(tokenEndpointOf(ctx.issuer)) };
 }
 
-async function readSecret(ctx: ReconcileContext, namespace: string, name: string): Promise<V1Secret | undefined> {
+export async function readSecret(ctx: ReconcileContext, namespace: string, name: string): Promise<V1Secret | undefined> {
   // Secrets not labelled yet (made by a user or a GitOps tool) are not in the cache.
   return ctx.secrets.get(namespace, name) ?? (await ctx.kube.readSecret(namespace, name));
 }
