@@ -96,6 +96,17 @@ export const settings = [
     description: 'File with one cookie-signing key per line (newest first). Required unless `--dev`.',
   },
   {
+    key: 'keysReloadInterval',
+    kind: 'duration',
+    default: '10s',
+    description: 'How often `PURSER_JWKS_FILE` and `PURSER_COOKIE_KEYS_FILE` are read again; a changed key set is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys).',
+  },
+  {
+    key: 'metricsPort',
+    kind: 'integer',
+    description: 'Serve `/metrics` on this port of its own instead of on `PURSER_PORT`, so metrics (labelled by client_id) stay off the public listener.',
+  },
+  {
     key: 'accessTokenTtl',
     kind: 'duration',
     default: '1h',
@@ -207,6 +218,24 @@ export const settings = [
     kind: 'duration',
     default: '10m',
     description: 'Controller: how often every OAuthClient is reconciled again and client records without a resource are removed from Redis.',
+  },
+  {
+    key: 'keysSecret',
+    kind: 'string',
+    default: 'purser-keys',
+    description: 'Controller: Secret, in the Lease\'s namespace (`PURSER_LEASE_NAMESPACE`), that it creates and rotates with the server\'s signing keys (`jwks.json`) and cookie keys (`cookie-keys`); mount it into the server. Empty: keys are yours to provide.',
+  },
+  {
+    key: 'signingKeyRotationPeriod',
+    kind: 'duration',
+    default: '30d',
+    description: 'Controller: how long a signing key signs before the next one takes over. Every key is published in JWKS one period before it signs, so caches of JWKS learn it first.',
+  },
+  {
+    key: 'signingKeyRetention',
+    kind: 'duration',
+    default: '1d',
+    description: 'Controller: how long a retired signing key stays in JWKS at least; it stays longer when the longest access-token or id_token lifetime (server defaults and every OAuthClient\'s `accessToken.ttl`) needs it.',
   },
 ] as const satisfies readonly Setting[];
 
