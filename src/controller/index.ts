@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 
+import { parseDuration } from '../api/duration.ts';
 import { clientIdOf } from '../api/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
@@ -16,6 +17,7 @@ import { createInformers } from './informers.ts';
 import { createKubeApi, loadKubeConfig, statusCodeOf } from './kube.ts';
 import { startLeaderElection, type LeaderElection } from './leader-election.ts';
 import { createControllerMetrics } from './metrics.ts';
+import { reconcileKeys, SIGNING_KEYS_QUEUE_KEY, type KeysContext } from './keys/reconcile.ts';
 import { claimants } from './reconcile/claim.ts';
 import { keyOf, type ReconcileContext } from './reconcile/context.ts';
 import { reconcile } from './reconcile/index.ts';
@@ -80,6 +82,20 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     log,
   };
 
+  const keysCtx: KeysContext | undefined = config.keysSecret
+    ? {
+        kube,
+        namespace: leaseNamespace(config),
+        secretName: config.keysSecret,
+        rotationPeriodMs: config.signingKeyRotationPeriod * 1000,
+        minRetentionMs: config.signingKeyRetention * 1000,
+        longestTokenLifetimeMs: () => 1000 * Math.max(config.accessTokenTtl, config.idTokenTtl, ...informers.clients.list().map((client) => parseDuration(client.spec.accessToken?.ttl ?? '') ?? 0)),
+        now: () => new Date(),
+        log,
+      }
+    : undefined;
+  const reconcileKey = (key: string) => (key === SIGNING_KEYS_QUEUE_KEY && keysCtx ? reconcileKeys(keysCtx) : reconcile(ctx, key));
+
   let synced = false;
   const health: Server = await startHealthServer({ port: config.controllerPort, host: config.host, ready: () => synced, registry: metrics.registry });
   const address = health.address();
@@ -89,7 +105,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
       const done = metrics.reconcileSeconds.startTimer();
       try {
-        const result = await reconcile(ctx, key);
+        const result = await reconcileKey(key);
         if (result.retry) {
           queue.addRateLimited(key);
         } else {
@@ -112,6 +128,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
   }
 
   async function resync(): Promise<void> {
+    if (keysCtx) enqueue(SIGNING_KEYS_QUEUE_KEY);
     for (const client of informers.clients.list()) enqueue(keyOf(client));
     try {
       metrics.orphansRemoved.inc((await removeOrphanRecords(ctx)).length);

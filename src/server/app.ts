@@ -1,4 +1,5 @@
 // The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
+// The last two are built from the key set and swapped whole when it changes, so a rotation needs no restart.
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
@@ -8,19 +9,34 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
-import { createInteractionRouter } from './interactions/index.ts';
+import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import type { Jwks } from './provider/keys.ts';
 import { logServerErrors, requestLog } from './request-log.ts';
 
+export interface KeyMaterial {
+  jwks: Jwks;
+  /** Newest first: cookies are signed with the first and accepted with any. */
+  cookieKeys: string[];
+}
+
 export interface AppDependencies {
-  provider: Provider;
   store: Store;
   users: UserDirectory;
   log: Logger;
-  csrfKey: Buffer;
-  /** oidc-provider writes its cookies through this app's context, so it must sign with the same keys. */
-  cookieKeys: string[];
+  keys: KeyMaterial;
+  /** Builds oidc-provider for a key set (its keystore is fixed at construction). */
+  providerFor(keys: KeyMaterial): Provider;
+  /** Whether the app serves /metrics itself; otherwise the caller serves `metrics` on a port of its own. */
+  metricsOnApp: boolean;
+}
+
+export interface PurserApp {
+  app: Koa;
+  metrics: Metrics;
+  /** Later requests use providers and cookies of `keys`; requests under way finish with the previous ones. */
+  useKeys(keys: KeyMaterial): void;
 }
 
 /** Runs `middleware` only for paths under one of `prefixes`: token requests skip the routers of other pages. */
@@ -28,17 +44,35 @@ function onlyUnder<State, Context>(prefixes: string[], middleware: Middleware<St
   return (ctx, next) => (prefixes.some((prefix) => ctx.path.startsWith(prefix)) ? middleware(ctx, next) : next());
 }
 
-export function createApp({ provider, store, users, log, csrfKey, cookieKeys }: AppDependencies): Koa {
-  const app = new Koa({ proxy: provider.proxy, keys: cookieKeys });
+export function createApp({ store, users, log, keys, providerFor, metricsOnApp }: AppDependencies): PurserApp {
   const metrics = new Metrics();
-  metrics.observe(provider);
-  logServerErrors(log, provider);
+  const app = new Koa();
+
+  const stackFor = (material: KeyMaterial) => {
+    const provider = providerFor(material);
+    metrics.observe(provider);
+    logServerErrors(log, provider);
+    const csrfKey = csrfKeyFor(material.cookieKeys);
+    return {
+      interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters }).routes(),
+      oidc: mount(provider as unknown as Koa),
+      proxy: provider.proxy,
+    };
+  };
+  let stack = stackFor(keys);
+  const useKeys = (material: KeyMaterial) => {
+    stack = stackFor(material);
+    // oidc-provider writes its cookies through this app's context, so it must sign with the same keys.
+    app.keys = material.cookieKeys;
+  };
+  app.proxy = stack.proxy;
+  app.keys = keys.cookieKeys;
 
   app.use(requestLog(log));
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
-  app.use(onlyUnder(['/healthz', '/readyz', '/metrics'], compose([healthRoutes(store).routes(), metrics.routes().routes()])));
-  app.use(onlyUnder(['/interaction/'], createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters }).routes()));
-  app.use(mount(provider as unknown as Koa));
-  return app;
+  app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
+  app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));
+  app.use((ctx, next) => stack.oidc(ctx, next));
+  return { app, metrics, useKeys };
 }

@@ -1,6 +1,7 @@
 // Starts the server: opens the store, loads users and keys, builds the provider and the app, and listens.
-import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
+
+import Koa from 'koa';
 
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
@@ -8,9 +9,10 @@ import { CachedClientCatalog } from '../store/cached-catalog.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts';
-import { createApp } from './app.ts';
+import { createApp, type KeyMaterial } from './app.ts';
 import { devBanner } from './dev/banner.ts';
 import { FileClientSource } from './dev/file-clients.ts';
+import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { createProvider } from './provider/index.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
 
@@ -32,30 +34,46 @@ async function loadUsers(config: Config, log: Logger): Promise<UserDirectory> {
   return new UserDirectory([]);
 }
 
-async function loadKeys(config: Config, log: Logger) {
-  if (config.jwksFile && config.cookieKeysFile) {
-    return { jwks: await loadSigningKeys(config.jwksFile), cookieKeys: await loadCookieKeys(config.cookieKeysFile) };
+/** The key set, and for key files a function that watches them (and returns a function that stops watching). */
+async function loadKeys(config: Config, log: Logger): Promise<{ keys: KeyMaterial; watch?(onChange: (keys: KeyMaterial) => void): () => void }> {
+  const { jwksFile, cookieKeysFile } = config;
+  if (jwksFile && cookieKeysFile) {
+    const { keys, digest } = await readKeyFiles({ jwksFile, cookieKeysFile });
+    return { keys, watch: (onChange) => watchKeyFiles({ jwksFile, cookieKeysFile }, { intervalMs: config.keysReloadInterval * 1000, log, initialDigest: digest, onChange }) };
   }
   log.warn('using ephemeral signing and cookie keys: tokens and sessions stop working when this process exits (set PURSER_JWKS_FILE and PURSER_COOKIE_KEYS_FILE)');
-  return { jwks: config.jwksFile ? await loadSigningKeys(config.jwksFile) : generateSigningKeys(), cookieKeys: config.cookieKeysFile ? await loadCookieKeys(config.cookieKeysFile) : generateCookieKeys() };
+  return { keys: { jwks: jwksFile ? await loadSigningKeys(jwksFile) : generateSigningKeys(), cookieKeys: cookieKeysFile ? await loadCookieKeys(cookieKeysFile) : generateCookieKeys() } };
 }
+
+async function listen(app: Koa, port: number, host: string): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  return server;
+}
+
+const closeServer = (server: Server | undefined) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
   const users = await loadUsers(config, log);
-  const { jwks, cookieKeys } = await loadKeys(config, log);
-  const provider = createProvider(store, clients, { config, users, jwks, cookieKeys });
+  const { keys, watch } = await loadKeys(config, log);
 
   const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log) : undefined;
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
 
-  // Every replica derives the same CSRF key from the shared cookie key, so any replica can check any form.
-  const csrfKey = createHmac('sha256', cookieKeys[0]!).update('purser interaction csrf').digest();
-  const app = createApp({ provider, store, users, log, csrfKey, cookieKeys });
-  const server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const { app, metrics, useKeys } = createApp({
+    store,
+    users,
+    log,
+    keys,
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
+    metricsOnApp: config.metricsPort === undefined,
+  });
+  const stopWatching = watch?.(useKeys);
+  const server = await listen(app, config.port, config.host);
+  const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
   const url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : config.issuer;
   log.info({ url, issuer: config.issuer, store: config.redisUrl ? 'redis' : 'memory', clients: loaded.length }, 'purser server listening');
@@ -67,7 +85,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     close: async () => {
       fileSource?.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      stopWatching?.();
+      await Promise.all([closeServer(server), closeServer(metricsServer)]);
       await store.close();
     },
   };

@@ -2,6 +2,11 @@
 // Load-details also requires the interaction cookie to name the URL's uid, which binds the token to this browser.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** Every replica derives the same CSRF key from the shared (newest) cookie key, so any replica checks any form. */
+export function csrfKeyFor(cookieKeys: readonly string[]): Buffer {
+  return createHmac('sha256', cookieKeys[0]!).update('purser interaction csrf').digest();
+}
+
 /** Separates these MACs from anything else the same key might ever be used for. */
 const PURPOSE = 'purser/interaction-csrf/v1\0';
 

@@ -15,7 +15,7 @@ import { showPrompt } from './show-prompt.ts';
 import { throttleLogin } from './throttle-login.ts';
 
 export type { InteractionDeps } from './deps.ts';
-export { csrfTokenFor, isValidCsrfToken } from './csrf.ts';
+export { csrfKeyFor, csrfTokenFor, isValidCsrfToken } from './csrf.ts';
 
 export function createInteractionRouter(deps: InteractionDeps): Router<InteractionState> {
   const { provider, csrfKey } = deps;

@@ -1,55 +1,53 @@
 // Signing keys (JWKS) and cookie keys: from mounted files in production, generated per process in dev mode.
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
-export interface Jwk {
-  kty: string;
-  kid?: string;
-  alg?: string;
-  use?: string;
-  [member: string]: unknown;
-}
+import { canSign, generateCookieKey, SIGNING_ALGORITHMS, type Jwk, type Jwks } from '../../api/key-set.ts';
+
+export { generateSigningKeys } from '../../api/key-set.ts';
+export type { Jwk, Jwks } from '../../api/key-set.ts';
 
 export class KeyFileError extends Error {
   override name = 'KeyFileError';
 }
 
-/** One ES256 key (access tokens) and one RS256 key (id_tokens), private parts included. */
-export function generateSigningKeys(): { keys: Jwk[] } {
-  const es = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-  const rs = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  return {
-    keys: [
-      { ...es, kty: 'EC', kid: `es256-${randomUUID()}`, alg: 'ES256', use: 'sig' },
-      { ...rs, kty: 'RSA', kid: `rs256-${randomUUID()}`, alg: 'RS256', use: 'sig' },
-    ],
-  };
-}
-
-export async function loadSigningKeys(path: string): Promise<{ keys: Jwk[] }> {
-  let jwks: { keys?: Jwk[] };
-  try {
-    jwks = JSON.parse(await readFile(path, 'utf8')) as { keys?: Jwk[] };
-  } catch (error) {
-    throw new KeyFileError(`${path}: cannot read a JSON Web Key Set (${(error as Error).message})`);
-  }
+/** The set's keys, provided it holds a key that may sign for every algorithm Purser signs with. */
+function checkSigningKeys(jwks: { keys?: Jwk[] }, source: string): Jwks {
   const keys = jwks.keys ?? [];
-  for (const alg of ['ES256', 'RS256']) {
-    if (!keys.some((key) => key.alg === alg && 'd' in key)) {
-      throw new KeyFileError(`${path}: needs a private ${alg} key with "alg": "${alg}" (run: purser generate-keys)`);
+  for (const alg of SIGNING_ALGORITHMS) {
+    if (!keys.some((key) => key.alg === alg && canSign(key))) {
+      throw new KeyFileError(`${source}: needs a private ${alg} key with "alg": "${alg}" that may sign (run: purser generate-keys)`);
     }
   }
   return { keys };
 }
 
+export function parseSigningKeys(text: string, source: string): Jwks {
+  let jwks: { keys?: Jwk[] };
+  try {
+    jwks = JSON.parse(text) as { keys?: Jwk[] };
+  } catch (error) {
+    throw new KeyFileError(`${source}: cannot read a JSON Web Key Set (${(error as Error).message})`);
+  }
+  return checkSigningKeys(jwks, source);
+}
+
+export async function loadSigningKeys(path: string): Promise<Jwks> {
+  return parseSigningKeys(await readFile(path, 'utf8'), path);
+}
+
 export function generateCookieKeys(): string[] {
-  return [randomBytes(32).toString('base64url')];
+  return [generateCookieKey()];
+}
+
+/** One key per line, newest first; shorter than 32 characters is refused (HMAC keys must not be guessable). */
+export function parseCookieKeys(text: string, source: string): string[] {
+  const keys = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  if (keys.length === 0 || keys.some((key) => key.length < 32)) {
+    throw new KeyFileError(`${source}: needs one or more cookie keys, one per line, each at least 32 characters`);
+  }
+  return keys;
 }
 
 export async function loadCookieKeys(path: string): Promise<string[]> {
-  const keys = (await readFile(path, 'utf8')).split('\n').map((line) => line.trim()).filter(Boolean);
-  if (keys.length === 0 || keys.some((key) => key.length < 32)) {
-    throw new KeyFileError(`${path}: needs one or more cookie keys, one per line, each at least 32 characters`);
-  }
-  return keys;
+  return parseCookieKeys(await readFile(path, 'utf8'), path);
 }
