@@ -101,6 +101,11 @@ function validate(config: Config, command: Command): Config {
   } catch {
     throw new ConfigError(`PURSER_ISSUER: expected an absolute URL such as https://auth.example.com, got "${config.issuer}"`);
   }
+  // A key is published one period before it signs: shorter than the propagation, a replica could sign with a key
+  // that another replica's JWKS does not list yet.
+  if (command === 'controller' && config.manageKeys && config.signingKeyRotationPeriod <= config.keysPropagationDelay) {
+    throw new ConfigError('PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY, so every server lists a key before any server signs with it');
+  }
   if (!config.dev) {
     const missing = REQUIRED_IN_PRODUCTION[command].filter((key) => !config[key]);
     if (missing.length) {

@@ -220,10 +220,16 @@ export const settings = [
     description: 'Controller: how often every OAuthClient is reconciled again and client records without a resource are removed from Redis.',
   },
   {
+    key: 'manageKeys',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Controller: create and rotate the key Secret `PURSER_KEYS_SECRET`; `false` when you provide the server\'s keys yourself.',
+  },
+  {
     key: 'keysSecret',
     kind: 'string',
     default: 'purser-keys',
-    description: 'Controller: Secret, in the Lease\'s namespace (`PURSER_LEASE_NAMESPACE`), that it creates and rotates with the server\'s signing keys (`jwks.json`) and cookie keys (`cookie-keys`); mount it into the server. Empty: keys are yours to provide.',
+    description: 'Controller: Secret, in the Lease\'s namespace (`PURSER_LEASE_NAMESPACE`), holding the server\'s signing keys (`jwks.json`) and cookie keys (`cookie-keys`); mount it into the server.',
   },
   {
     key: 'signingKeyRotationPeriod',
@@ -236,6 +242,12 @@ export const settings = [
     kind: 'duration',
     default: '1d',
     description: 'Controller: how long a retired signing key stays in JWKS at least; it stays longer when the longest access-token or id_token lifetime (server defaults and every OAuthClient\'s `accessToken.ttl`) needs it.',
+  },
+  {
+    key: 'keysPropagationDelay',
+    kind: 'duration',
+    default: '5m',
+    description: 'Controller: how long a change of the key Secret may take to reach every server (the kubelet\'s sync period and Secret cache, plus `PURSER_KEYS_RELOAD_INTERVAL`). A retired key stays published this much longer than the longest token lifetime.',
   },
 ] as const satisfies readonly Setting[];
 

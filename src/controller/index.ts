@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 
-import { parseDuration } from '../api/duration.ts';
 import { clientIdOf } from '../api/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
@@ -17,6 +16,7 @@ import { createInformers } from './informers.ts';
 import { createKubeApi, loadKubeConfig, statusCodeOf } from './kube.ts';
 import { startLeaderElection, type LeaderElection } from './leader-election.ts';
 import { createControllerMetrics } from './metrics.ts';
+import { longestSignedLifetimeMs } from './keys/lifetimes.ts';
 import { reconcileKeys, SIGNING_KEYS_QUEUE_KEY, type KeysContext } from './keys/reconcile.ts';
 import { claimants } from './reconcile/claim.ts';
 import { keyOf, type ReconcileContext } from './reconcile/context.ts';
@@ -82,14 +82,15 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     log,
   };
 
-  const keysCtx: KeysContext | undefined = config.keysSecret
+  const keysCtx: KeysContext | undefined = config.manageKeys
     ? {
         kube,
         namespace: leaseNamespace(config),
         secretName: config.keysSecret,
         rotationPeriodMs: config.signingKeyRotationPeriod * 1000,
         minRetentionMs: config.signingKeyRetention * 1000,
-        longestTokenLifetimeMs: () => 1000 * Math.max(config.accessTokenTtl, config.idTokenTtl, ...informers.clients.list().map((client) => parseDuration(client.spec.accessToken?.ttl ?? '') ?? 0)),
+        propagationMs: config.keysPropagationDelay * 1000,
+        longestTokenLifetimeMs: () => longestSignedLifetimeMs([config.accessTokenTtl, config.idTokenTtl], informers.clients.list()),
         now: () => new Date(),
         log,
       }

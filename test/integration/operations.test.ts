@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { Browser } from '../support/browser.ts';
-import { startPurser, writeFixtures } from '../support/purser.ts';
+import { freePort, startPurser, writeFixtures } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import { codeFlow, oauthFailure, relyingParty, SECRETS } from '../support/rp.ts';
@@ -50,6 +50,22 @@ describe('metrics', () => {
     expect(text).toMatch(/purser_tokens_issued_total\{grant_type="client_credentials",client_id="reports\.test"\} [1-9]/);
     expect(text).toMatch(/purser_oauth_errors_total\{error="invalid_scope"\} [1-9]/);
     expect(text).toMatch(/purser_http_request_duration_seconds_bucket\{le="0\.005",route="token",method="POST",status="2xx"\}/);
+  });
+});
+
+describe('metrics on a port of their own', () => {
+  it('are served on PURSER_METRICS_PORT and no longer on the public listener', async () => {
+    const metricsPort = await freePort();
+    const server = await startPurser({ redisUrl: inject('redisUrl'), prefix: uniquePrefix('metrics-port'), fixtures: await writeFixtures(), flags: [`--metrics-port=${metricsPort}`] });
+    try {
+      await oidc.clientCredentialsGrant(await relyingParty(server.issuer, 'reports.test'));
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(text).toMatch(/purser_tokens_issued_total\{grant_type="client_credentials",client_id="reports\.test"\} 1/);
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
 

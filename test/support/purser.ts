@@ -46,6 +46,8 @@ export interface ServerOptions {
   /** Several processes of one installation share the issuer; each listens on its own port. */
   issuer?: string;
   port?: number;
+  /** More flags, e.g. `--keys-reload-interval=1s`. */
+  flags?: string[];
 }
 
 function flags(options: ServerOptions, port: number, issuer: string): string[] {
@@ -62,6 +64,7 @@ function flags(options: ServerOptions, port: number, issuer: string): string[] {
     `--jwks-file=${options.fixtures.jwksFile}`,
     `--cookie-keys-file=${options.fixtures.cookieKeysFile}`,
     '--log-level=warn',
+    ...(options.flags ?? []),
   ];
 }
 

@@ -30,4 +30,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(message);
   });
+
+  it('refuses a signing-key rotation period no longer than the time a Secret takes to reach every server', () => {
+    const argv = ['--redis-url=redis://r', '--signing-key-rotation-period=5m', '--keys-propagation-delay=5m'];
+    expect(() => loadConfig(argv, {}, 'controller')).toThrow(/PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY/);
+    expect(loadConfig(argv, { PURSER_MANAGE_KEYS: 'false' }, 'controller').manageKeys).toBe(false);
+    expect(loadConfig(['--redis-url=redis://r'], {}, 'controller')).toMatchObject({ keysSecret: 'purser-keys', signingKeyRotationPeriod: 30 * 86400, keysPropagationDelay: 300 });
+  });
 });

@@ -41,17 +41,19 @@ function lifeOf(key: ManagedJwk, index: number, keys: ManagedJwk[], now: string)
   return { state: first === index ? 'current' : 'retired', since: now };
 }
 
-/** A key in `state` from `now`: only the current key may sign. */
-function enter(key: ManagedJwk, state: KeyState, now: string): LivingJwk {
+/** The key living `life`: only a current key may sign, whatever `key_ops` it came with. */
+function living(key: ManagedJwk, life: KeyLife): LivingJwk {
   const { key_ops: _keyOps, purser: _life, ...rest } = key;
-  return state === 'current' ? { ...rest, purser: { state, since: now } } : { ...rest, key_ops: ['verify'], purser: { state, since: now } };
+  return life.state === 'current' ? { ...rest, purser: life } : { ...rest, key_ops: ['verify'], purser: life };
 }
+
+const enter = (key: ManagedJwk, state: KeyState, now: string): LivingJwk => living(key, { state, since: now });
 
 function planAlgorithm(alg: SigningAlgorithm, keys: ManagedJwk[], now: Date, policy: KeyPolicy, generate: (alg: SigningAlgorithm) => Jwk, changes: string[]): { keys: LivingJwk[]; due: number[] } {
   const at = now.toISOString();
   const sinceOf = (key: LivingJwk) => Date.parse(key.purser.since);
   const age = (key: LivingJwk) => now.getTime() - sinceOf(key);
-  const mine: LivingJwk[] = keys.map((key, i) => ({ ...key, purser: lifeOf(key, i, keys, at) })).filter((key) => key.alg === alg);
+  const mine = keys.map((key, i) => living(key, lifeOf(key, i, keys, at))).filter((key) => key.alg === alg);
   for (const key of keys) if (key.alg === alg && !key.purser) changes.push(`adopted ${key.kid ?? 'a key'}`);
   let current: LivingJwk | undefined = mine.find((key) => key.purser.state === 'current');
   let next: LivingJwk | undefined = mine.find((key) => key.purser.state === 'next');

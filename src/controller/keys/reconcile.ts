@@ -11,13 +11,6 @@ import { planSigningKeys, type ManagedJwk } from './plan.ts';
 /** The work-queue key of the key Secret: never a `namespace/name`, since no namespace starts with a colon. */
 export const SIGNING_KEYS_QUEUE_KEY = ':signing-keys';
 
-/**
- * Time for a change of the Secret to reach every server: the kubelet's sync period (1 min by default) and its
- * Secret cache (up to 1 min) plus the server's reload interval, with room to spare. A retired key may still sign
- * on a replica this long after the controller retired it.
- */
-export const PROPAGATION_MS = 5 * 60_000;
-
 export interface KeysContext {
   kube: KubeApi;
   namespace: string;
@@ -25,6 +18,8 @@ export interface KeysContext {
   rotationPeriodMs: number;
   /** The configured retention; the schedule keeps retired keys longer when token lifetimes need it. */
   minRetentionMs: number;
+  /** How long until every server uses a changed Secret: a retired key may still sign on a replica this long. */
+  propagationMs: number;
   /** The longest lifetime of a token Purser signs: access tokens (server default or any client's) and id_tokens. */
   longestTokenLifetimeMs(): number;
   now(): Date;
@@ -58,7 +53,7 @@ export async function reconcileKeys(ctx: KeysContext): Promise<ReconcileResult> 
   const { kube, namespace, secretName: name, log } = ctx;
   const now = ctx.now();
   const secret = await kube.readSecret(namespace, name);
-  const retentionMs = Math.max(ctx.minRetentionMs, ctx.longestTokenLifetimeMs() + PROPAGATION_MS);
+  const retentionMs = Math.max(ctx.minRetentionMs, ctx.longestTokenLifetimeMs() + ctx.propagationMs);
   const plan = planSigningKeys(signingKeysOf(secret, `Secret ${namespace}/${name}`), now, { rotationPeriodMs: ctx.rotationPeriodMs, retentionMs }, ctx.generate ?? generateSigningKey);
   const cookieKeys = decode(secret, KEY_SET_FILES.cookieKeys);
   const wanted: Record<string, string> = {
