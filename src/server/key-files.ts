@@ -12,23 +12,32 @@ export interface KeyFiles {
   cookieKeysFile: string;
 }
 
-export interface ReadKeys {
-  keys: KeyMaterial;
+interface KeyTexts {
+  jwks: string;
+  cookieKeys: string;
   /** Identifies the files' contents, to tell a change from a re-read. */
   digest: string;
 }
 
-const digestOf = (...texts: string[]) => texts.reduce((hash, text) => hash.update(text).update('\0'), createHash('sha256')).digest('hex');
-
-export async function readKeyFiles({ jwksFile, cookieKeysFile }: KeyFiles): Promise<ReadKeys> {
-  const [jwksText, cookieText] = await Promise.all([readFile(jwksFile, 'utf8'), readFile(cookieKeysFile, 'utf8')]);
-  return {
-    keys: { jwks: parseSigningKeys(jwksText, jwksFile), cookieKeys: parseCookieKeys(cookieText, cookieKeysFile) },
-    digest: digestOf(jwksText, cookieText),
-  };
+async function readTexts({ jwksFile, cookieKeysFile }: KeyFiles): Promise<KeyTexts> {
+  const [jwks, cookieKeys] = await Promise.all([readFile(jwksFile, 'utf8'), readFile(cookieKeysFile, 'utf8')]);
+  return { jwks, cookieKeys, digest: createHash('sha256').update(jwks).update('\0').update(cookieKeys).digest('hex') };
 }
 
-/** Polls the files; `onChange` gets every new valid key set. Returns a function that stops polling. */
+const parse = (files: KeyFiles, texts: KeyTexts): KeyMaterial => ({
+  jwks: parseSigningKeys(texts.jwks, files.jwksFile),
+  cookieKeys: parseCookieKeys(texts.cookieKeys, files.cookieKeysFile),
+});
+
+export async function readKeyFiles(files: KeyFiles): Promise<{ keys: KeyMaterial; digest: string }> {
+  const texts = await readTexts(files);
+  return { keys: parse(files, texts), digest: texts.digest };
+}
+
+/**
+ * Polls the files; `onChange` gets every new valid key set. Two files caught on either side of one swap are at
+ * worst used (or refused) for one interval, until the next read sees them consistent. Returns a stop function.
+ */
 export function watchKeyFiles(files: KeyFiles, { intervalMs, log, initialDigest, onChange }: { intervalMs: number; log: Logger; initialDigest: string; onChange(keys: KeyMaterial): void }): () => void {
   let seen = initialDigest;
   let reading = false;
@@ -36,15 +45,12 @@ export function watchKeyFiles(files: KeyFiles, { intervalMs, log, initialDigest,
     if (reading) return;
     reading = true;
     try {
-      const [jwksText, cookieText] = await Promise.all([readFile(files.jwksFile, 'utf8'), readFile(files.cookieKeysFile, 'utf8')]);
-      const digest = digestOf(jwksText, cookieText);
-      if (digest === seen) return;
-      seen = digest;
-      // Read again as a whole: the two files may have been caught on either side of one swap.
-      const read = await readKeyFiles(files);
-      seen = read.digest;
-      onChange(read.keys);
-      log.info({ signingKeys: read.keys.jwks.keys.map((key) => key.kid), cookieKeys: read.keys.cookieKeys.length }, 'key files changed; new requests use the new keys');
+      const texts = await readTexts(files);
+      if (texts.digest === seen) return;
+      seen = texts.digest;
+      const keys = parse(files, texts);
+      onChange(keys);
+      log.info({ signingKeys: keys.jwks.keys.map((key) => key.kid), cookieKeys: keys.cookieKeys.length }, 'key files changed; new requests use the new keys');
     } catch (error) {
       log.error({ err: error }, 'key files changed but cannot be used; keeping the keys in use');
     } finally {
