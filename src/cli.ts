@@ -2,7 +2,7 @@
 // purser <command> [flags]: the one entry point of every process Purser runs.
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startController } from './controller/index.ts';
-import { createLogger } from './log.ts';
+import { createLogger, LogFormatError } from './log.ts';
 import { hashPassword } from './server/accounts/users.ts';
 import { generateSigningKeys } from './server/provider/keys.ts';
 import { startServer } from './server/start.ts';
@@ -64,6 +64,7 @@ async function main([command, ...argv]: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`purser: ${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
+  const userError = error instanceof ConfigError || error instanceof LogFormatError;
+  process.stderr.write(`purser: ${userError ? (error as Error).message : (error as Error).stack}\n`);
+  process.exit(userError ? 2 : 1);
 });
