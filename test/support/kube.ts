@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import * as oidc from 'openid-client';
 import { inject } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
 
 import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../../src/api/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -20,7 +21,8 @@ import './provided-context.ts';
 import { stopChild } from './child-process.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
-const RBAC_FILE = join(REPO, 'deploy/controller-rbac.yaml');
+// The chart's RBAC as deploy/ renders it (scripts/render-deploy.ts): tests run the controller with exactly that.
+const DEPLOY_FILES = ['deploy/namespace.yaml', 'deploy/purser.yaml'].map((file) => join(REPO, file));
 
 export interface KubectlResult {
   code: number;
@@ -125,19 +127,21 @@ async function applyWithRetry(manifest: string): Promise<void> {
 }
 
 /**
- * A kubeconfig for the controller's ServiceAccount from deploy/controller-rbac.yaml (minted with TokenRequest), so
- * tests prove that RBAC is enough. The leader-election Role is also granted in `leaseNamespace`, where the test's
- * controller keeps its Lease apart from other test files'.
+ * A kubeconfig for the controller's ServiceAccount from deploy/ (minted with TokenRequest), so tests prove that the
+ * chart's RBAC is enough. The leader-election Role is also granted in `leaseNamespace`, where the test's controller
+ * keeps its Lease apart from other test files'.
  */
 export async function controllerKubeconfig(leaseNamespace: string): Promise<string> {
-  const rbac = await readFile(RBAC_FILE, 'utf8');
-  await applyWithRetry(rbac);
-  const leaderElection = rbac
-    .split(/^---$/m)
-    .filter((doc) => /kind: (Role|RoleBinding)\n/.test(doc))
-    .map((doc) => doc.replace(/^(\s*)namespace: purser-system$/m, `$1namespace: ${leaseNamespace}`))
-    .join('---');
-  await applyWithRetry(leaderElection);
+  type Manifest = { kind: string; metadata: { namespace?: string } };
+  const rbacKinds = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
+  const objects = (await Promise.all(DEPLOY_FILES.map((file) => readFile(file, 'utf8'))))
+    .flatMap((text) => parseAllDocuments(text).map((document) => document.toJS() as Manifest | null))
+    .filter((object): object is Manifest => object !== null && rbacKinds.includes(object.kind));
+  await applyWithRetry(objects.map((object) => stringify(object)).join('---\n'));
+  const leaderElection = objects
+    .filter((object) => object.kind === 'Role' || object.kind === 'RoleBinding')
+    .map((object) => stringify({ ...object, metadata: { ...object.metadata, namespace: leaseNamespace } }));
+  await applyWithRetry(leaderElection.join('---\n'));
   const token = (await kubectlOk(['create', 'token', 'purser-controller', '-n', 'purser-system', '--duration=24h'])).trim();
   const admin = await readFile(inject('kubeconfig'), 'utf8');
   const server = /server: (\S+)/.exec(admin)![1];

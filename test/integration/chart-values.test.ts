@@ -1,0 +1,182 @@
+// The chart's values: helm lint passes; values.schema.json and the templates refuse what cannot work, with a message
+// naming the value; and every setting of src/config/settings.ts reaches the pods (or is excluded for a stated
+// reason), with exactly the values given, in a form the real configuration loader accepts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { V1Container } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { DURATION_PATTERN } from '../../src/api/duration.ts';
+import { loadConfig, type Command } from '../../src/config/load.ts';
+import { envName, settings, type SettingKey } from '../../src/config/settings.ts';
+import { CHART, containerOf, envOf, helm, helmTemplate, parseManifests, type Manifest } from '../support/helm.ts';
+
+const PRODUCTION = join(new URL('../../', import.meta.url).pathname, 'test/fixtures/chart/production-values.yaml');
+
+let production: Manifest[];
+let defaults: Manifest[];
+
+beforeAll(async () => {
+  [defaults, production] = await Promise.all([
+    helmTemplate({ namespace: 'purser-system' }).then(parseManifests),
+    helmTemplate({ namespace: 'auth', values: [PRODUCTION] }).then(parseManifests),
+  ]);
+});
+
+describe('helm lint', () => {
+  it.each([
+    ['the default values', []],
+    ['the production values', ['--values', PRODUCTION]],
+  ])('passes --strict with %s', async (_, args) => {
+    const result = await helm(['lint', '--strict', CHART, ...args]);
+    expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('refused values', () => {
+  const SCHEMA_ERROR = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\npurser:\n";
+
+  it.each([
+    ['a misspelt key', ['tokens.accessTokenTtI=1h'], '- tokens: Additional property accessTokenTtI is not allowed'],
+    ['a misspelt top-level key', ['replicaCount=3'], '- (root): Additional property replicaCount is not allowed'],
+    ['a malformed duration', ['tokens.accessTokenTtl=1hour'], "- tokens.accessTokenTtl: Does not match pattern '^([0-9]+[smhd])+$'"],
+    ['a malformed controller duration', ['controller.leaseDuration=15sec'], "- controller.leaseDuration: Does not match pattern '^([0-9]+[smhd])+$'"],
+    ['an unknown Redis mode', ['redis.mode=replica'], '- redis.mode: redis.mode must be one of the following: "standalone", "sentinel", "cluster"'],
+    ['an unknown log level', ['logLevel=verbose'], '- logLevel: logLevel must be one of the following: "fatal", "error", "warn", "info", "debug", "trace"'],
+    ['an unknown log format', ['logFormat=text'], '- logFormat: logFormat must be one of the following: "json", "pretty"'],
+    ['an unknown pull policy', ['image.pullPolicy=Sometimes'], '- image.pullPolicy: image.pullPolicy must be one of the following: "IfNotPresent", "Always", "Never"'],
+    ['an issuer with a trailing slash', ['issuer=https://auth.example.com/'], "- issuer: Does not match pattern '^(https?://[^/?#]+(/[^?#]*[^/?#])?)?$'"],
+    ['no controller workers', ['controller.workers=0'], '- controller.workers: Must be greater than or equal to 1'],
+  ])('the schema refuses %s', async (_, set, message) => {
+    const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${SCHEMA_ERROR}${message}\n`);
+  });
+
+  it('the schema\'s durations are the ones the server parses', () => {
+    const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as { definitions: { duration: { pattern: string } } };
+    expect(schema.definitions.duration.pattern).toBe(DURATION_PATTERN);
+  });
+
+  it.each([
+    ['your Redis and the bundled one at once', ['redis.url=redis://redis:6379/0'], 'redis.url is set and redis.bundled.enabled is true: set redis.bundled.enabled=false to use your Redis, or leave redis.url empty for the bundled one'],
+    ['no Redis at all', ['redis.bundled.enabled=false'], 'Purser needs Redis: set redis.url (production) or redis.bundled.enabled=true (evaluation)'],
+    ['Sentinel with the bundled Redis', ['redis.mode=sentinel'], 'redis.mode=sentinel needs your own Redis in redis.url: the bundled Redis is a single standalone server'],
+    ['two controllers without leader election', ['controller.leaderElection=false'], 'controller.leaderElection=false with more than one controller replica: every replica would reconcile at once'],
+  ])('the templates refuse %s', async (_, set, message) => {
+    const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('one controller without leader election is fine', async () => {
+    const objects = parseManifests(await helmTemplate({ namespace: 'purser-system', set: ['controller.leaderElection=false', 'controller.replicaCount=1'] }));
+    expect(envOf(containerOf(objects, 'Deployment', 'purser-controller')).PURSER_LEADER_ELECTION).toBe('false');
+  });
+});
+
+describe('settings', () => {
+  // Settings the chart does not expose, and why. Everything else must reach a pod.
+  const EXCLUDED: Partial<Record<SettingKey, string>> = {
+    dev: 'dev mode (in-memory store, demo user, ephemeral keys) is never for a cluster',
+    clientsDir: 'a folder of OAuthClient files is dev mode\'s client source; in a cluster they are resources',
+    host: 'a pod listens on every interface, which the default 0.0.0.0 already does',
+    kubeconfig: 'in a pod the controller uses its ServiceAccount',
+  };
+
+  const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
+  const controllerEnv = () => envOf(containerOf(production, 'Deployment', 'purser-controller'));
+
+  it('every setting reaches the server or the controller with the production values, or is excluded for a reason', () => {
+    const rendered = new Set([...Object.keys(serverEnv()), ...Object.keys(controllerEnv())]);
+    const missing = settings.filter((setting) => !rendered.has(envName(setting.key)) && !(setting.key in EXCLUDED)).map((setting) => envName(setting.key));
+    expect(missing).toEqual([]);
+    for (const key of Object.keys(EXCLUDED)) {
+      expect(settings.map((setting) => setting.key as string), `${key} is excluded but is no setting`).toContain(key);
+      expect(rendered, `${key} is excluded but rendered`).not.toContain(envName(key));
+    }
+    const settingNames = new Set(settings.map((setting) => envName(setting.key)));
+    expect([...rendered].filter((name) => name.startsWith('PURSER_') && !settingNames.has(name))).toEqual([]);
+  });
+
+  it('the server gets exactly the production values', () => {
+    expect(serverEnv()).toEqual({
+      PURSER_ISSUER: 'https://auth.example.com',
+      PURSER_PORT: '4000',
+      PURSER_METRICS_PORT: '9090',
+      PURSER_TRUST_PROXY: 'true',
+      PURSER_REDIS_URL: 'redis-sentinel-0.redis:26379,redis-sentinel-1.redis:26379,redis-sentinel-2.redis:26379',
+      PURSER_REDIS_MODE: 'sentinel',
+      PURSER_REDIS_SENTINEL_NAME: 'purser-primary',
+      PURSER_REDIS_PASSWORD_FILE: '/etc/purser/redis/redis-password',
+      PURSER_REDIS_KEY_PREFIX: 'auth:',
+      PURSER_USERS_FILE: '/etc/purser/users/users.yaml',
+      PURSER_JWKS_FILE: '/etc/purser/keys/jwks.json',
+      PURSER_COOKIE_KEYS_FILE: '/etc/purser/keys/cookie-keys',
+      PURSER_KEYS_RELOAD_INTERVAL: '30s',
+      PURSER_ACCESS_TOKEN_TTL: '15m',
+      PURSER_ID_TOKEN_TTL: '30m',
+      PURSER_REFRESH_TOKEN_TTL: '7d',
+      PURSER_REFRESH_TOKEN_ABSOLUTE_LIFETIME: '30d',
+      PURSER_AUTHORIZATION_CODE_TTL: '30s',
+      PURSER_SESSION_TTL: '8h',
+      PURSER_INTERACTION_TTL: '5m',
+      PURSER_CLIENT_CACHE_NEGATIVE_TTL: '2s',
+      PURSER_LOG_LEVEL: 'warn',
+      PURSER_LOG_FORMAT: 'json',
+      NODE_OPTIONS: '--max-old-space-size=384',
+    });
+    const server = containerOf(production, 'Deployment', 'purser-server');
+    expect(server.volumeMounts!.find((mount) => mount.name === 'users')).toEqual({ name: 'users', mountPath: '/etc/purser/users', readOnly: true });
+  });
+
+  it('the controller gets exactly the production values, and the token lifetimes its key retention depends on', () => {
+    expect(controllerEnv()).toEqual({
+      PURSER_ISSUER: 'https://auth.example.com',
+      PURSER_REDIS_URL: 'redis-sentinel-0.redis:26379,redis-sentinel-1.redis:26379,redis-sentinel-2.redis:26379',
+      PURSER_REDIS_MODE: 'sentinel',
+      PURSER_REDIS_SENTINEL_NAME: 'purser-primary',
+      PURSER_REDIS_PASSWORD_FILE: '/etc/purser/redis/redis-password',
+      PURSER_REDIS_KEY_PREFIX: 'auth:',
+      PURSER_ACCESS_TOKEN_TTL: '15m',
+      PURSER_ID_TOKEN_TTL: '30m',
+      PURSER_LOG_LEVEL: 'warn',
+      PURSER_LOG_FORMAT: 'json',
+      PURSER_CONTROLLER_PORT: '8081',
+      PURSER_NAMESPACES: 'team-a,team-b',
+      PURSER_CONTROLLER_WORKERS: '8',
+      PURSER_LEADER_ELECTION: 'true',
+      PURSER_LEASE_DURATION: '20s',
+      PURSER_LEASE_NAMESPACE: 'auth',
+      PURSER_SECRET_ROTATION_OVERLAP: '2h',
+      PURSER_RESYNC_PERIOD: '15m',
+      PURSER_MANAGE_KEYS: 'true',
+      PURSER_KEYS_SECRET: 'purser-keys',
+      PURSER_SIGNING_KEY_ROTATION_PERIOD: '14d',
+      PURSER_SIGNING_KEY_RETENTION: '2d',
+      PURSER_KEYS_PROPAGATION_DELAY: '5m',
+    });
+  });
+
+  /** What the process in the pod would parse: its flags after the command, and its environment. */
+  const configOf = (container: V1Container, command: Command) => loadConfig(container.args!.slice(1), envOf(container), command);
+
+  it('the real configuration loader accepts what both pods get, with the default and the production values', () => {
+    for (const objects of [defaults, production]) {
+      expect(() => configOf(containerOf(objects, 'Deployment', 'purser-server'), 'server')).not.toThrow();
+      expect(() => configOf(containerOf(objects, 'Deployment', 'purser-controller'), 'controller')).not.toThrow();
+    }
+    const server = configOf(containerOf(production, 'Deployment', 'purser-server'), 'server');
+    expect([server.accessTokenTtl, server.refreshTokenTtl, server.sessionTtl, server.trustProxy, server.metricsPort]).toEqual([900, 7 * 86400, 8 * 3600, true, 9090]);
+    const controller = configOf(containerOf(production, 'Deployment', 'purser-controller'), 'controller');
+    expect([controller.namespaces, controller.controllerWorkers, controller.leaseDuration, controller.signingKeyRotationPeriod]).toEqual([['team-a', 'team-b'], 8, 20, 14 * 86400]);
+  });
+
+  it('the loader refuses what the schema cannot: a rotation period shorter than the propagation delay', async () => {
+    const objects = parseManifests(await helmTemplate({ namespace: 'purser-system', set: ['signingKeys.rotationPeriod=1m'] }));
+    expect(() => configOf(containerOf(objects, 'Deployment', 'purser-controller'), 'controller')).toThrow('PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY');
+  });
+});
