@@ -1,0 +1,106 @@
+// The chart against the run's real kube-apiserver: every object it renders (default and production values, CRD
+// included) and deploy/ are accepted by `kubectl apply --dry-run=server`, in namespaces that warn on anything the
+// "restricted" Pod Security Standard forbids; `helm install --dry-run=server` prints NOTES that say how to reach
+// discovery and declare a first client; an upgrade keeps the bundled Redis' password.
+import { join } from 'node:path';
+
+import type { V1Secret } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { CHART, findObject, helm, helmTemplate, parseManifests, serviceMonitorCrd } from '../support/helm.ts';
+import { createNamespace, kubectl, kubectlOk } from '../support/kube.ts';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const PRODUCTION = join(REPO, 'test/fixtures/chart/production-values.yaml');
+const WATCHED = ['team-a', 'team-b']; // controller.namespaces of the production values
+
+/** A namespace of its own where the API server warns about every pod template the restricted profile refuses. */
+async function restrictedNamespace(): Promise<string> {
+  const namespace = await createNamespace('chart');
+  await kubectlOk(['label', 'namespace', namespace, 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=latest']);
+  return namespace;
+}
+
+/** Server-side apply, dry run: the API server validates and admits everything, and stores nothing. */
+const dryRun = (args: string[], input?: string) => kubectl(['apply', '--server-side', '--dry-run=server', ...args], { input });
+
+beforeAll(async () => {
+  // The production values render ServiceMonitors: the API server needs their CRD, the real one, pinned.
+  await kubectlOk(['apply', '--server-side', '-f', await serviceMonitorCrd()]);
+  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com']);
+  const namespaces = [...WATCHED, 'purser-system'].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n');
+  await kubectlOk(['apply', '--server-side', '-f', '-'], { input: namespaces });
+});
+
+describe('kubectl apply --dry-run=server', () => {
+  it.each([
+    ['the default values', []],
+    ['the production values', [PRODUCTION]],
+  ])('accepts every object rendered with %s, without a warning', async (_, values) => {
+    const namespace = await restrictedNamespace();
+    const rendered = await helmTemplate({ namespace, values, includeCrds: true });
+    const objects = parseManifests(rendered);
+    const result = await dryRun(['-f', '-'], rendered);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const applied = result.stdout.trim().split('\n');
+    expect(applied).toHaveLength(objects.length);
+    for (const line of applied) expect(line).toMatch(/ serverside-applied \(server dry run\)$/);
+  });
+
+  it('reports a pod template the restricted profile refuses (the warning above has teeth)', async () => {
+    const namespace = await restrictedNamespace();
+    const rendered = await helmTemplate({ namespace, set: ['securityContext.allowPrivilegeEscalation=true'] });
+    const result = await dryRun(['-f', '-'], rendered);
+    expect(result.stderr).toContain('would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false');
+  });
+
+  it('accepts deploy/ through kustomize (kubectl apply -k deploy/)', async () => {
+    const result = await dryRun(['-k', join(REPO, 'deploy')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const applied = result.stdout.trim().split('\n');
+    expect(applied).toContain('namespace/purser-system serverside-applied (server dry run)');
+    expect(applied).toContain('customresourcedefinition.apiextensions.k8s.io/oauthclients.purser.dev serverside-applied (server dry run)');
+    expect(applied).toContain('deployment.apps/purser-server serverside-applied (server dry run)');
+    expect(applied).toHaveLength(16);
+  });
+});
+
+describe('helm against the API server', () => {
+  const env = () => ({ KUBECONFIG: inject('kubeconfig') });
+
+  it('helm install prints NOTES: port-forward and discovery, a first OAuthClient and its Secret, the bundled Redis warning', async () => {
+    const namespace = await restrictedNamespace();
+    const result = await helm(['install', 'purser', CHART, '--namespace', namespace, '--dry-run=server'], env());
+    expect(result.code).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain(`Purser 0.1.0 is installed in namespace ${namespace} with issuer http://purser.${namespace}.svc`);
+    expect(notes).toContain(`kubectl -n ${namespace} port-forward svc/purser 4000:80\n  curl http://localhost:4000/.well-known/openid-configuration`);
+    expect(notes).toContain('kind: OAuthClient');
+    expect(notes).toContain("kubectl -n default get secret orders-worker-oauth-client -o jsonpath='{.data.client_secret}' | base64 -d");
+    expect(notes).toContain(`curl -s -u "$ID:$SECRET" -d grant_type=client_credentials -d scope=orders:read http://purser.${namespace}.svc/token`);
+    expect(notes).toContain('Server pods stay in ContainerCreating until the controller has created their signing keys');
+    expect(notes).toContain('WARNING: the bundled Redis is for evaluation only');
+  });
+
+  it('with the production values, NOTES point at the Ingress and the watched namespaces, and give no Redis warning', async () => {
+    const namespace = await restrictedNamespace();
+    const result = await helm(['install', 'purser', CHART, '--namespace', namespace, '--values', PRODUCTION, '--dry-run=server'], env());
+    expect(result.code).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('curl https://auth.example.com/.well-known/openid-configuration');
+    expect(notes).toContain('The controller only watches team-a, team-b (controller.namespaces): declare clients there.');
+    expect(notes).not.toContain('WARNING');
+    expect(notes).not.toContain('No users');
+  });
+
+  it('an upgrade keeps the bundled Redis password it finds in the cluster (lookup)', async () => {
+    const namespace = await restrictedNamespace();
+    await kubectlOk(['-n', namespace, 'create', 'secret', 'generic', 'purser-redis', '--from-literal=password=the-password-of-the-first-install']);
+    const result = await helm(['template', 'purser', CHART, '--namespace', namespace, '--dry-run=server'], env());
+    expect(result.code).toBe(0);
+    const secret = findObject<V1Secret>(parseManifests(result.stdout), 'Secret', 'purser-redis');
+    expect(Buffer.from(secret.data!.password!, 'base64').toString()).toBe('the-password-of-the-first-install');
+  });
+});
