@@ -64,10 +64,14 @@ fetch_servicemonitor_crd() {
     sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
   mkdir -p "$crd_dir"
   cp "$module/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" "$file.tmp"
-  chmod 644 "$file.tmp"
+  chmod 644 "$file.tmp" # the module cache's files are read-only
   mv "$file.tmp" "$file"
 }
 
+# Test files start in parallel, and each may call this script: one builds, the others wait and find the cache.
+mkdir -p "$cache"
+exec 9>"$cache/.helm.lock"
+flock 9
 build_helm
 fetch_servicemonitor_crd
 echo "$dir"

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { CHART, findObject, helm, helmTemplate, parseManifests, serviceMonitorCrd } from '../support/helm.ts';
+import { CHART, findObject, helm, helmBinary, helmTemplate, parseManifests, PROVISION_TIMEOUT_MS, serviceMonitorCrd } from '../support/helm.ts';
 import { createNamespace, kubectl, kubectlOk } from '../support/kube.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -30,7 +30,8 @@ beforeAll(async () => {
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/servicemonitors.monitoring.coreos.com']);
   const namespaces = [...WATCHED, 'purser-system'].map((name) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`).join('---\n');
   await kubectlOk(['apply', '--server-side', '-f', '-'], { input: namespaces });
-});
+  await helmBinary();
+}, PROVISION_TIMEOUT_MS);
 
 describe('kubectl apply --dry-run=server', () => {
   it.each([

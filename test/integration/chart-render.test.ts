@@ -22,7 +22,7 @@ import type {
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { containerOf, envOf, findObject, helmTemplate, objectsOf, parseManifests, podSpecOf, type Manifest } from '../support/helm.ts';
+import { containerOf, envOf, findObject, helmTemplate, objectsOf, parseManifests, podSpecOf, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
 
 const PRODUCTION = join(new URL('../../', import.meta.url).pathname, 'test/fixtures/chart/production-values.yaml');
 
@@ -35,7 +35,7 @@ const render = async (namespace: string, options: { values?: string[]; set?: str
 
 beforeAll(async () => {
   [defaults, production] = await Promise.all([render('purser-system'), render('auth', { values: [PRODUCTION] })]);
-});
+}, PROVISION_TIMEOUT_MS);
 
 const ids = (objects: Manifest[]) => objects.map((o) => `${o.kind} ${o.metadata.namespace ?? '(cluster)'}/${o.metadata.name}`).sort();
 const workloads = (objects: Manifest[]) => [...objectsOf<V1Deployment>(objects, 'Deployment'), ...objectsOf<V1StatefulSet>(objects, 'StatefulSet')];
@@ -102,7 +102,7 @@ describe('probes and ports', () => {
     const server = containerOf(objects(), 'Deployment', 'purser-server');
     expect(server.ports).toEqual([{ name: 'http', containerPort: 4000 }, { name: 'metrics', containerPort: 9090 }]);
     expect(server.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 });
-    expect(server.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 });
+    expect(server.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, timeoutSeconds: 3, periodSeconds: 5, failureThreshold: 2 });
     // The ports the server is told to listen on are the ones the probes and the Service use.
     expect(envOf(server)).toMatchObject({ PURSER_PORT: '4000', PURSER_METRICS_PORT: '9090' });
   });

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CRD_FILE } from '../support/control-plane.ts';
-import { CHART, helm, helmBinary, helmTemplate } from '../support/helm.ts';
+import { CHART, helm, helmBinary, helmTemplate, PROVISION_TIMEOUT_MS } from '../support/helm.ts';
 
 const run = promisify(execFile);
 const REPO = new URL('../../', import.meta.url).pathname;
@@ -21,7 +21,8 @@ let scratch: string;
 beforeAll(async () => {
   crd = await readFile(CRD_FILE, 'utf8');
   scratch = await mkdtemp(join(tmpdir(), 'purser-chart-'));
-});
+  await helmBinary();
+}, PROVISION_TIMEOUT_MS);
 
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });

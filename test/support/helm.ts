@@ -23,6 +23,9 @@ const cachedHelm = () => join(cache(), `helm-v${VERSIONS.PURSER_HELM_VERSION}`, 
 const cachedServiceMonitorCrd = () =>
   join(cache(), `prometheus-operator-v${VERSIONS.PURSER_PROMETHEUS_OPERATOR_VERSION}`, 'monitoring.coreos.com_servicemonitors.yaml');
 
+/** For the first beforeAll of a chart test file: on a machine without the cache, helm is compiled first (minutes). */
+export const PROVISION_TIMEOUT_MS = 30 * 60_000;
+
 let provisioned: Promise<void> | undefined;
 
 /** Runs scripts/helm.sh once per process when something it caches is missing. */
@@ -30,7 +33,7 @@ function provision(missing: string): Promise<void> {
   if (process.env.CI === 'true') {
     return Promise.reject(new Error(`${missing} is missing (CI=true: missing infrastructure fails the run): run \`bash scripts/helm.sh\` first, as .ci/run does`));
   }
-  provisioned ??= run('bash', [join(REPO, 'scripts/helm.sh')], { env: { ...process.env, ...VERSIONS }, timeout: 30 * 60_000 }).then(() => undefined);
+  provisioned ??= run('bash', [join(REPO, 'scripts/helm.sh')], { env: { ...process.env, ...VERSIONS }, timeout: PROVISION_TIMEOUT_MS }).then(() => undefined);
   return provisioned;
 }
 
