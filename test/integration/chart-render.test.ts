@@ -401,6 +401,32 @@ describe('scaling, disruptions, exposure', () => {
     expect(findObject<V1Deployment>(defaults, 'Deployment', 'purser-server').spec!.template.metadata!.labels).toEqual(selector('server'));
   });
 
+  it('scheduling values, pod annotations and extra variables reach their own component\'s pods only', async () => {
+    const objects = await render('purser-system', {
+      set: [
+        'server.nodeSelector.pool=auth',
+        'server.podAnnotations.team=identity',
+        'controller.tolerations[0].key=dedicated',
+        'controller.tolerations[0].operator=Exists',
+        'controller.extraEnv[0].name=NODE_OPTIONS',
+        'controller.extraEnv[0].value=--max-old-space-size=448',
+        'redis.bundled.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].key=disk',
+        'redis.bundled.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator=Exists',
+      ],
+    });
+    const server = podSpecOf(objects, 'Deployment', 'purser-server');
+    const controller = podSpecOf(objects, 'Deployment', 'purser-controller');
+    const redis = podSpecOf(objects, 'StatefulSet', 'purser-redis');
+    expect([server.nodeSelector, controller.nodeSelector, redis.nodeSelector]).toEqual([{ pool: 'auth' }, undefined, undefined]);
+    expect([server.tolerations, controller.tolerations, redis.tolerations]).toEqual([undefined, [{ key: 'dedicated', operator: 'Exists' }], undefined]);
+    expect([server.affinity, controller.affinity]).toEqual([undefined, undefined]);
+    expect(redis.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'Exists' }] }] } } });
+    expect(findObject<V1Deployment>(objects, 'Deployment', 'purser-server').spec!.template.metadata!.annotations).toEqual({ team: 'identity' });
+    expect(findObject<V1Deployment>(objects, 'Deployment', 'purser-controller').spec!.template.metadata!.annotations).toBeUndefined();
+    expect(envOf(containerOf(objects, 'Deployment', 'purser-controller')).NODE_OPTIONS).toBe('--max-old-space-size=448');
+    expect(envOf(containerOf(objects, 'Deployment', 'purser-server')).NODE_OPTIONS).toBeUndefined();
+  });
+
   it('Ingress: the hosts and TLS of the values, to the server Service\'s http port; the issuer derives from it when unset', async () => {
     expect(findObject<V1Ingress>(production, 'Ingress', 'purser').spec).toEqual({
       ingressClassName: 'nginx',

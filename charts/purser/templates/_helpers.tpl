@@ -177,8 +177,17 @@ Empty values are left out: the server reads an empty variable as unset, so rende
 {{- end }}
 {{- end }}
 
-{{/* Pod scheduling of one component: `dict "root" $ "component" "server" "values" .Values.server`. */}}
-{{- define "purser.scheduling" -}}
+{{/*
+Pod-level settings every workload shares, and its component's scheduling:
+`dict "root" $ "component" "server" "values" .Values.server`. Service links are off: a Service named "purser" would
+otherwise inject PURSER_PORT=tcp://... into every pod of the namespace, which the server would read as its port.
+*/}}
+{{- define "purser.podSpec" -}}
+enableServiceLinks: false
+{{- with .root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- with .values.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -200,19 +209,6 @@ affinity:
 topologySpreadConstraints:
   {{- toYaml $constraints | nindent 2 }}
 {{- end }}
-{{- end }}
-
-{{/*
-Pod-level settings every workload shares. Service links are off: a Service named "purser" would otherwise inject
-PURSER_PORT=tcp://... into every pod of the namespace, which the server would read as its port setting.
-*/}}
-{{- define "purser.podSpec" -}}
-enableServiceLinks: false
-{{- with .root.Values.imagePullSecrets }}
-imagePullSecrets:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- include "purser.scheduling" . }}
 {{- end }}
 
 {{/* The Redis password Secret and /tmp (the image writes nothing, but Node and libraries may want a temp dir). */}}
