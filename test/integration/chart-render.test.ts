@@ -86,6 +86,14 @@ describe('objects', () => {
     ]);
   });
 
+  it('a long release name still makes valid names: Services are DNS labels, StatefulSet names leave room for a revision hash', async () => {
+    const release = `purser-${'x'.repeat(46)}`; // 53 characters, the longest release name helm accepts
+    const objects = parseManifests(await helmTemplate({ release, namespace: 'purser-system' }));
+    for (const service of objectsOf<V1Service>(objects, 'Service')) expect(service.metadata!.name!.length, service.metadata!.name).toBeLessThanOrEqual(63);
+    for (const statefulSet of objectsOf<V1StatefulSet>(objects, 'StatefulSet')) expect(statefulSet.metadata!.name!.length).toBeLessThanOrEqual(52);
+    expect(findObject<V1Service>(objects, 'Service', `${release.slice(0, 44)}-controller-metrics`).spec!.ports![0]!.name).toBe('metrics');
+  });
+
   it('every workload runs the image of the chart\'s appVersion, or image.tag', () => {
     expect(containerOf(defaults, 'Deployment', 'purser-server').image).toBe('ghcr.io/purser-dev/purser:0.1.0');
     expect(containerOf(defaults, 'Deployment', 'purser-controller').image).toBe('ghcr.io/purser-dev/purser:0.1.0');
