@@ -2,6 +2,7 @@
 // included) and deploy/ are accepted by `kubectl apply --dry-run=server`, in namespaces that warn on anything the
 // "restricted" Pod Security Standard forbids; `helm install --dry-run=server` prints NOTES that say how to reach
 // discovery and declare a first client; an upgrade keeps the bundled Redis' password.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { V1Secret } from '@kubernetes/client-node';
@@ -109,5 +110,22 @@ describe('helm against the API server', () => {
     expect(result.code).toBe(0);
     const secret = findObject<V1Secret>(parseManifests(result.stdout), 'Secret', 'purser-redis');
     expect(Buffer.from(secret.data!.password!, 'base64').toString()).toBe('the-password-of-the-first-install');
+  });
+});
+
+describe("the README's install walk-through", () => {
+  it('declares manifests the API server accepts: the first OAuthClient and the pod that fetches a token with envFrom', async () => {
+    const readme = await readFile(join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Install on Kubernetes'), readme.indexOf('## On Kubernetes: the OAuthClient controller'));
+    const manifests = [...section.matchAll(/<<'YAML'\n([\s\S]*?)\nYAML\n/g)].map((match) => match[1]!);
+    expect(manifests.map((manifest) => /^kind: (\w+)$/m.exec(manifest)?.[1])).toEqual(['OAuthClient', 'Pod']);
+    for (const manifest of manifests) {
+      const result = await dryRun(['-f', '-'], manifest);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toMatch(/serverside-applied \(server dry run\)/);
+    }
+    // The pod reads the keys the controller writes into every client Secret.
+    expect(manifests[1]).toContain('"$client_id:$client_secret"');
+    expect(manifests[1]).toContain('"$token_endpoint"');
   });
 });
