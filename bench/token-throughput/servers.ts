@@ -25,6 +25,8 @@ export interface SpawnOptions {
   nodeFlags?: string[];
   /** Baseline only: `map` (baseline-adapter.ts) or `memory` (oidc-provider's stock memory adapter). */
   adapter?: string;
+  /** Purser only: more flags, e.g. `--keys-reload-interval=1s`. */
+  flags?: string[];
 }
 
 const env = () => ({ PATH: process.env.PATH, NODE_ENV: 'production' });
@@ -51,6 +53,7 @@ export async function spawnPurser(redisUrl: string, prefix: string, fixtures: Fi
     `--cookie-keys-file=${fixtures.cookieKeysFile}`,
     // info is the production default; nothing is logged per request below warn-level problems.
     '--log-level=info',
+    ...(options.flags ?? []),
   ];
   const child = track(spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, 'server', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env: env() }));
   await waitFor(child, 'purser', (output) => output.includes('purser server listening'));

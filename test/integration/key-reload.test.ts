@@ -16,7 +16,7 @@ import { waitFor } from '../support/kube.ts';
 import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { authorize, codeFlow, relyingParty } from '../support/rp.ts';
-import { writeAtomically } from '../support/secret-volume.ts';
+import { writeAtomically } from '../support/atomic-dir.ts';
 
 const verifyOnly = (jwks: Jwks): Jwks => ({ keys: jwks.keys.map((key) => ({ ...key, key_ops: ['verify'] })) });
 const kidOf = (jwt: string) => decodeProtectedHeader(jwt).kid!;

@@ -1,11 +1,11 @@
 // What the kubelet does for a Secret volume, for a control plane without kubelets: the Secret's keys as files in a
-// folder, updated the way its AtomicWriter does it (a new timestamped folder, then a `..data` symlink swapped over
-// with one rename), so a server reading the files sees the same layout and the same kind of change as in a pod.
-import { mkdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// folder, updated the way its AtomicWriter does it, so a server reading the files sees the same layout and the same
+// kind of change as in a pod.
+import { mkdir } from 'node:fs/promises';
 
 import type { V1Secret } from '@kubernetes/client-node';
 
+import { writeAtomically } from './atomic-dir.ts';
 import { kubeClients } from './kube.ts';
 
 export interface SecretVolume {
@@ -14,20 +14,6 @@ export interface SecretVolume {
   /** How many versions of the Secret have been projected. */
   readonly updates: number;
   stop(): void;
-}
-
-let versions = 0;
-
-/** Replaces every file in `dir` at once, as the kubelet's AtomicWriter does: readers see all old or all new files. */
-export async function writeAtomically(dir: string, files: Record<string, string | Buffer>): Promise<void> {
-  const versionDir = `..${new Date().toISOString().replace(/[:.]/g, '_')}.${++versions}`;
-  await mkdir(join(dir, versionDir), { recursive: true });
-  for (const [key, value] of Object.entries(files)) await writeFile(join(dir, versionDir, key), value, { mode: 0o444 });
-  const previous = await readlink(join(dir, '..data')).catch(() => undefined);
-  await symlink(versionDir, join(dir, '..data_tmp'));
-  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
-  for (const key of Object.keys(files)) await symlink(join('..data', key), join(dir, key)).catch(() => undefined);
-  if (previous) await rm(join(dir, previous), { recursive: true });
 }
 
 const filesOf = (secret: V1Secret) => Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]));
