@@ -34,11 +34,16 @@ export interface KeyPlan {
 
 const ORDER: Record<KeyState, number> = { current: 0, next: 1, retired: 2 };
 
-/** Keys found without a life (written by hand, or before management): the first of an alg signs, the rest retire. */
-function lifeOf(key: ManagedJwk, index: number, keys: ManagedJwk[], now: string): KeyLife {
-  if (key.purser) return key.purser;
-  const first = keys.findIndex((other) => other.alg === key.alg && !other.purser);
-  return { state: first === index ? 'current' : 'retired', since: now };
+/**
+ * The life of a key read from the Secret, as far as the schedule can tell: none when it has none or a state the
+ * schedule does not know (a hand edit). An unreadable `since` restarts its clock now, which only keeps a key longer.
+ */
+function lifeOf(key: ManagedJwk, now: string): KeyLife | undefined {
+  const life: unknown = key.purser;
+  if (typeof life !== 'object' || life === null) return undefined;
+  const { state, since } = life as Record<string, unknown>;
+  if (typeof state !== 'string' || !Object.hasOwn(ORDER, state)) return undefined;
+  return { state: state as KeyState, since: typeof since === 'string' && !Number.isNaN(Date.parse(since)) ? since : now };
 }
 
 /** The key living `life`: only a current key may sign, whatever `key_ops` it came with. */
@@ -53,13 +58,28 @@ function planAlgorithm(alg: SigningAlgorithm, keys: ManagedJwk[], now: Date, pol
   const at = now.toISOString();
   const sinceOf = (key: LivingJwk) => Date.parse(key.purser.since);
   const age = (key: LivingJwk) => now.getTime() - sinceOf(key);
-  const mine = keys.map((key, i) => living(key, lifeOf(key, i, keys, at))).filter((key) => key.alg === alg);
-  for (const key of keys) if (key.alg === alg && !key.purser) changes.push(`adopted ${key.kid ?? 'a key'}`);
-  let current: LivingJwk | undefined = mine.find((key) => key.purser.state === 'current');
-  let next: LivingJwk | undefined = mine.find((key) => key.purser.state === 'next');
-  let retired = mine.filter((key) => key.purser.state === 'retired');
+  let current: LivingJwk | undefined;
+  let next: LivingJwk | undefined;
+  let retired: LivingJwk[] = [];
+  const unplaced: { key: ManagedJwk; life?: KeyLife }[] = [];
+  for (const key of keys.filter((candidate) => candidate.alg === alg)) {
+    const life = lifeOf(key, at);
+    if (life && life.since !== key.purser?.since) changes.push(`dated ${key.kid} ${at} (its since was unreadable)`);
+    if (life?.state === 'current' && !current) current = living(key, life);
+    else if (life?.state === 'next' && !next) next = living(key, life);
+    else if (life?.state === 'retired') retired.push(living(key, life));
+    else unplaced.push({ key, life });
+  }
+  // A key without a life (written by hand) signs if nothing else does; any other stays published, since it may
+  // have signed, until it has been retired for the retention window.
+  for (const { key, life } of unplaced) {
+    changes.push(life ? `retired ${key.kid} (a second ${life.state} key)` : `adopted ${key.kid ?? 'a key'}`);
+    if (!life && !current) current = enter(key, 'current', at);
+    else retired.push(enter(key, 'retired', at));
+  }
 
-  if (current && age(current) >= policy.rotationPeriodMs) {
+  // The next key signs only once it has been published a full period, even if a hand edit made it younger.
+  if (current && next && age(current) >= policy.rotationPeriodMs && age(next) >= policy.rotationPeriodMs) {
     changes.push(`retired ${current.kid}`);
     retired = [enter(current, 'retired', at), ...retired];
     current = undefined;
@@ -78,7 +98,7 @@ function planAlgorithm(alg: SigningAlgorithm, keys: ManagedJwk[], now: Date, pol
 
   return {
     keys: [current, next, ...kept],
-    due: [sinceOf(current) + policy.rotationPeriodMs, ...kept.map((key) => sinceOf(key) + policy.retentionMs)],
+    due: [Math.max(sinceOf(current), sinceOf(next)) + policy.rotationPeriodMs, ...kept.map((key) => sinceOf(key) + policy.retentionMs)],
   };
 }
 

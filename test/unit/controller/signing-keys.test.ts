@@ -86,6 +86,43 @@ describe('planSigningKeys', () => {
   });
 });
 
+describe('planSigningKeys on a hand-edited Secret', () => {
+  const life = (state: string, since: unknown) => ({ purser: { state, since } }) as unknown as Partial<ManagedJwk>;
+  const es = (kid: string, extra: Partial<ManagedJwk> = {}): ManagedJwk => ({ kty: 'EC', alg: 'ES256', kid, d: 'x', ...extra });
+  const rs = (kid: string): ManagedJwk => ({ kty: 'RSA', alg: 'RS256', kid, d: 'x', ...life('current', T0.toISOString()) });
+  const kids = (plan: { keys: ManagedJwk[] }) => plan.keys.map((key) => key.kid);
+
+  it('keeps publishing a second current key (it may have signed) and lets only one sign', () => {
+    const plan = planSigningKeys([es('a', life('current', T0.toISOString())), es('b', life('current', T0.toISOString())), rs('r')], at(HOUR), POLICY, keyMaker());
+    expect(summary(plan.keys).filter((line) => line.startsWith('a ') || line.startsWith('b '))).toEqual(['a current', 'b retired verify-only']);
+  });
+
+  it('keeps publishing keys whose life it does not understand', () => {
+    const plan = planSigningKeys([es('a', life('current', T0.toISOString())), es('odd', life('pending', T0.toISOString())), es('junk', { purser: 'x' } as unknown as Partial<ManagedJwk>), rs('r')], at(HOUR), POLICY, keyMaker());
+    expect(kids(plan)).toEqual(expect.arrayContaining(['a', 'odd', 'junk']));
+    expect(summary(plan.keys).filter((line) => line.endsWith('current'))).toEqual(['a current', 'r current']);
+  });
+
+  it('restarts the clock of a key whose since is missing or unreadable, instead of removing it or looping', () => {
+    const keys = [es('a', life('current', 'yesterday')), es('old', life('retired', undefined)), rs('r')];
+    const plan = planSigningKeys(keys, at(HOUR), POLICY, keyMaker());
+    expect(summary(plan.keys)).toContain('old retired verify-only');
+    expect(plan.keys.find((key) => key.kid === 'a')!.purser!.since).toBe(at(HOUR).toISOString());
+    expect(plan.nextDueAt).toEqual(at(HOUR + POLICY.retentionMs));
+  });
+
+  it('never signs with a key published less than a period ago, even when the current one is due', () => {
+    // The next key was removed by hand just before the rotation.
+    const make = keyMaker();
+    const plan = planSigningKeys([es('a', life('current', T0.toISOString())), rs('r')], at(24 * HOUR - 1), POLICY, make);
+    const due = planSigningKeys(plan.keys, at(24 * HOUR), POLICY, make);
+    expect(summary(due.keys).filter((line) => line.startsWith('a ') || line.startsWith('es256'))).toEqual(['a current', 'es256-1 next verify-only']);
+    expect(due.nextDueAt).toEqual(at(48 * HOUR - 1));
+    const later = planSigningKeys(due.keys, at(48 * HOUR - 1), POLICY, make);
+    expect(summary(later.keys).filter((line) => line.startsWith('es256-1'))).toEqual(['es256-1 current']);
+  });
+});
+
 describe('reconcileKeys', () => {
   const NAMESPACE = 'purser-system';
   const NAME = 'purser-keys';
