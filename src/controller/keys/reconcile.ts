@@ -42,7 +42,8 @@ function signingKeysOf(secret: V1Secret | undefined, where: string): ManagedJwk[
   if (text === undefined) return [];
   try {
     const keys = (JSON.parse(text) as { keys?: unknown }).keys;
-    if (Array.isArray(keys)) return keys as ManagedJwk[];
+    const isKey = (key: unknown) => typeof key === 'object' && key !== null && !Array.isArray(key);
+    if (Array.isArray(keys) && keys.every(isKey)) return keys as ManagedJwk[];
   } catch {
     // Reported below, with what to do about it.
   }

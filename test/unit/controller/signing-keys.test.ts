@@ -182,6 +182,13 @@ describe('reconcileKeys', () => {
     await expect(reconcileKeys(ctx)).rejects.toThrow(new KeySecretError(`Secret ${NAMESPACE}/${NAME}: jwks.json is not a JSON Web Key Set; fix it, or delete the Secret to start over with new keys`));
     expect(cluster.writes).toEqual([]);
   });
+
+  it('refuses a key set with an entry that is not a key, with the same advice', async () => {
+    const { cluster, ctx } = setup();
+    cluster.secrets.set(`${NAMESPACE}/${NAME}`, { metadata: { name: NAME, namespace: NAMESPACE, resourceVersion: '1' }, data: { [KEY_SET_FILES.jwks]: Buffer.from('{"keys": [null]}').toString('base64') } });
+    await expect(reconcileKeys(ctx)).rejects.toThrow(KeySecretError);
+    expect(cluster.writes).toEqual([]);
+  });
 });
 
 describe('longestSignedLifetimeMs', () => {
