@@ -22,7 +22,7 @@ import type {
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { containerOf, envOf, findObject, helmTemplate, objectsOf, parseManifests, podSpecOf, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
+import { CHART, containerOf, envOf, findObject, helm, helmTemplate, objectsOf, parseManifests, podSpecOf, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
 
 const PRODUCTION = join(new URL('../../', import.meta.url).pathname, 'test/fixtures/chart/production-values.yaml');
 
@@ -314,7 +314,10 @@ describe('Redis', () => {
     expect(statefulSet.spec).toMatchObject({ replicas: 1, serviceName: 'purser-redis' });
     const redis = containerOf(defaults, 'StatefulSet', 'purser-redis');
     expect(redis.command).toEqual(['redis-server']);
-    expect(redis.args).toEqual(['--dir', '/data', '--appendonly', 'yes', '--appendfsync', 'everysec', '--requirepass', '$(REDIS_PASSWORD)']);
+    expect(redis.args).toEqual([
+      '--dir', '/data', '--appendonly', 'yes', '--appendfsync', 'everysec', '--requirepass', '$(REDIS_PASSWORD)',
+      '--maxmemory', '192mb', '--maxmemory-policy', 'noeviction',
+    ]);
     const password = { secretKeyRef: { name: 'purser-redis', key: 'password' } };
     expect(redis.env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: password }, { name: 'REDISCLI_AUTH', valueFrom: password }]);
     expect(redis.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
@@ -326,6 +329,25 @@ describe('Redis', () => {
       selector: selector('redis'),
       ports: [{ name: 'redis', port: 6379, targetPort: 'redis' }],
     });
+  });
+
+  it('bundled: maxmemory below the memory limit with noeviction, so a full Redis refuses writes instead of being OOM-killed', async () => {
+    const maxmemory = async (set: string[]) => {
+      const args = containerOf(await render('purser-system', { set }), 'StatefulSet', 'purser-redis').args!;
+      expect(args.slice(-2)).toEqual(['--maxmemory-policy', 'noeviction']);
+      return args[args.indexOf('--maxmemory') + 1];
+    };
+    expect(await maxmemory(['redis.bundled.resources.limits.memory=1Gi'])).toBe('768mb');
+    expect(await maxmemory(['redis.bundled.resources.limits.memory=300Mi'])).toBe('225mb');
+    expect(await maxmemory(['redis.bundled.maxmemory=100mb'])).toBe('100mb');
+    // A limit in a unit the chart does not convert must come with an explicit maxmemory.
+    const result = await helm(['template', 'purser', CHART, '--set', 'redis.bundled.resources.limits.memory=300M']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('redis.bundled.resources.limits.memory=300M: set redis.bundled.maxmemory');
+    // Without a limit nothing kills Redis for its size: no cap unless asked for.
+    const unlimited = containerOf(await render('purser-system', { set: ['redis.bundled.resources.limits=null'] }), 'StatefulSet', 'purser-redis');
+    expect(unlimited.args).not.toContain('--maxmemory');
+    expect(unlimited.args!.slice(-2)).toEqual(['--maxmemory-policy', 'noeviction']);
   });
 
   it('bundled: the generated password is 32 random characters, kept on uninstall', async () => {

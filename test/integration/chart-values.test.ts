@@ -50,6 +50,7 @@ describe('refused values', () => {
     ['an unknown pull policy', ['image.pullPolicy=Sometimes'], '- image.pullPolicy: image.pullPolicy must be one of the following: "IfNotPresent", "Always", "Never"'],
     ['an issuer with a trailing slash', ['issuer=https://auth.example.com/'], "- issuer: Does not match pattern '^(https?://[^/?#]+(/[^?#]*[^/?#])?)?$'"],
     ['no controller workers', ['controller.workers=0'], '- controller.workers: Must be greater than or equal to 1'],
+    ['a Kubernetes quantity as Redis maxmemory', ['redis.bundled.maxmemory=192Mi'], "- redis.bundled.maxmemory: Does not match pattern '^([0-9]+([kKmMgG][bB]?)?)?$'"],
   ])('the schema refuses %s', async (_, set, message) => {
     const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
     expect(result.code).toBe(1);

@@ -83,6 +83,26 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 {{- if .Values.redis.bundled.enabled }}password{{ else }}{{ .Values.redis.auth.key }}{{ end }}
 {{- end }}
 
+{{/*
+The bundled Redis' maxmemory: redis.bundled.maxmemory, else three quarters of its memory limit (Mi or Gi; Redis' mb is
+a MiB). The quarter left over holds what maxmemory does not count: the forked child that rewrites the append-only
+file (copy-on-write pages), client and AOF buffers. Nothing without a limit, since then nothing kills Redis for its
+size.
+*/}}
+{{- define "purser.redis.maxmemory" -}}
+{{- $bundled := .Values.redis.bundled }}
+{{- $limit := dig "limits" "memory" "" ($bundled.resources | default dict) | toString }}
+{{- if $bundled.maxmemory }}
+{{- $bundled.maxmemory }}
+{{- else if regexMatch "^[0-9]+Mi$" $limit }}
+{{- div (mul (trimSuffix "Mi" $limit | int64) 3) 4 }}mb
+{{- else if regexMatch "^[0-9]+Gi$" $limit }}
+{{- mul (trimSuffix "Gi" $limit | int64) 768 }}mb
+{{- else if $limit }}
+{{- fail (printf "redis.bundled.resources.limits.memory=%s: set redis.bundled.maxmemory (e.g. 192mb, about three quarters of the limit), or write the limit in Mi or Gi so the chart can derive it" $limit) }}
+{{- end }}
+{{- end }}
+
 {{- define "purser.keysSecret" -}}
 {{- .Values.signingKeys.existingSecret | default (printf "%s-keys" (include "purser.fullname" .)) }}
 {{- end }}
