@@ -26,7 +26,9 @@ export function parseSigningKeys(text: string, source: string): Jwks {
   try {
     jwks = JSON.parse(text) as { keys?: Jwk[] };
   } catch (error) {
-    throw new KeyFileError(`${source}: cannot read a JSON Web Key Set (${(error as Error).message})`);
+    // V8's message quotes the text around the fault, which here is private key material: keep only the position.
+    const position = /at position \d+/.exec((error as Error).message);
+    throw new KeyFileError(`${source}: cannot read a JSON Web Key Set (not valid JSON${position ? ` ${position[0]}` : ''})`);
   }
   return checkSigningKeys(jwks, source);
 }
