@@ -67,7 +67,7 @@ describe('kubectl apply --dry-run=server', () => {
     // client-side apply: kubectl notes the missing last-applied annotation. Any other warning fails.
     expect(result.stderr.split('\n').filter((line) => line && !line.includes('kubectl.kubernetes.io/last-applied-configuration'))).toEqual([]);
     const applied = result.stdout.trim().split('\n').map((line) => line.replace(/ (created|configured|unchanged) \(server dry run\)$/, ''));
-    expect(applied).toHaveLength(16);
+    expect(applied).toHaveLength(17);
     expect(applied).toContain('namespace/purser-system');
     expect(applied).toContain('customresourcedefinition.apiextensions.k8s.io/oauthclients.purser.dev');
     expect(applied).toContain('deployment.apps/purser-server');

@@ -55,6 +55,7 @@ describe('objects', () => {
       'Service purser-system/purser',
       'Service purser-system/purser-controller-metrics',
       'Service purser-system/purser-redis',
+      'Service purser-system/purser-server-metrics',
       'ServiceAccount purser-system/purser-controller',
       'ServiceAccount purser-system/purser-server',
       'StatefulSet purser-system/purser-redis',
@@ -79,6 +80,7 @@ describe('objects', () => {
       'RoleBinding team-b/purser-controller',
       'Service auth/purser',
       'Service auth/purser-controller-metrics',
+      'Service auth/purser-server-metrics',
       'ServiceAccount auth/purser-controller',
       'ServiceAccount auth/purser-server',
       'ServiceMonitor auth/purser-controller',
@@ -130,15 +132,21 @@ describe('probes and ports', () => {
     expect(redis.livenessProbe).toEqual({ exec: { command: ['sh', '-c', "redis-cli ping | grep -qE 'PONG|LOADING'"] }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 });
   });
 
-  it('the server Service sends port 80 to http and exposes metrics; the controller has a metrics Service', () => {
+  it('the server Service sends port 80 to http and nothing else; metrics have ClusterIP Services of their own', () => {
     const server = findObject<V1Service>(defaults, 'Service', 'purser');
-    expect(server.spec).toEqual({
-      type: 'ClusterIP',
-      selector: selector('server'),
-      ports: [{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 'metrics' }],
-    });
+    expect(server.spec).toEqual({ type: 'ClusterIP', selector: selector('server'), ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
+    const serverMetrics = findObject<V1Service>(defaults, 'Service', 'purser-server-metrics');
+    expect(serverMetrics.spec).toEqual({ type: 'ClusterIP', selector: selector('server'), ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] });
     const controller = findObject<V1Service>(defaults, 'Service', 'purser-controller-metrics');
     expect(controller.spec).toEqual({ type: 'ClusterIP', selector: selector('controller'), ports: [{ name: 'metrics', port: 8081, targetPort: 'metrics' }] });
+  });
+
+  it('a LoadBalancer or NodePort server Service publishes http only: client_id-labelled metrics stay inside the cluster', async () => {
+    for (const type of ['LoadBalancer', 'NodePort']) {
+      const objects = await render('purser-system', { set: [`server.service.type=${type}`] });
+      const exposed = objectsOf<V1Service>(objects, 'Service').filter((service) => service.spec!.type === type);
+      expect(exposed.map((service) => [service.metadata!.name, service.spec!.ports!.map((port) => port.name)])).toEqual([['purser', ['http']]]);
+    }
   });
 });
 
@@ -504,7 +512,7 @@ describe('scaling, disruptions, exposure', () => {
       expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
       expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
       const matching = services.filter((service) => Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => service.metadata!.labels![key] === value));
-      expect(matching.map((s) => s.metadata!.name)).toEqual([component === 'server' ? 'purser' : 'purser-controller-metrics']);
+      expect(matching.map((s) => s.metadata!.name)).toEqual([`purser-${component}-metrics`]);
       expect(matching[0]!.spec!.ports!.map((p) => p.name)).toContain('metrics');
     }
   });

@@ -36,6 +36,11 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
 {{- end }}
 
+{{/* Marks the metrics Services, so that a ServiceMonitor selects them and not the server's main Service. */}}
+{{- define "purser.metricsServiceLabel" -}}
+purser.dev/metrics: "true"
+{{- end }}
+
 {{- define "purser.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end }}
