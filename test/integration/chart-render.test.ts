@@ -117,6 +117,16 @@ describe('probes and ports', () => {
     expect(envOf(server)).toMatchObject({ PURSER_PORT: '4000', PURSER_METRICS_PORT: '9090' });
   });
 
+  it('server: a terminating pod keeps serving for 5 s (preStop), while its removal from the endpoints reaches kube-proxy and the ingress controller', () => {
+    // On SIGTERM the server stops accepting connections at once; without the pause, requests still routed to the pod
+    // (a token POST is not retried by an ingress controller) fail during every rollout, scale-down and node drain.
+    for (const objects of [defaults, production]) {
+      const server = containerOf(objects, 'Deployment', 'purser-server');
+      expect(server.lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
+      expect(podSpecOf(objects, 'Deployment', 'purser-server').terminationGracePeriodSeconds).toBeUndefined(); // 30 s: 5 s pause, then the shutdown
+    }
+  });
+
   it.each([['default', () => defaults], ['production', () => production]])('controller (%s values): /healthz and /readyz (caches synced) on 8081, which also serves /metrics', (_, objects) => {
     const controller = containerOf(objects(), 'Deployment', 'purser-controller');
     expect(controller.ports).toEqual([{ name: 'metrics', containerPort: 8081 }]);
