@@ -67,6 +67,7 @@ describe('refused values', () => {
     ['no Redis at all', ['redis.bundled.enabled=false'], 'Purser needs Redis: set redis.url (production) or redis.bundled.enabled=true (evaluation)'],
     ['Sentinel with the bundled Redis', ['redis.mode=sentinel'], 'redis.mode=sentinel needs your own Redis in redis.url: the bundled Redis is a single standalone server'],
     ['two controllers without leader election', ['controller.leaderElection=false'], 'controller.leaderElection=false with more than one controller replica: every replica would reconcile at once'],
+    ['an Ingress without a host, which the API server would refuse (no rules) and the issuer cannot derive from', ['ingress.enabled=true'], 'ingress.enabled=true needs at least one host in ingress.hosts'],
   ])('the templates refuse %s', async (_, set, message) => {
     const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
     expect(result.code).toBe(1);

@@ -123,6 +123,9 @@ size.
 {{- if and .Values.redis.bundled.enabled (ne .Values.redis.mode "standalone") }}
 {{- fail (printf "redis.mode=%s needs your own Redis in redis.url: the bundled Redis is a single standalone server" .Values.redis.mode) }}
 {{- end }}
+{{- if and .Values.ingress.enabled (not .Values.ingress.hosts) }}
+{{- fail "ingress.enabled=true needs at least one host in ingress.hosts: an Ingress without rules is refused by the API server" }}
+{{- end }}
 {{- if and (not .Values.controller.leaderElection) (gt (int .Values.controller.replicaCount) 1) }}
 {{- fail "controller.leaderElection=false with more than one controller replica: every replica would reconcile at once" }}
 {{- end }}
