@@ -241,7 +241,7 @@ export const settings = [
     key: 'signingKeyRetention',
     kind: 'duration',
     default: '1d',
-    description: 'Controller: how long a retired signing key stays in JWKS at least; it stays longer when the longest access-token or id_token lifetime (server defaults and every OAuthClient\'s `accessToken.ttl`) needs it.',
+    description: 'Controller: how long a retired signing key stays in JWKS at least; it stays longer when token or session lifetimes need it (access tokens, including every OAuthClient\'s `accessToken.ttl`, id_tokens, and `PURSER_SESSION_TTL`, since an id_token comes back as `id_token_hint` at logout).',
   },
   {
     key: 'keysPropagationDelay',

@@ -90,7 +90,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
         rotationPeriodMs: config.signingKeyRotationPeriod * 1000,
         minRetentionMs: config.signingKeyRetention * 1000,
         propagationMs: config.keysPropagationDelay * 1000,
-        longestTokenLifetimeMs: () => longestSignedLifetimeMs([config.accessTokenTtl, config.idTokenTtl], informers.clients.list()),
+        longestTokenLifetimeMs: () => longestSignedLifetimeMs(config, informers.clients.list()),
         now: () => new Date(),
         log,
       }

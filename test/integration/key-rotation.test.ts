@@ -18,8 +18,8 @@ import { codeFlow, relyingParty } from '../support/rp.ts';
 import { mountSecret, type SecretVolume } from '../support/secret-volume.ts';
 
 const KEYS_SECRET = 'purser-keys';
-// Rotation every 3 s; a retired key stays max(1 s, longest lifetime 2 s + propagation 1 s) = 3 s.
-const CONTROLLER_FLAGS = [`--keys-secret=${KEYS_SECRET}`, '--signing-key-rotation-period=3s', '--signing-key-retention=1s', '--keys-propagation-delay=1s', '--access-token-ttl=2s', '--id-token-ttl=2s'];
+// Rotation every 3 s; a retired key stays max(1 s, longest token or session lifetime 2 s + propagation 1 s) = 3 s.
+const CONTROLLER_FLAGS = [`--keys-secret=${KEYS_SECRET}`, '--signing-key-rotation-period=3s', '--signing-key-retention=1s', '--keys-propagation-delay=1s', '--access-token-ttl=2s', '--id-token-ttl=2s', '--session-ttl=2s'];
 
 const jwksOf = async (server: TestServer): Promise<JSONWebKeySet> => (await fetch(`${server.url}/jwks`)).json() as Promise<JSONWebKeySet>;
 const kidOf = (jwt: string) => decodeProtectedHeader(jwt).kid!;

@@ -8,6 +8,7 @@ import { longestSignedLifetimeMs } from '../../../src/controller/keys/lifetimes.
 import { planSigningKeys, type ManagedJwk } from '../../../src/controller/keys/plan.ts';
 import { KeySecretError, reconcileKeys, type KeysContext } from '../../../src/controller/keys/reconcile.ts';
 import { createLogger } from '../../../src/log.ts';
+import type { OAuthClientResource } from '../../../src/controller/kube.ts';
 import { FakeCluster, oauthClient } from './fakes.ts';
 
 const HOUR = 3_600_000;
@@ -192,9 +193,20 @@ describe('reconcileKeys', () => {
 });
 
 describe('longestSignedLifetimeMs', () => {
-  it('is the longest of the server defaults and every client\'s access-token lifetime', () => {
-    const clients = [oauthClient('a', { accessToken: { ttl: '2h' } }), oauthClient('b', { accessToken: { format: 'opaque' } }), oauthClient('c')];
-    expect(longestSignedLifetimeMs([3600, 1800], clients)).toBe(2 * HOUR);
-    expect(longestSignedLifetimeMs([3600, 7200 * 2], clients)).toBe(4 * HOUR);
+  const server = { accessTokenTtl: 3600, idTokenTtl: 1800, sessionTtl: 600 };
+  const clients = [oauthClient('a', { accessToken: { ttl: '2h' } }), oauthClient('b', { accessToken: { format: 'opaque' } }), oauthClient('c')];
+
+  it('is the longest of the server\'s token lifetimes and every client\'s access-token lifetime', () => {
+    expect(longestSignedLifetimeMs(server, clients)).toBe(2 * HOUR);
+    expect(longestSignedLifetimeMs({ ...server, idTokenTtl: 4 * 3600 }, clients)).toBe(4 * HOUR);
+  });
+
+  it('covers the session: an id_token comes back as id_token_hint at logout while its session lasts', () => {
+    expect(longestSignedLifetimeMs({ ...server, sessionTtl: 14 * 86400 }, clients)).toBe(14 * 24 * HOUR);
+  });
+
+  it('reads a spec-less OAuthClient (the API server stores one) as a client without its own lifetime', () => {
+    const specless = { ...oauthClient('d'), spec: undefined } as unknown as OAuthClientResource;
+    expect(longestSignedLifetimeMs(server, [specless])).toBe(HOUR);
   });
 });
