@@ -53,6 +53,28 @@ describe('metrics', () => {
   });
 });
 
+describe('starting before Redis', () => {
+  it('waits for Redis instead of exiting, and serves once it answers', async () => {
+    const port = await freePort();
+    const starting = startPurser({ redisUrl: `redis://127.0.0.1:${port}`, prefix: uniquePrefix('late-redis'), fixtures: await writeFixtures() });
+    // Long enough for the first subscribe attempts to fail (ioredis gives up on a command after two reconnects).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const redis = await startRedisServer({ port });
+    try {
+      const server = await starting;
+      try {
+        expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+        const tokens = await oidc.clientCredentialsGrant(await relyingParty(server.issuer, 'reports.test'));
+        expect(tokens.token_type).toBe('bearer');
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
 describe('metrics on a port of their own', () => {
   it('are served on PURSER_METRICS_PORT and no longer on the public listener', async () => {
     const metricsPort = await freePort();

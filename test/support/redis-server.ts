@@ -25,6 +25,8 @@ export interface StartRedisServerOptions {
   binary?: string;
   /** How long to wait for the server to answer PING; default 10 s. */
   readyTimeoutMs?: number;
+  /** A port chosen beforehand (something already waits for Redis there); default a free one. */
+  port?: number;
 }
 
 /** Thrown when the binary is not installed, so callers can tell "missing" from "broken". */
@@ -81,9 +83,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   // The port is free when chosen but may be taken before redis binds it; retry a couple of times.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(await freePort(), options);
+      return await startOnce(options.port ?? (await freePort()), options);
     } catch (error) {
-      if (error instanceof RedisServerNotFoundError || attempt >= 3) throw error;
+      if (error instanceof RedisServerNotFoundError || options.port !== undefined || attempt >= 3) throw error;
     }
   }
 }

@@ -5,6 +5,8 @@ import { ALL_CLIENTS, type ClientCatalog, type ClientRecord } from '../types.ts'
 
 type Client = Redis | Cluster;
 
+const MAX_SUBSCRIBE_DELAY_MS = 5000;
+
 export class RedisClientCatalog implements ClientCatalog {
   readonly #redis: Client;
   readonly #subscriber: Client;
@@ -28,9 +30,20 @@ export class RedisClientCatalog implements ClientCatalog {
     });
   }
 
-  /** Resolves once change notifications flow. */
+  /**
+   * Resolves once change notifications flow, waiting for Redis as long as it takes: a pod started before its Redis
+   * (a first install) waits instead of exiting into a crash loop.
+   */
   async start(): Promise<void> {
-    await this.#subscriber.subscribe(this.#channel);
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, MAX_SUBSCRIBE_DELAY_MS)) {
+      try {
+        await this.#subscriber.subscribe(this.#channel);
+        return;
+      } catch {
+        // The connection's own error is reported by its error listener; try again once ioredis may have reconnected.
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
