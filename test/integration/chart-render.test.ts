@@ -112,6 +112,8 @@ describe('probes and ports', () => {
     const server = containerOf(objects(), 'Deployment', 'purser-server');
     expect(server.ports).toEqual([{ name: 'http', containerPort: 4000 }, { name: 'metrics', containerPort: 9090 }]);
     expect(server.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 });
+    // The process waits for Redis before it listens (src/store/redis/catalog.ts): two minutes before liveness counts.
+    expect(server.startupProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 2, failureThreshold: 60 });
     expect(server.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, timeoutSeconds: 3, periodSeconds: 5, failureThreshold: 2 });
     // The ports the server is told to listen on are the ones the probes and the Service use.
     expect(envOf(server)).toMatchObject({ PURSER_PORT: '4000', PURSER_METRICS_PORT: '9090' });
@@ -131,6 +133,7 @@ describe('probes and ports', () => {
     const controller = containerOf(objects(), 'Deployment', 'purser-controller');
     expect(controller.ports).toEqual([{ name: 'metrics', containerPort: 8081 }]);
     expect(controller.livenessProbe).toEqual({ httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 10, failureThreshold: 3 });
+    expect(controller.startupProbe).toEqual({ httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 2, failureThreshold: 60 });
     expect(controller.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 5, failureThreshold: 2 });
     expect(envOf(controller)).toMatchObject({ PURSER_CONTROLLER_PORT: '8081' });
   });

@@ -145,6 +145,7 @@ describe('settings', () => {
       PURSER_REDIS_KEY_PREFIX: 'auth:',
       PURSER_ACCESS_TOKEN_TTL: '15m',
       PURSER_ID_TOKEN_TTL: '30m',
+      PURSER_SESSION_TTL: '8h',
       PURSER_LOG_LEVEL: 'warn',
       PURSER_LOG_FORMAT: 'json',
       PURSER_CONTROLLER_PORT: '8081',

@@ -163,6 +163,14 @@ describe('the OAuthClient CRD on a real API server', () => {
     expect(JSON.parse(stored.stdout)).toEqual({ ...spec, displayName: 'Immutable', requirePkce: true });
   });
 
+  it('gives an OAuthClient created without spec the smallest spec, so the controller never meets one without', async () => {
+    const created = await apply({ apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name: 'no-spec', namespace } });
+    expect(created.stderr).toBe('');
+    const stored = await kubectl(['get', 'oauthclient', 'no-spec', '-n', namespace, '-o', 'jsonpath={.spec}']);
+    expect(JSON.parse(stored.stdout)).toEqual({ requirePkce: true });
+    expect(validateOAuthClient(oauthClient('no-spec', JSON.parse(stored.stdout) as OAuthClientSpec))).toBeUndefined();
+  });
+
   it('explains spec.refreshToken with the CRD descriptions', async () => {
     const refreshToken = parse(readFileSync(CRD_FILE, 'utf8')).spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.refreshToken;
     // The API server publishes a new CRD's OpenAPI a moment after it is Established.

@@ -125,9 +125,12 @@ describe('the OAuthClient CRD', () => {
     expect(spec.properties!.postLogoutRedirectUris!.items).toEqual(spec.properties!.redirectUris!.items);
   });
 
-  it('defaults only requirePkce: public and generateSecret mean something when absent', () => {
+  it('defaults only the spec itself and requirePkce: public and generateSecret mean something when absent', () => {
     const defaults = all.filter(([, schema]) => schema.default !== undefined).map(([path, schema]) => [path, schema.default]);
-    expect(defaults).toEqual([['oauthclient.spec.requirePkce', true]]);
+    expect(defaults).toEqual([
+      ['oauthclient.spec', {}],
+      ['oauthclient.spec.requirePkce', true],
+    ]);
   });
 
   it('keeps clientId immutable once set', () => {

@@ -144,6 +144,7 @@ depends on, and logging.
   "redisKeyPrefix" .Values.redis.keyPrefix
   "accessTokenTtl" .Values.tokens.accessTokenTtl
   "idTokenTtl" .Values.tokens.idTokenTtl
+  "sessionTtl" .Values.tokens.sessionTtl
   "logLevel" .Values.logLevel
   "logFormat" .Values.logFormat }}
 {{- if eq .Values.redis.mode "sentinel" }}
@@ -169,7 +170,6 @@ depends on, and logging.
   "refreshTokenTtl" .Values.tokens.refreshTokenTtl
   "refreshTokenAbsoluteLifetime" .Values.tokens.refreshTokenAbsoluteLifetime
   "authorizationCodeTtl" .Values.tokens.authorizationCodeTtl
-  "sessionTtl" .Values.tokens.sessionTtl
   "interactionTtl" .Values.tokens.interactionTtl }}
 {{- if .Values.users.existingSecret }}
 {{- $_ := set $settings "usersFile" "/etc/purser/users/users.yaml" }}
