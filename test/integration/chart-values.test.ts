@@ -37,6 +37,8 @@ describe('helm lint', () => {
 });
 
 describe('refused values', () => {
+  /** `helm template` with `--set` values, failing or not: what a user typing them would see. */
+  const renderWith = (set: string[]) => helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
   const SCHEMA_ERROR = "Error: values don't meet the specifications of the schema(s) in the following chart(s):\npurser:\n";
 
   it.each([
@@ -52,7 +54,7 @@ describe('refused values', () => {
     ['no controller workers', ['controller.workers=0'], '- controller.workers: Must be greater than or equal to 1'],
     ['a Kubernetes quantity as Redis maxmemory', ['redis.bundled.maxmemory=192Mi'], "- redis.bundled.maxmemory: Does not match pattern '^([0-9]+([kKmMgG][bB]?)?)?$'"],
   ])('the schema refuses %s', async (_, set, message) => {
-    const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
+    const result = await renderWith(set);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${SCHEMA_ERROR}${message}\n`);
   });
@@ -69,7 +71,7 @@ describe('refused values', () => {
     ['two controllers without leader election', ['controller.leaderElection=false'], 'controller.leaderElection=false with more than one controller replica: every replica would reconcile at once'],
     ['an Ingress without a host, which the API server would refuse (no rules) and the issuer cannot derive from', ['ingress.enabled=true'], 'ingress.enabled=true needs at least one host in ingress.hosts'],
   ])('the templates refuse %s', async (_, set, message) => {
-    const result = await helm(['template', 'purser', CHART, ...set.flatMap((value) => ['--set', value])]);
+    const result = await renderWith(set);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
   });
