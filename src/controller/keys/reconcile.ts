@@ -20,7 +20,7 @@ export interface KeysContext {
   minRetentionMs: number;
   /** How long until every server uses a changed Secret: a retired key may still sign on a replica this long. */
   propagationMs: number;
-  /** The longest lifetime of a token Purser signs: access tokens (server default or any client's) and id_tokens. */
+  /** How long a signature must stay verifiable: see lifetimes.ts (tokens, and sessions for id_token_hint). */
   longestTokenLifetimeMs(): number;
   now(): Date;
   generate?(alg: SigningAlgorithm): Jwk;
