@@ -6,7 +6,8 @@ import type { Config } from '../../config/load.ts';
 import type { ClientPolicy } from '../../store/types.ts';
 import type { UserDirectory } from '../accounts/users.ts';
 import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
-import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
+import { renderError } from '../errors/render.ts';
+import { logoutSource, postLogoutSuccessSource } from '../views/provider-pages.ts';
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
@@ -48,7 +49,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: ttl as Configuration['ttl'],
-    renderError,
+    // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
+    renderError: (ctx, _out, error) => renderError(ctx, error),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
