@@ -6,12 +6,14 @@ import { CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
+import { installPragmaNoCache } from './no-cache.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew'>): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
+  installPragmaNoCache(provider);
   installProviderPatches(provider, { clients, jwks: deps.jwks });
   return provider;
 }
