@@ -13,7 +13,7 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
-import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
@@ -62,7 +62,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
         enabled: true,
         defaultResource: defaultResource as never,
         getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client)) as never,
-        useGrantedResource: () => true,
+        useGrantedResource: useGrantedResource as never,
       },
     },
   };

@@ -66,6 +66,16 @@ export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, one
   return audiences[0];
 }
 
+/**
+ * A refresh keeps the audience the grant was given, unless it asks for OpenID Connect scopes only: then, as at
+ * sign-in, it gets an access token for userinfo carrying them, rather than an API token carrying none of what was
+ * asked (RFC 6749 §5.1: an empty `scope` would say nothing was granted).
+ */
+export function useGrantedResource(ctx: KoaContextWithOIDC): boolean {
+  const asked = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+  return !(asked.includes('openid') && asked.every((scope) => OIDC_SCOPES.includes(scope)));
+}
+
 export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number) {
   return function getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: ClientLike): ResourceServer {
     assertScopesAllowed(ctx, client);
