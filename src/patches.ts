@@ -85,6 +85,7 @@ export const CLIENT_NODE_PATCHES: ReadonlyArray<Patch<KubeConfig, void>> = [
     member: 'KubeConfig.prototype.createDispatcher',
     reason: 'one HTTP agent per TLS identity instead of a new TLS connection for every request (bench/controller-sync)',
     find: (kubeConfig) => (kubeConfig as unknown as { createDispatcher: unknown }).createDispatcher,
+    source: { file: 'dist/config.js', text: 'this.createDispatcher(cluster, agentOptions)' },
     install: (kubeConfig) => reuseConnections(kubeConfig),
   },
 ];
