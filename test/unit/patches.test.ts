@@ -22,8 +22,9 @@ function checkPatches<Target>(library: string, patches: ReadonlyArray<Patch<Targ
   });
 }
 
-/** An unpatched provider, configured just enough to stay quiet. */
-const freshProvider = () => new Provider('http://127.0.0.1:1', { jwks: generateSigningKeys() as never, features: { devInteractions: { enabled: false } } });
+/** One unpatched provider (it warns once about its in-memory adapter, which these checks never use). */
+let unpatched: Provider | undefined;
+const freshProvider = () => (unpatched ??= new Provider('http://127.0.0.1:1', { jwks: generateSigningKeys() as never, features: { devInteractions: { enabled: false } } }));
 
 checkPatches('oidc-provider', OIDC_PROVIDER_PATCHES, freshProvider);
 checkPatches('@kubernetes/client-node', CLIENT_NODE_PATCHES, () => new KubeConfig());
