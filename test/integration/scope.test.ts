@@ -62,6 +62,19 @@ describe('authorization_code and refresh_token (RFC 6749 §5.1: scope is REQUIRE
     expect(await oidc.fetchUserInfo(rp, narrowed.access_token, tokens.claims()!.sub)).toMatchObject({ sub: tokens.claims()!.sub });
   });
 
+  it.each(['email', 'offline_access', 'profile email'])(
+    'RFC 6749 §3.3, §5.1: a refresh asking for %j alone (no openid, no API scope) is refused, not answered with scope ""',
+    async (scope) => {
+      const rp = await webapp();
+      const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid profile email offline_access reports:read', prompt: 'consent' });
+      const failure = await oauthFailure(oidc.refreshTokenGrant(rp, tokens.refresh_token!, { scope }));
+      expect(failure).toMatchObject({ status: 400, error: 'invalid_scope' });
+      expect(failure.error_description).toContain(`asking only for ${scope}`);
+      // Refused before anything was spent: the refresh token still works.
+      expect((await oidc.refreshTokenGrant(rp, tokens.refresh_token!)).scope).toBe('reports:read');
+    },
+  );
+
   it('RFC 6749 §6: a refresh may not ask for more than the grant: invalid_scope', async () => {
     const rp = await webapp();
     const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access', prompt: 'consent' });
@@ -69,3 +82,4 @@ describe('authorization_code and refresh_token (RFC 6749 §5.1: scope is REQUIRE
     expect(failure).toMatchObject({ status: 400, error: 'invalid_scope' });
   });
 });
+

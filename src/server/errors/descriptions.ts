@@ -24,6 +24,7 @@ export const REVOKING_ANOTHER_CLIENTS_TOKEN = 'this token was issued to another 
 export const GRANT_TYPE_NOT_ALLOWED = "this client may not use grant_type %s; add it to the OAuthClient's grantTypes";
 export const SCOPE_NOT_ALLOWED = 'requested scope is not allowed for this client: %s (allowed: %s)';
 export const SCOPE_NEEDS_A_USER = 'client_credentials tokens act for the client itself, so they cannot carry OpenID Connect scopes: %s (ask for them in a sign-in with authorization_code)';
+export const SCOPE_CARRIES_NOTHING = 'a refresh asking only for %s would get an access token with no scope: ask for openid with them (a token for userinfo), or for an API scope';
 export const RESOURCE_NOT_AN_AUDIENCE = 'resource "%s" is not an audience of this client (allowed: %s)';
 
 // -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)

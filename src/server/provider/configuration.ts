@@ -13,7 +13,7 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
-import { defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
+import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
@@ -40,7 +40,11 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     scopes: [...OIDC_SCOPES],
     // The id_token carries the claims of its scopes too, not only the userinfo response.
     conformIdTokenClaims: false,
-    rotateRefreshToken: true,
+    // Always rotate; the hook is also the last step before the refresh token is spent (see assertRefreshCarriesScopes).
+    rotateRefreshToken: (ctx) => {
+      assertRefreshCarriesScopes(ctx);
+      return true;
+    },
     loadExistingGrant: existingGrantLoader((grantId, clientId) => renew('Grant', grantId, ttl.Grant(undefined, { clientId }))),
     // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
     responseTypes: ['code', 'none'],

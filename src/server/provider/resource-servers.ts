@@ -3,7 +3,7 @@
 import type { KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 
 import { OIDC_SCOPES } from '../../api/types.ts';
-import { describe, RESOURCE_NOT_AN_AUDIENCE, SCOPE_NEEDS_A_USER, SCOPE_NOT_ALLOWED } from '../errors/descriptions.ts';
+import { describe, RESOURCE_NOT_AN_AUDIENCE, SCOPE_CARRIES_NOTHING, SCOPE_NEEDS_A_USER, SCOPE_NOT_ALLOWED } from '../errors/descriptions.ts';
 import { InvalidScope, InvalidTarget } from '../errors/purser-error.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
@@ -33,6 +33,18 @@ const checked = new WeakSet<KoaContextWithOIDC>();
 
 /** Whether the request is a client_credentials token request: its token acts for the client, with no user. */
 const forTheClientItself = (ctx: KoaContextWithOIDC): boolean => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+
+/**
+ * Throws invalid_scope for a refresh that asks for OpenID Connect scopes without openid: an API token would carry
+ * none of them and userinfo needs openid, so it would be answered `scope: ""`, granting nothing of what was asked.
+ * oidc-provider checks scopes only after it has spent the refresh token, so this runs from its `rotateRefreshToken`
+ * hook, the last step before that: a refusal then costs the client nothing.
+ */
+export function assertRefreshCarriesScopes(ctx: KoaContextWithOIDC): void {
+  const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+  if (requested.length === 0 || requested.includes('openid') || !requested.every((scope) => OIDC_SCOPES.includes(scope))) return;
+  throw new InvalidScope(describe(SCOPE_CARRIES_NOTHING, requested.join(' ')), { scope: requested.join(' ') });
+}
 
 /**
  * Throws invalid_scope when the request names a scope the client may not ask for, or one its grant cannot carry
