@@ -31,6 +31,10 @@ function scopeRules(client: ClientLike): ScopeRules {
 /** Requests already checked: oidc-provider asks both hooks below about one token request. */
 const checked = new WeakSet<KoaContextWithOIDC>();
 
+/** The scopes the request names (the `scope` parameter), in order. */
+const requestedScopes = (ctx: KoaContextWithOIDC): string[] =>
+  typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+
 /** Whether the request is a client_credentials token request: its token acts for the client, with no user. */
 const forTheClientItself = (ctx: KoaContextWithOIDC): boolean => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
 
@@ -41,7 +45,7 @@ const forTheClientItself = (ctx: KoaContextWithOIDC): boolean => ctx.oidc.route 
  * hook, the last step before that: a refusal then costs the client nothing.
  */
 export function assertRefreshCarriesScopes(ctx: KoaContextWithOIDC): void {
-  const requested = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+  const requested = requestedScopes(ctx);
   if (requested.length === 0 || requested.includes('openid') || !requested.every((scope) => OIDC_SCOPES.includes(scope))) return;
   throw new InvalidScope(describe(SCOPE_CARRIES_NOTHING, requested.join(' ')), { scope: requested.join(' ') });
 }
@@ -54,7 +58,7 @@ export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike)
   if (checked.has(ctx) || typeof ctx.oidc.params?.scope !== 'string') return;
   checked.add(ctx);
   const { allowed } = scopeRules(client);
-  const requested = ctx.oidc.params.scope.split(' ').filter(Boolean);
+  const requested = requestedScopes(ctx);
   const refused = requested.filter((scope) => !allowed.has(scope));
   if (refused.length) {
     throw new InvalidScope(describe(SCOPE_NOT_ALLOWED, refused.join(' '), [...allowed].join(' ')), { scope: refused.join(' ') });
@@ -73,7 +77,7 @@ export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, one
   assertScopesAllowed(ctx, client);
   const { audiences } = policyOf(client);
   if (oneOf?.length) return audiences.find((audience) => oneOf.includes(audience)) ?? oneOf[0];
-  const scopes = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ') : [];
+  const scopes = requestedScopes(ctx);
   if (USER_ROUTES.has(String(ctx.oidc.route)) && scopes.every((scope) => OIDC_SCOPES.includes(scope))) return undefined;
   return audiences[0];
 }
@@ -84,7 +88,7 @@ export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, one
  * asked (RFC 6749 §5.1: an empty `scope` would say nothing was granted).
  */
 export function useGrantedResource(ctx: KoaContextWithOIDC): boolean {
-  const asked = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+  const asked = requestedScopes(ctx);
   return !(asked.includes('openid') && asked.every((scope) => OIDC_SCOPES.includes(scope)));
 }
 
