@@ -1,6 +1,4 @@
 // The Kubernetes API calls the controller makes, and nothing else: the surface its RBAC in deploy/ grants.
-import { hash } from 'node:crypto';
-
 import {
   ApiException,
   CoordinationV1Api,
@@ -16,38 +14,19 @@ import {
 } from '@kubernetes/client-node';
 
 import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../api/types.ts';
+import { installClientNodePatches } from '../patches.ts';
 
 /** An OAuthClient as the API server returns it. */
 export type OAuthClientResource = OAuthClient & { metadata: V1ObjectMeta & { name: string; namespace: string } };
 
 export const FIELD_MANAGER = 'purser-controller';
 
-interface DispatcherFactory {
-  createDispatcher(cluster: { server?: string } | null, options: Record<string, unknown>): unknown;
-}
-
-/**
- * @kubernetes/client-node 2.0 builds a new undici Agent, so a new TLS connection, for every request; a full sync of
- * 2000 OAuthClients spent most of its CPU in TLS handshakes (bench/controller-sync). Keep one Agent per TLS identity
- * instead: rotated certificates or CA still get a fresh one, and tokens travel in headers, not in the Agent.
- */
-function reuseConnections(kubeConfig: KubeConfig): void {
-  const factory = kubeConfig as unknown as DispatcherFactory;
-  const create = factory.createDispatcher.bind(kubeConfig);
-  const dispatchers = new Map<string, unknown>();
-  factory.createDispatcher = (cluster, options) => {
-    const identity = hash('sha256', JSON.stringify([cluster?.server, ...['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'].map((key) => String(options[key]))]));
-    if (!dispatchers.has(identity)) dispatchers.set(identity, create(cluster, options));
-    return dispatchers.get(identity);
-  };
-}
-
 /** The kubeconfig given, else the pod's service account, else `KUBECONFIG` / `~/.kube/config`. */
 export function loadKubeConfig(file: string | undefined): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (file) kubeConfig.loadFromFile(file);
   else kubeConfig.loadFromDefault();
-  reuseConnections(kubeConfig);
+  installClientNodePatches(kubeConfig);
   return kubeConfig;
 }
 

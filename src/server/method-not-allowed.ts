@@ -1,6 +1,11 @@
 // RFC 9110 §15.5.6: an endpoint asked with a method it does not serve answers 405 with Allow, not 404, so that
-// `curl https://issuer/token` tells the caller to POST rather than that the URL is wrong.
+// `curl https://issuer/token` tells the caller to POST rather than that the URL is wrong. A path nothing serves is a
+// 404 that says so, in JSON like every other error a program gets.
 import type { Middleware } from 'koa';
+
+import { describe, METHOD_NOT_ALLOWED, NO_SUCH_ENDPOINT } from './errors/descriptions.ts';
+import { InvalidRequest } from './errors/purser-error.ts';
+import { renderError } from './errors/render.ts';
 
 /** Paths (relative to the issuer) and the methods each serves. */
 const ENDPOINTS: [RegExp, string][] = [
@@ -19,11 +24,12 @@ const ENDPOINTS: [RegExp, string][] = [
 export function methodNotAllowed(): Middleware {
   return async (ctx, next) => {
     await next();
-    if (ctx.status !== 404 || ctx.method === 'OPTIONS') return;
+    if (ctx.status !== 404 || ctx.body !== undefined || ctx.method === 'OPTIONS') return;
     const allow = ENDPOINTS.find(([path]) => path.test(ctx.path))?.[1];
-    if (!allow || allow.split(', ').includes(ctx.method)) return;
-    ctx.status = 405;
-    ctx.set('Allow', allow);
-    ctx.body = { error: 'invalid_request', error_description: `${ctx.path} accepts ${allow.replace(', ', ' or ')}, not ${ctx.method}` };
+    if (allow && !allow.split(', ').includes(ctx.method)) {
+      await renderError(ctx, new InvalidRequest(describe(METHOD_NOT_ALLOWED, ctx.path, allow.replace(', ', ' or '), ctx.method), { status: 405, allow }));
+    } else if (!allow) {
+      await renderError(ctx, new InvalidRequest(describe(NO_SUCH_ENDPOINT, ctx.path), { status: 404 }));
+    }
   };
 }

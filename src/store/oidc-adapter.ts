@@ -1,6 +1,7 @@
 // The oidc-provider Adapter over a Store: models map to artifacts, the `Client` model to the client catalog.
 // Ids leave here only as arguments (the backends hash them); `jti` is dropped from payloads and restored on read.
-import { errors } from 'oidc-provider';
+import { AUTHORIZATION_CODE_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREADY_USED } from '../server/errors/descriptions.ts';
+import { InvalidGrant } from '../server/errors/purser-error.ts';
 
 import type { CachedClientCatalog } from './cached-catalog.ts';
 import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
@@ -14,9 +15,10 @@ const FALLBACK_TTL_SECONDS = 14 * 86400;
  */
 const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600 };
 
-const REUSE_MESSAGES: Record<string, string> = {
-  AuthorizationCode: 'authorization code already consumed',
-  RefreshToken: 'refresh token already used',
+/** What a caller is told when a concurrent request consumed the same code or refresh token first. */
+const REUSED: Record<string, string> = {
+  AuthorizationCode: AUTHORIZATION_CODE_ALREADY_USED,
+  RefreshToken: REFRESH_TOKEN_ALREADY_USED,
 };
 
 /** The extra client metadata property that carries Purser's part of a record into oidc-provider's Client. */
@@ -76,8 +78,8 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async consume(id: string): Promise<void> {
       const outcome = await artifacts.consume(this.name, id);
-      if (outcome === 'reused') throw new errors.InvalidGrant(REUSE_MESSAGES[this.name] ?? 'already consumed');
-      if (outcome === 'missing') throw new errors.InvalidGrant('grant source not found (expired or revoked)');
+      if (outcome === 'reused') throw new InvalidGrant(REUSED[this.name] ?? GRANT_SOURCE_GONE, { detail: `${this.name} already consumed` });
+      if (outcome === 'missing') throw new InvalidGrant(GRANT_SOURCE_GONE, { detail: `${this.name} expired or revoked` });
     }
 
     async destroy(id: string): Promise<void> {

@@ -6,13 +6,14 @@ import type { Config } from '../../config/load.ts';
 import type { ClientPolicy } from '../../store/types.ts';
 import type { UserDirectory } from '../accounts/users.ts';
 import { accountFinder, CLAIMS } from '../accounts/find-account.ts';
-import { logoutSource, postLogoutSuccessSource, renderError } from '../views/provider-pages.ts';
+import { renderError } from '../errors/render.ts';
+import { logoutSource, postLogoutSuccessSource } from '../views/provider-pages.ts';
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
-import { defaultResource, resourceServerInfo } from './resource-servers.ts';
+import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
@@ -39,7 +40,11 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     scopes: [...OIDC_SCOPES],
     // The id_token carries the claims of its scopes too, not only the userinfo response.
     conformIdTokenClaims: false,
-    rotateRefreshToken: true,
+    // Always rotate; the hook is also the last step before the refresh token is spent (see assertRefreshCarriesScopes).
+    rotateRefreshToken: (ctx) => {
+      assertRefreshCarriesScopes(ctx);
+      return true;
+    },
     loadExistingGrant: existingGrantLoader((grantId, clientId) => renew('Grant', grantId, ttl.Grant(undefined, { clientId }))),
     // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
     responseTypes: ['code', 'none'],
@@ -48,7 +53,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: ttl as Configuration['ttl'],
-    renderError,
+    // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
+    renderError: (ctx, _out, error) => renderError(ctx, error),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -60,7 +66,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
         enabled: true,
         defaultResource: defaultResource as never,
         getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client)) as never,
-        useGrantedResource: () => true,
+        useGrantedResource: useGrantedResource as never,
       },
     },
   };

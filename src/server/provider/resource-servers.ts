@@ -1,8 +1,10 @@
 // Audiences and scopes per client, like OpenIddict's permissions: a request outside the client's allow-lists is
 // refused with invalid_target / invalid_scope, never silently narrowed.
-import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 
 import { OIDC_SCOPES } from '../../api/types.ts';
+import { describe, RESOURCE_NOT_AN_AUDIENCE, SCOPE_CARRIES_NOTHING, SCOPE_NEEDS_A_USER, SCOPE_NOT_ALLOWED } from '../errors/descriptions.ts';
+import { InvalidScope, InvalidTarget } from '../errors/purser-error.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
 interface ScopeRules {
@@ -29,18 +31,40 @@ function scopeRules(client: ClientLike): ScopeRules {
 /** Requests already checked: oidc-provider asks both hooks below about one token request. */
 const checked = new WeakSet<KoaContextWithOIDC>();
 
-/** Throws invalid_scope when the request names a scope the client may not ask for; checks each request once. */
+/** The scopes the request names (the `scope` parameter), in order. */
+const requestedScopes = (ctx: KoaContextWithOIDC): string[] =>
+  typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+
+/** Whether the request is a client_credentials token request: its token acts for the client, with no user. */
+const forTheClientItself = (ctx: KoaContextWithOIDC): boolean => ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials';
+
+/**
+ * Throws invalid_scope for a refresh that asks for OpenID Connect scopes without openid: an API token would carry
+ * none of them and userinfo needs openid, so it would be answered `scope: ""`, granting nothing of what was asked.
+ * oidc-provider checks scopes only after it has spent the refresh token, so this runs from its `rotateRefreshToken`
+ * hook, the last step before that: a refusal then costs the client nothing.
+ */
+export function assertRefreshCarriesScopes(ctx: KoaContextWithOIDC): void {
+  const requested = requestedScopes(ctx);
+  if (requested.length === 0 || requested.includes('openid') || !requested.every((scope) => OIDC_SCOPES.includes(scope))) return;
+  throw new InvalidScope(describe(SCOPE_CARRIES_NOTHING, requested.join(' ')), { scope: requested.join(' ') });
+}
+
+/**
+ * Throws invalid_scope when the request names a scope the client may not ask for, or one its grant cannot carry
+ * (RFC 6749 §3.3: refused, never silently dropped from the token); checks each request once.
+ */
 export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike): void {
   if (checked.has(ctx) || typeof ctx.oidc.params?.scope !== 'string') return;
   checked.add(ctx);
   const { allowed } = scopeRules(client);
-  const refused = ctx.oidc.params.scope.split(' ').filter((scope) => scope && !allowed.has(scope));
+  const requested = requestedScopes(ctx);
+  const refused = requested.filter((scope) => !allowed.has(scope));
   if (refused.length) {
-    throw new errors.InvalidScope(
-      `requested scope is not allowed for this client: ${refused.join(' ')} (allowed: ${[...allowed].join(' ')})`,
-      refused.join(' '),
-    );
+    throw new InvalidScope(describe(SCOPE_NOT_ALLOWED, refused.join(' '), [...allowed].join(' ')), { scope: refused.join(' ') });
   }
+  const userScopes = forTheClientItself(ctx) ? requested.filter((scope) => OIDC_SCOPES.includes(scope)) : [];
+  if (userScopes.length) throw new InvalidScope(describe(SCOPE_NEEDS_A_USER, userScopes.join(' ')), { scope: userScopes.join(' ') });
 }
 
 const USER_ROUTES = new Set(['authorization', 'resume']);
@@ -53,9 +77,19 @@ export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, one
   assertScopesAllowed(ctx, client);
   const { audiences } = policyOf(client);
   if (oneOf?.length) return audiences.find((audience) => oneOf.includes(audience)) ?? oneOf[0];
-  const scopes = typeof ctx.oidc.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ') : [];
+  const scopes = requestedScopes(ctx);
   if (USER_ROUTES.has(String(ctx.oidc.route)) && scopes.every((scope) => OIDC_SCOPES.includes(scope))) return undefined;
   return audiences[0];
+}
+
+/**
+ * A refresh keeps the audience the grant was given, unless it asks for OpenID Connect scopes only: then, as at
+ * sign-in, it gets an access token for userinfo carrying them, rather than an API token carrying none of what was
+ * asked (RFC 6749 §5.1: an empty `scope` would say nothing was granted).
+ */
+export function useGrantedResource(ctx: KoaContextWithOIDC): boolean {
+  const asked = requestedScopes(ctx);
+  return !(asked.includes('openid') && asked.every((scope) => OIDC_SCOPES.includes(scope)));
 }
 
 export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number) {
@@ -63,8 +97,7 @@ export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => numbe
     assertScopesAllowed(ctx, client);
     const policy = policyOf(client);
     if (!policy.audiences.includes(indicator)) {
-      const allowed = policy.audiences.length ? policy.audiences.join(', ') : 'none';
-      throw new errors.InvalidTarget(`resource "${indicator}" is not an audience of this client (allowed: ${allowed})`);
+      throw new InvalidTarget(describe(RESOURCE_NOT_AN_AUDIENCE, indicator, policy.audiences.length ? policy.audiences.join(', ') : 'none'));
     }
     return {
       scope: scopeRules(client).apiScope,

@@ -1,9 +1,8 @@
-// The pages oidc-provider renders itself (logout confirmation, signed out, errors), in Purser's look.
-// Plug into the provider configuration: `renderError` and `features.rpInitiatedLogout.{logoutSource,
-// postLogoutSuccessSource}`.
-import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+// The pages oidc-provider renders itself (logout confirmation, signed out), in Purser's look. Plug into the
+// provider configuration: `features.rpInitiatedLogout.{logoutSource, postLogoutSuccessSource}`. Error pages come
+// from the one renderer, src/server/errors/render.ts.
+import type { KoaContextWithOIDC } from 'oidc-provider';
 
-import { errorPage } from './error.ts';
 import { setPageHeaders } from './headers.ts';
 import { html, trustedHtml } from './html.ts';
 import { layout, PRODUCT_NAME } from './layout.ts';
@@ -45,19 +44,5 @@ export async function postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<
     body: html`<h1>You are signed out</h1>
 ${clientName ? html`<p>You have signed out of <strong>${clientName}</strong>.</p>` : ''}
 <p class="muted">You can close this window.</p>`,
-  }));
-}
-
-/** The status is already set by oidc-provider; `out` is what it would have sent as JSON (never internal detail). */
-export async function renderError(ctx: KoaContextWithOIDC, out: ErrorOut, _error: unknown): Promise<void> {
-  send(ctx, errorPage({
-    title: 'Something went wrong',
-    message: ctx.status >= 500
-      ? 'Purser could not complete this request. Please try again in a moment.'
-      : 'The application sent a request that could not be completed. Go back to the application and start again; if it happens again, tell its owners what is shown below.',
-    details: [
-      ['Error', out.error],
-      ['Description', out.error_description],
-    ],
   }));
 }

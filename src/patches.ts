@@ -1,0 +1,99 @@
+// Every member of a library that Purser replaces or wraps, and every library behaviour it relies on by name, with
+// the reason. Installed from here only (createProvider, loadKubeConfig); test/unit/patches.test.ts checks that each
+// member still exists in the installed version, so an upgrade that removes or renames one fails loudly instead of
+// silently turning a patch off.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Provider } from 'oidc-provider';
+
+import { reuseConnections } from './controller/kube-connections.ts';
+import type { CachedClientCatalog } from './store/cached-catalog.ts';
+import { installClientInstanceCache } from './server/provider/client-instances.ts';
+import { installSecretComparison } from './server/provider/client-secret.ts';
+import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
+import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
+import { installIntrospection } from './server/provider/introspection.ts';
+import type { Jwk } from './server/provider/keys.ts';
+import { installBoundTokenIds } from './server/provider/token-ids.ts';
+
+export interface ProviderPatchDependencies {
+  clients: CachedClientCatalog;
+  /** The signing keys the provider is built with (private; only their public part is used to verify). */
+  jwks: { keys: Jwk[] };
+}
+
+export interface Patch<Target, Dependencies> {
+  /** The member, as `Class.prototype.member` or `file: what it does`. */
+  member: string;
+  reason: string;
+  /** The member in a fresh, unpatched target; a test asserts it is a function. */
+  find?(target: Target): unknown;
+  /** Library behaviour relied upon: a file under the library's folder and the source text that does it. */
+  source?: { file: string; text: string };
+  install(target: Target, deps: Dependencies): void;
+}
+
+type ModelName = 'AccessToken' | 'ClientCredentials' | 'RefreshToken' | 'AuthorizationCode';
+const generateTokenIdOf = (provider: Provider, model: ModelName) => (provider[model].prototype as unknown as Record<string, unknown>).generateTokenId;
+
+export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchDependencies>> = [
+  {
+    member: 'Client.prototype.compareClientSecret',
+    reason: 'client secrets are stored only as salted digests (several during a rotation), compared in constant time',
+    find: (provider) => provider.Client.prototype.compareClientSecret,
+    install: (provider) => installSecretComparison(provider),
+  },
+  {
+    member: 'Client.find',
+    reason: 'one Client instance per catalog record, instead of oidc-provider hashing the metadata on every request',
+    find: (provider) => (provider.Client as unknown as { find: unknown }).find,
+    install: (provider, { clients }) => installClientInstanceCache(provider, clients),
+  },
+  {
+    member: '<token models>.prototype.generateTokenId',
+    reason: "stored token ids start with their grant's or client's tag, so one grant's keys share a Redis Cluster slot",
+    find: (provider) => (['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode'] as const).every((model) => typeof generateTokenIdOf(provider, model) === 'function') && generateTokenIdOf(provider, 'RefreshToken'),
+    install: (provider) => installBoundTokenIds(provider),
+  },
+  {
+    member: 'Grant.prototype.save',
+    reason: "a grant's lifetime starts over at every authorization, so a new refresh token chain does not die with an old grant",
+    find: (provider) => (provider.Grant.prototype as unknown as { save: unknown }).save,
+    install: (provider) => installGrantRenewal(provider),
+  },
+  {
+    member: "lib/shared/error_handler.js: ctx.accepts('json', 'html')",
+    reason: 'every error oidc-provider catches goes to the one renderer (src/server/errors/render.ts), which answers programs with JSON whatever they Accept',
+    source: { file: 'lib/shared/error_handler.js', text: "ctx.accepts('json', 'html') === 'html'" },
+    install: (provider) => routeErrorsToRenderer(provider),
+  },
+  {
+    member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
+    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
+    source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
+    install: (provider, { jwks }) => installIntrospection(provider, jwks),
+  },
+];
+
+/**
+ * The words oidc-provider raises some errors with, which the renderer recognises to say them Purser's way
+ * (src/server/errors/from-library.ts): each must still be in its file.
+ */
+export { LIBRARY_WORDING } from './server/errors/from-library.ts';
+
+export const CLIENT_NODE_PATCHES: ReadonlyArray<Patch<KubeConfig, void>> = [
+  {
+    member: 'KubeConfig.prototype.createDispatcher',
+    reason: 'one HTTP agent per TLS identity instead of a new TLS connection for every request (bench/controller-sync)',
+    find: (kubeConfig) => (kubeConfig as unknown as { createDispatcher: unknown }).createDispatcher,
+    source: { file: 'dist/config.js', text: 'this.createDispatcher(cluster, agentOptions)' },
+    install: (kubeConfig) => reuseConnections(kubeConfig),
+  },
+];
+
+export function installProviderPatches(provider: Provider, deps: ProviderPatchDependencies): void {
+  for (const patch of OIDC_PROVIDER_PATCHES) patch.install(provider, deps);
+}
+
+export function installClientNodePatches(kubeConfig: KubeConfig): void {
+  for (const patch of CLIENT_NODE_PATCHES) patch.install(kubeConfig);
+}

@@ -1,0 +1,51 @@
+// Every error_description Purser writes, one constant each; `%s` marks a value filled in where the error is raised
+// (see `describe`). The README's "Errors" section documents each, word for word (test/unit/errors-documented.test.ts).
+
+// -- invalid_grant: codes and refresh tokens (RFC 6749 §5.2)
+export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it has been revoked (a reused refresh token revokes its whole grant)';
+export const REFRESH_TOKEN_EXPIRED = 'refresh token has expired: start a new authorization';
+export const REFRESH_TOKEN_ALREADY_USED = 'refresh token was already used: refresh tokens rotate on every use, so send the one returned by your last refresh; reusing an old one revokes the grant, which has now happened';
+export const REFRESH_TOKEN_HAS_WHITESPACE = 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
+export const REFRESH_TOKEN_IS_JWT = 'this is a JWT (an access token or id_token), not a refresh token: send the refresh_token from the token response';
+export const REFRESH_TOKEN_IS_ACCESS_TOKEN = 'this is an access token, not a refresh token: send the refresh_token from the token response';
+export const REFRESH_TOKEN_IS_CODE = 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
+export const AUTHORIZATION_CODE_NOT_RECOGNISED = 'authorization code not recognised: it was not issued by this server or has expired';
+export const AUTHORIZATION_CODE_EXPIRED = 'authorization code has expired: codes are valid for a short time, start the authorization again';
+export const AUTHORIZATION_CODE_ALREADY_USED = 'authorization code was already used: a code can be redeemed once; the tokens issued with it have been revoked';
+export const REDIRECT_URI_MISMATCH = 'redirect_uri does not match the one used in the authorization request';
+export const GRANT_OF_ANOTHER_CLIENT = 'this grant was issued to a different client';
+export const GRANT_NOT_FOUND = 'the grant behind this token has been revoked or has expired: start a new authorization';
+export const GRANT_EXPIRED = 'the grant behind this token has expired: start a new authorization';
+export const GRANT_SOURCE_GONE = 'the code or token was revoked or expired while this request was processed';
+/** RFC 7009 §2.1: "the request is refused and the client is informed of the error". */
+export const REVOKING_ANOTHER_CLIENTS_TOKEN = 'this token was issued to another client; a client may revoke only its own tokens';
+
+// -- unauthorized_client, invalid_scope, invalid_target: the client's allow-lists
+export const GRANT_TYPE_NOT_ALLOWED = "this client may not use grant_type %s; add it to the OAuthClient's grantTypes";
+export const SCOPE_NOT_ALLOWED = 'requested scope is not allowed for this client: %s (allowed: %s)';
+export const SCOPE_NEEDS_A_USER = 'client_credentials tokens act for the client itself, so they cannot carry OpenID Connect scopes: %s (ask for them in a sign-in with authorization_code)';
+export const SCOPE_CARRIES_NOTHING = 'a refresh asking only for %s would get an access token with no scope: ask for openid with them (a token for userinfo), or for an API scope';
+export const RESOURCE_NOT_AN_AUDIENCE = 'resource "%s" is not an audience of this client (allowed: %s)';
+
+// -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)
+export const CLIENT_AUTHENTICATION_REQUIRED = 'client authentication is required: send client_id and client_secret with HTTP Basic (or client_id alone for a public client)';
+export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
+
+// -- invalid_request: requests Purser cannot read
+export const BASIC_CLIENT_ID_EMPTY = 'the client_id in the Basic credentials is empty';
+export const BODY_TOO_LARGE = 'request body too large: the limit is %s KiB';
+export const METHOD_NOT_ALLOWED = '%s accepts %s, not %s';
+export const NO_SUCH_ENDPOINT = 'there is no endpoint at %s: see /.well-known/openid-configuration for the ones there are';
+
+// -- invalid_token: protected resources (RFC 6750 §3.1)
+export const USERINFO_NEEDS_BEARER = 'userinfo takes a Bearer access token, not other credentials';
+
+// -- access_denied, server_error
+export const SIGN_IN_ABORTED = 'End-User aborted interaction';
+export const SERVER_FAULT = 'Purser could not complete this request; try again in a moment';
+
+/** `template` with each `%s` replaced by the next value, in order. */
+export function describe(template: string, ...values: Array<string | number>): string {
+  let next = 0;
+  return template.replace(/%s/g, () => String(values[next++]));
+}

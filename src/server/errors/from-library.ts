@@ -1,0 +1,92 @@
+// oidc-provider's own errors, said the way Purser says them. oidc-provider raises these deep inside its grant and
+// client-authentication code, where Purser cannot set a description; each is recognised by the words oidc-provider
+// raises it with, which LIBRARY_WORDING lists with the file they are in (test/unit/patches.test.ts checks that the
+// installed oidc-provider still says them, so an upgrade that rewords one fails loudly).
+import type { Context } from 'koa';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+
+import * as said from './descriptions.ts';
+import { describe } from './descriptions.ts';
+import { InvalidClient, InvalidGrant, InvalidRequest, InvalidToken, PurserError, ServerError, UnauthorizedClient } from './purser-error.ts';
+import { refreshTokenHint } from './refresh-token-hint.ts';
+
+/** oidc-provider's own limit on form bodies (lib/shared/selective_body.js). */
+export const FORM_BODY_LIMIT = 56 * 1024;
+
+interface Wording {
+  /** What oidc-provider says (`error_detail` of InvalidGrant, `error_description` of InvalidRequest). */
+  words: string;
+  /** Where it says it, under node_modules/oidc-provider, and the source text that says it. */
+  file: string;
+  source?: string;
+}
+
+/** InvalidGrant details and the description each becomes. */
+const GRANT_WORDING: ReadonlyArray<Wording & { description: string }> = [
+  { words: 'refresh token not found', file: 'lib/actions/grants/refresh_token.js', description: said.REFRESH_TOKEN_NOT_RECOGNISED },
+  { words: 'refresh token is expired', file: 'lib/actions/grants/refresh_token.js', description: said.REFRESH_TOKEN_EXPIRED },
+  { words: 'refresh token already used', file: 'lib/actions/grants/refresh_token.js', description: said.REFRESH_TOKEN_ALREADY_USED },
+  { words: 'authorization code not found', file: 'lib/helpers/grant_source.js', source: '`${label} not found`', description: said.AUTHORIZATION_CODE_NOT_RECOGNISED },
+  { words: 'authorization code is expired', file: 'lib/actions/grants/authorization_code.js', description: said.AUTHORIZATION_CODE_EXPIRED },
+  { words: 'authorization code already consumed', file: 'lib/helpers/grant_source.js', source: '`${label} already consumed`', description: said.AUTHORIZATION_CODE_ALREADY_USED },
+  { words: 'authorization code redirect_uri mismatch', file: 'lib/actions/grants/authorization_code.js', description: said.REDIRECT_URI_MISMATCH },
+  { words: 'client mismatch', file: 'lib/helpers/grant_source.js', description: said.GRANT_OF_ANOTHER_CLIENT },
+  { words: 'grant not found', file: 'lib/helpers/grant_source.js', description: said.GRANT_NOT_FOUND },
+  { words: 'grant is expired', file: 'lib/helpers/grant_source.js', description: said.GRANT_EXPIRED },
+];
+
+const NO_CLIENT_AUTHENTICATION: Wording = { words: 'no client authentication mechanism provided', file: 'lib/shared/client_auth.js' };
+const GRANT_TYPE_NOT_ALLOWED: Wording = { words: 'requested grant type is not allowed for this client', file: 'lib/actions/token.js' };
+const UNPARSABLE_BODY: Wording = { words: 'failed to parse the request body', file: 'lib/shared/selective_body.js' };
+const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Bearer`', file: 'lib/helpers/oidc_context.js' };
+
+/** Everything this file recognises oidc-provider's errors by. */
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER];
+
+type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
+
+const usedBasic = (ctx: Context) => /^basic\b/i.test(ctx.get('authorization'));
+
+async function grantError(ctx: KoaContextWithOIDC, error: LibraryError): Promise<PurserError | undefined> {
+  const detail = error.error_detail ?? '';
+  const wording = GRANT_WORDING.find(({ words }) => words === detail);
+  // Other details are specific enough as oidc-provider words them ("code_verifier does not match code_challenge")
+  // and say more than its generic "grant request is invalid".
+  if (!wording) return detail ? new InvalidGrant(detail, { detail, cause: error }) : undefined;
+  const hint = detail === 'refresh token not found' ? await refreshTokenHint(ctx) : undefined;
+  return new InvalidGrant(hint ?? wording.description, { detail, cause: error });
+}
+
+function requestError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError | undefined {
+  const detail = error.error_description;
+  switch (detail) {
+    case NO_CLIENT_AUTHENTICATION.words:
+      // The client did send Basic credentials, only with an empty client_id: a malformed request (RFC 6749 §5.2).
+      if (usedBasic(ctx)) return new InvalidRequest(said.BASIC_CLIENT_ID_EMPTY, { detail });
+      return new InvalidClient(said.CLIENT_AUTHENTICATION_REQUIRED, { detail, challenge: { scheme: 'Basic' } });
+    case GRANT_TYPE_NOT_ALLOWED.words:
+      return new UnauthorizedClient(describe(said.GRANT_TYPE_NOT_ALLOWED, String(ctx.oidc?.params?.grant_type)), { detail });
+    case UNPARSABLE_BODY.words:
+      // A body over the limit is "too large", not a syntax error.
+      if ((ctx.request.length ?? 0) <= FORM_BODY_LIMIT) return undefined;
+      return new InvalidRequest(describe(said.BODY_TOO_LARGE, FORM_BODY_LIMIT / 1024), { status: 413, detail });
+    case NOT_BEARER.words:
+      // RFC 6750 §3.1: another authentication scheme gets the bare challenge, with no error code in it.
+      if (ctx.oidc?.route !== 'userinfo') return undefined;
+      return new InvalidToken(said.USERINFO_NEEDS_BEARER, { detail, challenge: { scheme: 'Bearer', bare: true } });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The Purser error for what oidc-provider raised: reworded when it is one of LIBRARY_WORDING, else oidc-provider's
+ * own; anything not exposed (a fault, not the caller's mistake) is a 500 that says nothing more.
+ */
+export async function fromLibrary(ctx: KoaContextWithOIDC, error: unknown): Promise<PurserError | LibraryError> {
+  if (error instanceof PurserError) return error;
+  if (!(error instanceof errors.OIDCProviderError) || !error.expose) return new ServerError(error);
+  if (error instanceof errors.InvalidGrant) return (await grantError(ctx, error)) ?? error;
+  if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? error;
+  return error;
+}

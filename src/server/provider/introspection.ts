@@ -1,0 +1,53 @@
+// RFC 7662 steps oidc-provider does not take: only an authenticated client may introspect (§2.1), and a JWT access
+// token is answered like any other token instead of refused with unsupported_token_type (§2.2: the endpoint says
+// what it can vouch for, and `active: false` for everything else), so an API gateway can check any Purser token.
+import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+
+import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
+import { InvalidClient } from '../errors/purser-error.ts';
+import { failureOf, renderError } from '../errors/render.ts';
+import type { Jwk } from './keys.ts';
+import { mayIntrospect } from './token-policies.ts';
+
+const INACTIVE = { active: false } as const;
+
+/** The members of a JWK that verify; a private JWK would not be accepted for verification. */
+const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'crv', 'x', 'y', 'n', 'e'];
+const publicPart = (key: Jwk): Jwk => Object.fromEntries(Object.entries(key).filter(([member]) => PUBLIC_MEMBERS.includes(member))) as Jwk;
+
+/**
+ * The RFC 7662 §2.2 answer for a JWT access token: its claims while its signature (a key of ours, ES256, typ at+jwt
+ * per RFC 9068) and expiry hold, its client still exists and today's policy lets the caller see it.
+ */
+async function introspectJwt(ctx: KoaContextWithOIDC, keys: JWTVerifyGetKey): Promise<Record<string, unknown>> {
+  const { provider, client, params } = ctx.oidc;
+  let claims: Record<string, unknown>;
+  try {
+    ({ payload: claims } = await jwtVerify(String(params!.token), keys, { issuer: provider.issuer, typ: 'at+jwt', algorithms: ['ES256'] }));
+  } catch {
+    return INACTIVE;
+  }
+  const clientId = claims.client_id;
+  if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return INACTIVE;
+  if (!mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined })) return INACTIVE;
+  const { cnf } = claims as { cnf?: { jkt?: string } };
+  const { iss, sub, aud, scope, exp, iat, jti } = claims;
+  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+}
+
+export function installIntrospection(provider: Provider, jwks: { keys: Jwk[] }): void {
+  const keys = createLocalJWKSet({ keys: jwks.keys.map(publicPart) as never });
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as KoaContextWithOIDC).oidc;
+    if (oidc?.route !== 'introspection' || !oidc.client) return;
+    const jwtRefused = failureOf(ctx) instanceof errors.UnsupportedTokenType;
+    if (oidc.client.clientAuthMethod === 'none' && (ctx.status < 400 || jwtRefused)) {
+      await renderError(ctx, new InvalidClient(INTROSPECTION_NEEDS_AUTHENTICATION, { challenge: { scheme: 'Basic' } }));
+    } else if (jwtRefused) {
+      ctx.status = 200;
+      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, keys);
+    }
+  });
+}

@@ -1,0 +1,122 @@
+// RFC 7662 §2.2 for JWT access tokens: an API gateway introspects any Purser token. A valid JWT whose client still
+// exists is active with its claims, for its own client and for a resource server of its audience; everything else
+// (expired, forged, unknown key, another kind of JWT, garbage, a deleted client, a caller who may not see it) is
+// `{"active": false}` and nothing more.
+import { readFile } from 'node:fs/promises';
+
+import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { createRedisStore } from '../../src/store/redis/index.ts';
+import { relyingParty, SECRETS } from '../support/rp.ts';
+import { startPurser, writeFixtures, type Fixtures, type TestServer } from '../support/purser.ts';
+import { uniquePrefix } from '../support/redis.ts';
+
+let server: TestServer;
+let fixtures: Fixtures;
+
+beforeAll(async () => {
+  fixtures = await writeFixtures();
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix: uniquePrefix('jwt-introspection'), fixtures });
+});
+afterAll(async () => server?.close());
+
+const reports = () => relyingParty(server.issuer, 'reports.test');
+/** webapp.test is confidential and lists https://reports.test among its audiences: a resource server for it. */
+const resourceServer = () => relyingParty(server.issuer, 'webapp.test');
+const ledger = () => relyingParty(server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']!) });
+
+async function reportsJwt(): Promise<string> {
+  return (await oidc.clientCredentialsGrant(await reports(), { scope: 'reports:read' })).access_token;
+}
+
+/** The server's own ES256 signing key (from the key file it was started with). */
+async function serverKey(): Promise<{ jwk: JWK; kid: string }> {
+  const { keys } = JSON.parse(await readFile(fixtures.jwksFile, 'utf8')) as { keys: Array<JWK & { kid: string }> };
+  const jwk = keys.find((key) => key.alg === 'ES256' && key.d)!;
+  return { jwk, kid: jwk.kid };
+}
+
+/** A JWT like Purser's access tokens, with `changes` applied, signed by `key` (default: the server's own key). */
+async function craft(changes: { claims?: Record<string, unknown>; typ?: string; key?: { jwk: JWK; kid: string } } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const { jwk, kid } = changes.key ?? (await serverKey());
+  const claims = { iss: server.issuer, sub: 'reports.test', aud: 'https://reports.test', iat: now - 60, exp: now + 600, client_id: 'reports.test', scope: 'reports:read', jti: 'crafted' };
+  return new SignJWT({ ...claims, ...changes.claims })
+    .setProtectedHeader({ alg: 'ES256', typ: changes.typ ?? 'at+jwt', kid })
+    .sign(await importJWK(jwk, 'ES256'));
+}
+
+async function anotherKey(kid: string): Promise<{ jwk: JWK; kid: string }> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return { jwk: await exportJWK(privateKey), kid };
+}
+
+describe('RFC 7662 §2.2: a JWT access token Purser can vouch for', () => {
+  it('is active for its own client, with its claims', async () => {
+    const token = await reportsJwt();
+    const claims = decodeJwt(token);
+    const answer = await oidc.tokenIntrospection(await reports(), token);
+    expect(answer).toEqual({
+      active: true,
+      iss: server.issuer,
+      client_id: 'reports.test',
+      sub: 'reports.test',
+      aud: 'https://reports.test',
+      scope: 'reports:read',
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      token_type: 'Bearer',
+    });
+  });
+
+  it('is active for a resource server of its audience (the introspection policy of today)', async () => {
+    const answer = await oidc.tokenIntrospection(await resourceServer(), await reportsJwt());
+    expect(answer).toMatchObject({ active: true, client_id: 'reports.test', aud: 'https://reports.test' });
+  });
+
+  it('with token_type_hint=access_token too', async () => {
+    const answer = await oidc.tokenIntrospection(await reports(), await reportsJwt(), { token_type_hint: 'access_token' });
+    expect(answer.active).toBe(true);
+  });
+});
+
+describe('RFC 7662 §2.2: anything else is {"active": false} and nothing more', () => {
+  it('for a caller that may not see the token (neither its client nor a resource server of its audience)', async () => {
+    expect(await oidc.tokenIntrospection(await ledger(), await reportsJwt())).toEqual({ active: false });
+  });
+
+  it.each([
+    ['expired', () => craft({ claims: { exp: Math.floor(Date.now() / 1000) - 1 } })],
+    ['signed by another key under the kid of the server', async () => craft({ key: await anotherKey((await serverKey()).kid) })],
+    ['signed by a key the server does not know', async () => craft({ key: await anotherKey('unknown-kid') })],
+    ['not an access token (typ JWT, like an id_token)', () => craft({ typ: 'JWT' })],
+    ['from another issuer', () => craft({ claims: { iss: 'https://evil.test' } })],
+    ['of a client that does not exist', () => craft({ claims: { client_id: 'nobody.test' } })],
+    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ client_id: 'reports.test', iss: server.issuer })).toString('base64url')}.`],
+    ['JWT-shaped garbage', async () => 'eyJhbGciOiJFUzI1NiJ9.garbage.garbage'],
+  ])('%s', async (_label, token) => {
+    expect(await oidc.tokenIntrospection(await reports(), await token())).toEqual({ active: false });
+  });
+
+  it('a crafted token like the above, signed with the right key, is active (so the cases above fail for their reason)', async () => {
+    expect(await oidc.tokenIntrospection(await reports(), await craft())).toMatchObject({ active: true, jti: 'crafted' });
+  });
+
+  it("once its client is deleted, at a resource server that introspects (deleting a client stops its JWTs there)", async () => {
+    const token = await reportsJwt();
+    const rs = await resourceServer();
+    expect((await oidc.tokenIntrospection(rs, token)).active).toBe(true);
+    const writer = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix: server.prefix });
+    const record = (await writer.clients.get('reports.test'))!;
+    try {
+      await writer.clients.delete('reports.test');
+      await expect.poll(async () => oidc.tokenIntrospection(rs, token)).toEqual({ active: false });
+    } finally {
+      await writer.clients.put(record);
+      await writer.close();
+    }
+  });
+});
