@@ -63,10 +63,12 @@ export async function authorize(
     nonce,
     ...params,
   });
+  // A loopback client may come back on another port than the fixture's (RFC 8252 §7.3).
+  const redirectUri = params.redirect_uri ?? REDIRECT_URI;
   let page: Page = await browser.get(url.href);
   for (let step = 0; step < 6; step++) {
-    page = await browser.follow(page, REDIRECT_URI);
-    if (page.location?.startsWith(REDIRECT_URI)) return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
+    page = await browser.follow(page, redirectUri);
+    if (page.location?.startsWith(redirectUri)) return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
     if (page.body.includes('name="password"')) page = await browser.submit(page, { username: credentials.username, password: credentials.password });
     else if (page.body.includes('/confirm"')) page = await browser.submit(page);
     else throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);

@@ -9,6 +9,7 @@ import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installProtocolErrorCorrections } from './protocol-errors.ts';
 import { installGrantRenewal } from './grant-lifetime.ts';
+import { installLoopbackRedirects } from './loopback-redirects.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installBoundTokenIds } from './token-ids.ts';
 
@@ -21,6 +22,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   installClientInstanceCache(provider, clients);
   installBoundTokenIds(provider);
   installGrantRenewal(provider);
+  installLoopbackRedirects(provider);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);
   return provider;
