@@ -84,14 +84,3 @@ export function validateOAuthClient(client: OAuthClient): Problem | undefined {
   }
   return undefined;
 }
-
-/** Shortest client secret Purser accepts from a user; generated ones carry 256 bits. */
-export const MIN_SECRET_LENGTH = 32;
-
-/** Why a user-supplied client secret cannot be used, or `undefined`. */
-export function secretProblem(secret: string): string | undefined {
-  if (secret.length < MIN_SECRET_LENGTH) return `client_secret must be at least ${MIN_SECRET_LENGTH} characters (secrets are stored as a fast hash, so they must not be guessable)`;
-  if (secret !== secret.trim()) return 'client_secret must not start or end with whitespace';
-  if (secret.includes(':')) return 'client_secret must not contain ":" (it breaks client_secret_basic)';
-  return undefined;
-}

@@ -1,6 +1,5 @@
 // Dev mode's client source: the OAuthClient YAML files of a folder, kept in the catalog as the folder changes.
 // It follows the controller's rules (validation, Secret lookup, client_id conflicts) without a Kubernetes API.
-import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +7,8 @@ import { join } from 'node:path';
 import { toClientRecord } from '../../api/client-record.ts';
 import { readManifests, type SecretDocument } from '../../api/manifests.ts';
 import { clientIdOf, secretNameOf, type OAuthClient } from '../../api/types.ts';
-import { secretProblem, validateOAuthClient } from '../../api/validate.ts';
+import { validateOAuthClient } from '../../api/validate.ts';
+import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { Logger } from '../../log.ts';
 import { hashSecret } from '../../store/secret-hash.ts';
 import type { ClientCatalog, ClientRecord } from '../../store/types.ts';
@@ -98,7 +98,7 @@ export class FileClientSource {
       return secretProblem(supplied) ?? { record: toClientRecord(client, [hashSecret(supplied)]) };
     }
     const fresh = !this.#generated.has(clientId);
-    if (fresh) this.#generated.set(clientId, randomBytes(32).toString('base64url'));
+    if (fresh) this.#generated.set(clientId, generateClientSecret());
     const secret = this.#generated.get(clientId)!;
     return { record: toClientRecord(client, [hashSecret(secret)]), ...(fresh ? { generatedSecret: secret } : {}) };
   }
