@@ -10,8 +10,8 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^\/jwks$/, 'GET, HEAD'],
   [/^\/\.well-known\/openid-configuration$/, 'GET, HEAD'],
   [/^\/me$/, 'GET, POST'],
-  [/^\/auth$/, 'GET'],
-  [/^\/session\/end$/, 'GET'],
+  [/^\/auth$/, 'GET, POST'],
+  [/^\/session\/end$/, 'GET, POST'],
   [/^\/interaction\/[^/]+$/, 'GET'],
   [/^\/interaction\/[^/]+\/(login|confirm|abort)$/, 'POST'],
 ];
