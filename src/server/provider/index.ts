@@ -10,6 +10,7 @@ import { providerConfiguration, type ProviderDependencies } from './configuratio
 import { installProtocolErrorCorrections } from './protocol-errors.ts';
 import { installGrantRenewal } from './grant-lifetime.ts';
 import { installLoopbackRedirects } from './loopback-redirects.ts';
+import { installRefreshRotation } from './refresh-rotation.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installBoundTokenIds } from './token-ids.ts';
 
@@ -23,6 +24,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   installBoundTokenIds(provider);
   installGrantRenewal(provider);
   installLoopbackRedirects(provider);
+  installRefreshRotation(provider);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);
   return provider;
