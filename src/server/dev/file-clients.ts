@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { toClientRecord } from '../../api/client-record.ts';
 import { readManifests, type SecretDocument } from '../../api/manifests.ts';
-import { clientIdOf, secretNameOf, type OAuthClient } from '../../api/types.ts';
+import { clientIdOf, hasSecret, secretNameOf, type OAuthClient } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { Logger } from '../../log.ts';
@@ -91,7 +91,7 @@ export class FileClientSource {
   }
 
   #withSecret(client: OAuthClient, secrets: SecretDocument[]): LoadedClient | string {
-    if (client.spec.public) return { record: toClientRecord(client, []) };
+    if (!hasSecret(client.spec)) return { record: toClientRecord(client, []) };
     const clientId = clientIdOf(client);
     const supplied = secrets.find((s) => s.name === secretNameOf(client) && s.namespace === client.metadata.namespace)?.data.client_secret;
     if (supplied !== undefined) {

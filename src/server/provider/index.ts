@@ -4,6 +4,7 @@ import Provider from 'oidc-provider';
 import { CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
+import { installAtomicReplayDetection } from './client-assertions.ts';
 import { installClientInstanceCache } from './client-instances.ts';
 import { installSecretComparison } from './client-secret.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
@@ -25,6 +26,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   installGrantRenewal(provider);
   installLoopbackRedirects(provider);
   installRefreshRotation(provider);
+  installAtomicReplayDetection(provider, store.counters);
   installTokenErrorDescriptions(provider);
   installProtocolErrorCorrections(provider);
   return provider;
