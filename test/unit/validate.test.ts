@@ -14,6 +14,10 @@ describe('validateOAuthClient', () => {
 
   it.each<[string, OAuthClientSpec, RegExp]>([
     ['a colon in clientId', { clientId: 'a:b' }, /must not contain ":"/],
+    ['private_key_jwt without keys (RFC 7523)', { tokenEndpointAuthMethod: 'private_key_jwt' }, /set exactly one of jwks and jwksUri/],
+    ['a private JWK in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] } }, /only public keys/],
+    ['a symmetric JWK in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'k' }] } }, /kty must be RSA, EC or OKP/],
+    ['client_secret_jwt (needs the plain secret, which Purser does not keep)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, /tokenEndpointAuthMethod must be one of/],
     ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, /redirectUris: at least one is required/],
     ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, /refresh_token needs authorization_code/],
     ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, /only used with the authorization_code grant/],
