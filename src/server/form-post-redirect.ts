@@ -18,7 +18,7 @@ const FORM_POST_PATHS = new Set(['/auth', '/session/end']);
 export const MAX_QUERY_BYTES = 8192;
 
 export const FORM_POST_MEDIA_TYPE = 'a POST to this endpoint must have an application/x-www-form-urlencoded body (OIDC Core §3.1.2.1)';
-export const FORM_POST_TOO_LARGE = `the parameters of a POST to this endpoint must fit in ${MAX_QUERY_BYTES} bytes, form-encoded`;
+export const FORM_POST_TOO_LARGE = `the parameters of a POST to this endpoint must fit in ${MAX_QUERY_BYTES} bytes, form-encoded; push a larger authorization request to /request first (RFC 9126)`;
 
 /** The body as text, or `undefined` once it passes `limit` bytes (the rest is not read). */
 async function readLimited(stream: AsyncIterable<Buffer>, limit: number): Promise<string | undefined> {
