@@ -7,6 +7,7 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^\/token$/, 'POST'],
   [/^\/token\/introspection$/, 'POST'],
   [/^\/token\/revocation$/, 'POST'],
+  [/^\/request$/, 'POST'],
   [/^\/jwks$/, 'GET, HEAD'],
   [/^\/\.well-known\/openid-configuration$/, 'GET, HEAD'],
   [/^\/me$/, 'GET, POST'],
