@@ -36,7 +36,8 @@ export function formPostRedirect(): Middleware {
   return async (ctx, next) => {
     if (ctx.method !== 'POST' || !FORM_POST_PATHS.has(ctx.path)) return next();
     ctx.set('Cache-Control', 'no-store');
-    if (!ctx.is('application/x-www-form-urlencoded')) {
+    // A form without fields may come without a type (and without a body): that is a request without parameters.
+    if (ctx.request.type !== '' && ctx.request.type !== 'application/x-www-form-urlencoded') {
       ctx.status = 415;
       ctx.body = { error: 'invalid_request', error_description: FORM_POST_MEDIA_TYPE };
       return;
@@ -52,6 +53,6 @@ export function formPostRedirect(): Middleware {
       return;
     }
     ctx.status = 303;
-    ctx.redirect(`${ctx.path}?${query}`);
+    ctx.redirect(query ? `${ctx.path}?${query}` : ctx.path);
   };
 }

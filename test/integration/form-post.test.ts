@@ -116,6 +116,9 @@ describe('POST where OpenID Connect requires it', () => {
     const json = await fetch(`${context.server.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(json.status).toBe(415);
     expect(await json.json()).toMatchObject({ error: 'invalid_request' });
+    // An empty POST is a request without parameters, answered by the GET endpoint as such.
+    const empty = await fetch(`${context.server.issuer}/session/end`, { method: 'POST', redirect: 'manual' });
+    expect([empty.status, empty.headers.get('location')]).toEqual([303, '/session/end']);
     const huge = await fetch(`${context.server.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `client_id=webapp.test&state=${'x'.repeat(20_000)}` });
     expect(huge.status).toBe(413);
   });
