@@ -112,6 +112,16 @@ describe('POST where OpenID Connect requires it', () => {
     for (const answer of answers) expect(await answer.json()).toMatchObject({ sub: ALICE.username, name: ALICE.name });
   });
 
+  it('RFC 9126 §2: the pushed_authorization_request_endpoint discovery advertises takes a request a browser then follows', async () => {
+    const rp = await relyingParty(context.server.issuer, 'webapp.test');
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = await oidc.buildAuthorizationUrlWithPAR(rp, { redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    const page = await new Browser().get(url.href);
+    expect(page.status).toBe(303);
+    expect(page.location).toMatch(/^\/interaction\//);
+  });
+
   it('refuses a POST body that is not a form, and one too large to redirect with, without a 5xx', async () => {
     const json = await fetch(`${context.server.issuer}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(json.status).toBe(415);
