@@ -14,11 +14,17 @@ import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
 import { installIntrospection } from './server/provider/introspection.ts';
 import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
+import { installAtomicReplayDetection } from './server/provider/client-assertions.ts';
+import { installLoopbackRedirects } from './server/provider/loopback-redirects.ts';
+import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
+import type { RateCounters } from './store/types.ts';
 
 export interface ProviderPatchDependencies {
   clients: CachedClientCatalog;
   /** The signing keys the provider is built with (private; only their public part is used to verify). */
   jwks: { keys: Jwk[] };
+  /** Shared counters (Redis on every replica alike): one use of a client assertion's jti across replicas. */
+  counters: RateCounters;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -71,6 +77,30 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
     install: (provider, { jwks }) => installIntrospection(provider, jwks),
+  },
+  {
+    member: 'Client.prototype.redirectUriAllowed, Client.prototype.postLogoutRedirectUriAllowed',
+    reason: 'RFC 8252 §7.3: a loopback IP literal redirect URI matches on any port, for every client (oidc-provider only does it for native clients)',
+    find: (provider) => {
+      const prototype = provider.Client.prototype as unknown as Record<string, unknown>;
+      return typeof prototype.postLogoutRedirectUriAllowed === 'function' && prototype.redirectUriAllowed;
+    },
+    install: (provider) => installLoopbackRedirects(provider),
+  },
+  {
+    member: 'RefreshToken.prototype.consume, RefreshToken.prototype.save',
+    reason: 'RFC 9700 §4.14.2: inside the reuse grace every presentation of a spent refresh token gets the same one successor (ArtifactStore.rotate), never a fork of the family',
+    find: (provider) => {
+      const prototype = provider.RefreshToken.prototype as unknown as Record<string, unknown>;
+      return typeof prototype.save === 'function' && prototype.consume;
+    },
+    install: (provider) => installRefreshRotation(provider),
+  },
+  {
+    member: 'ReplayDetection.unique',
+    reason: "RFC 7523 §3: a client assertion's jti is used once across replicas (an atomic counter instead of find-then-save)",
+    find: (provider) => (provider.ReplayDetection as unknown as { unique: unknown }).unique,
+    install: (provider, { counters }) => installAtomicReplayDetection(provider, counters),
   },
 ];
 

@@ -1,5 +1,7 @@
-// The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
-// The last two are built from the key set and swapped whole when it changes, so a rotation needs no restart.
+// The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → form POSTs to GET →
+// oidc-provider.
+// The interaction pages and oidc-provider are built from the key set and swapped whole when it changes, so a rotation
+// needs no restart.
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
@@ -9,6 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
+import { formPostRedirect } from './form-post-redirect.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
@@ -73,6 +76,7 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
   app.use(methodNotAllowed());
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
   app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));
+  app.use(formPostRedirect());
   app.use((ctx, next) => stack.oidc(ctx, next));
   return { app, metrics, useKeys };
 }

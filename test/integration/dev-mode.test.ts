@@ -73,6 +73,19 @@ describe('dev mode', () => {
     expect(tokens.claims()).toMatchObject({ sub: 'demo', name: 'Demo User' });
   });
 
+  it('RFC 8252 §7.3: the example CLI (registered on 127.0.0.1:8400) signs in through the port the OS gave it', async () => {
+    const cli = await oidc.discovery(new URL(issuer), 'cli.default', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const callback = 'http://127.0.0.1:51004/callback';
+    const verifier = oidc.randomPKCECodeVerifier();
+    const browser = new Browser();
+    const url = oidc.buildAuthorizationUrl(cli, { redirect_uri: callback, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    let page = await browser.follow(await browser.get(url.href), callback);
+    page = await browser.follow(await browser.submit(page, { username: 'demo', password: 'purser-demo' }), callback);
+    page = await browser.follow(await browser.submit(page), callback);
+    const tokens = await oidc.authorizationCodeGrant(cli, new URL(page.location!), { pkceCodeVerifier: verifier, expectedState: 's' });
+    expect(tokens.claims()).toMatchObject({ sub: 'demo', aud: 'cli.default' });
+  });
+
   it('applies edits to the clients folder without a restart', async () => {
     const file = join(clientsDir, 'service.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('scopes: [orders:read, orders:write]', 'scopes: [orders:read, orders:write, orders:audit]'));

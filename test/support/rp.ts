@@ -63,8 +63,10 @@ export async function authorize(
     nonce,
     ...params,
   });
-  const page = await signIn(browser, url.href, { stopAt: REDIRECT_URI, credentials });
-  if (!page.location?.startsWith(REDIRECT_URI)) throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
+  // A loopback client may come back on another port than the fixture's (RFC 8252 §7.3).
+  const redirectUri = params.redirect_uri ?? REDIRECT_URI;
+  const page = await signIn(browser, url.href, { stopAt: redirectUri, credentials });
+  if (!page.location?.startsWith(redirectUri)) throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
   return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
 }
 

@@ -57,6 +57,8 @@ const SPEC_FIELDS = {
   secretName: true,
   generateSecret: true,
   tokenEndpointAuthMethod: true,
+  jwks: true,
+  jwksUri: true,
   corsOrigins: true,
 } satisfies Record<keyof OAuthClientSpec, true>;
 const ACCESS_TOKEN_FIELDS = { format: true, ttl: true } satisfies Record<keyof NonNullable<OAuthClientSpec['accessToken']>, true>;

@@ -1,5 +1,5 @@
 // Deleting an OAuthClient: its client leaves the store with everything issued to it, then the finalizer goes.
-import { clientIdOf, secretNameOf } from '../../api/types.ts';
+import { clientIdOf, hasSecret, secretNameOf } from '../../api/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { claimants } from './claim.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
@@ -28,7 +28,7 @@ export async function finalize(ctx: ReconcileContext, client: OAuthClientResourc
   const record = await ctx.store.clients.get(clientId);
   // Without a record nobody else serves the id: while this resource is being deleted, it holds the id (claim.ts).
   if (!record || record.owner === keyOf(client)) await removeClient(ctx, clientId);
-  if (!client.spec.public) {
+  if (hasSecret(client.spec)) {
     // Kubernetes' garbage collector would delete it too; doing it here takes the credentials away at once.
     const name = secretNameOf(client);
     const secret = await readSecret(ctx, client.metadata.namespace, name);

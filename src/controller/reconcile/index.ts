@@ -3,7 +3,7 @@
 //   finalizer → validate → retire a replaced client_id → claim the client_id → Secret → client record → status
 //   (last, only when changed)
 import { StoreUnavailable } from '../../api/reasons.ts';
-import { clientIdOf, secretNameOf } from '../../api/types.ts';
+import { clientIdOf, hasSecret, secretNameOf } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
@@ -46,9 +46,9 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
   const record: ClientRecord | undefined = await fromStore(() => ctx.store.clients.get(clientId));
   const conflict = claimProblem(ctx, client, record);
   if (conflict) return { blocked: conflict };
-  const secretName = client.spec.public ? undefined : secretNameOf(client);
+  const secretName = hasSecret(client.spec) ? secretNameOf(client) : undefined;
   let secret: string | undefined;
-  if (!client.spec.public) {
+  if (hasSecret(client.spec)) {
     const found = await ensureSecret(ctx, client);
     if (!('value' in found)) return { blocked: found, clientId, secretName };
     secret = found.value;

@@ -1,12 +1,10 @@
 // Makes sure the client's Secret exists and says how to use the client: client_id, client_secret, issuer, token
 // endpoint. Generates a 256-bit secret when there is none, adopts a Secret the user made, waits for one GitOps makes.
-import { randomBytes } from 'node:crypto';
-
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 
 import { SecretInvalid, SecretMissing } from '../../api/reasons.ts';
 import { API_GROUP, API_VERSION, KIND, clientIdOf, secretNameOf } from '../../api/types.ts';
-import { secretProblem } from '../../api/validate.ts';
+import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
 
@@ -18,8 +16,6 @@ export const CLIENT_LABEL = 'purser.dev/oauthclient';
  * or one whose client_secret cannot be used (it is labelled, and so watched, only once it can).
  */
 export const SECRET_POLL_MS = 5_000;
-
-export const generateClientSecret = (): string => randomBytes(32).toString('base64url');
 
 const decode = (value: string | undefined): string | undefined => (value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8'));
 const encode = (value: string): string => Buffer.from(value, 'utf8').toString('base64');

@@ -34,6 +34,9 @@ export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client au
 // -- invalid_request: requests Purser cannot read
 export const BASIC_CLIENT_ID_EMPTY = 'the client_id in the Basic credentials is empty';
 export const BODY_TOO_LARGE = 'request body too large: the limit is %s KiB';
+/** OIDC Core §3.1.2.1, RP-Initiated Logout §2: a POST to /auth or /session/end (answered with 303 to the GET). */
+export const FORM_POST_MEDIA_TYPE = 'a POST to this endpoint must have an application/x-www-form-urlencoded body (OIDC Core §3.1.2.1)';
+export const FORM_POST_TOO_LARGE = 'the parameters of a POST to this endpoint must fit in %s bytes, form-encoded; push a larger authorization request to /request first (RFC 9126)';
 export const METHOD_NOT_ALLOWED = '%s accepts %s, not %s';
 export const NO_SUCH_ENDPOINT = 'there is no endpoint at %s: see /.well-known/openid-configuration for the ones there are';
 

@@ -63,6 +63,16 @@ describe('reconcile', () => {
     expect(ctx.events).toHaveLength(2);
   });
 
+  it('serves a private_key_jwt client (RFC 7523) without a Secret or a secret, with its public keys', async () => {
+    const jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] };
+    const { cluster, ctx, client, ready } = setup({ tokenEndpointAuthMethod: 'private_key_jwt', jwks });
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes).toEqual(['patchClient team/app', 'patchClientStatus team/app']);
+    expect(await ctx.store.clients.get('app.team')).toMatchObject({ secrets: [], metadata: { token_endpoint_auth_method: 'private_key_jwt', jwks } });
+    expect(client()!.status?.secretName).toBeUndefined();
+    expect(ready()).toMatchObject({ status: 'True' });
+  });
+
   it('reports an invalid spec without making a Secret or a record, and does not requeue', async () => {
     const { cluster, ctx, ready } = setup({ grantTypes: ['authorization_code'] });
     expect(await reconcile(ctx, 'team/app')).toEqual({});
