@@ -31,6 +31,9 @@ export interface OAuthClientSpec {
   generateSecret?: boolean;
   tokenEndpointAuthMethod?: AuthMethod;
   corsOrigins?: string[];
+  /** Delete (default): deleting the resource revokes the client; Orphan: the client and its tokens keep working. */
+  deletionPolicy?: 'Delete' | 'Orphan';
+  secretRotation?: { overlap?: string };
 }
 
 /** A status condition, as metav1.Condition. */

@@ -72,8 +72,15 @@ const checks: Check[] = [
     )
       .map(([field, value]) => (value !== undefined && parseDuration(value) === undefined ? `${field}: "${value}" is not a duration such as 90s, 15m, 1h or 14d` : undefined))
       .find(Boolean),
+  (spec) => (spec.secretRotation?.overlap !== undefined && secretOverlapOf(spec.secretRotation.overlap) === undefined ? `secretRotation.overlap: "${spec.secretRotation.overlap}" is not a duration such as 0s, 10m or 1h` : undefined),
+  (spec) => (spec.deletionPolicy !== undefined && !['Delete', 'Orphan'].includes(spec.deletionPolicy) ? 'deletionPolicy must be Delete or Orphan' : undefined),
   (spec) => (spec.refreshToken?.reuseGracePeriod !== undefined && spec.refreshToken.reuseGracePeriod !== '0s' && parseDuration(spec.refreshToken.reuseGracePeriod) === undefined ? `refreshToken.reuseGracePeriod: "${spec.refreshToken.reuseGracePeriod}" is not a duration such as 0s or 30s` : undefined),
 ];
+
+/** Seconds in a secretRotation.overlap (`0s` allowed), or `undefined` when it is not a duration. */
+export function secretOverlapOf(text: string): number | undefined {
+  return text === '0s' ? 0 : parseDuration(text);
+}
 
 /** The first problem with the resource's spec, or `undefined` when it can be served. */
 export function validateOAuthClient(client: OAuthClient): Problem | undefined {

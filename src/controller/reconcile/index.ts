@@ -63,8 +63,8 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   if (!cached) return {}; // gone: its finalizer already cleaned up
   const client = structuredClone(cached);
   if (client.metadata.deletionTimestamp) {
-    await finalize(ctx, client);
-    return {};
+    const wait = await finalize(ctx, client);
+    return wait > 0 ? { requeueAfterMs: wait } : {};
   }
   await ensureFinalizer(ctx, client);
   let verdict: Verdict & { nextExpiry?: number };

@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import { toClientRecord } from '../../api/client-record.ts';
+import { secretOverlapOf } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
@@ -19,7 +20,8 @@ export async function syncClientRecord(ctx: ReconcileContext, client: OAuthClien
   const now = Math.floor(ctx.now().getTime() / 1000);
   // A record left by another (gone) resource gives its secrets to nobody.
   const previous = existing?.owner === keyOf(client) ? existing.secrets : [];
-  const secrets = secret === undefined ? [] : rotateSecretHashes(previous, secret, now, ctx.secretRotationOverlap);
+  const overlap = client.spec.secretRotation?.overlap;
+  const secrets = secret === undefined ? [] : rotateSecretHashes(previous, secret, now, overlap === undefined ? ctx.secretRotationOverlap : (secretOverlapOf(overlap) ?? ctx.secretRotationOverlap));
   const record = toClientRecord(client, secrets);
   // Compared as stored (JSON drops undefined properties), so an unchanged client is never written again.
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(record)), existing)) {

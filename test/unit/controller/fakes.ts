@@ -173,6 +173,7 @@ export function testContext(options: { cluster?: FakeCluster; clients?: OAuthCli
     sleep: async (ms) => {
       now += ms;
     },
+    removals: new Map(),
     recordEvent: async (client, type, reason, message) => {
       events.push({ name: client.metadata.name, type, reason, message });
     },
