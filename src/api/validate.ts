@@ -37,6 +37,7 @@ export function redirectUriProblem(value: string): string | undefined {
 
 const checks: Check[] = [
   (_spec, client) => (clientIdOf(client).includes(':') ? 'clientId must not contain ":" (it breaks client_secret_basic)' : undefined),
+  (spec, client) => (spec.clientId === undefined && clientIdOf(client).length > 200 ? `the default client_id <name>.<namespace> is ${clientIdOf(client).length} characters, more than 200: set spec.clientId` : undefined),
   (_spec, client) => (/^[\x21-\x7E]{1,200}$/.test(clientIdOf(client)) ? undefined : 'clientId must be 1-200 printable ASCII characters without spaces'),
   (spec) => spec.grantTypes?.map((g) => (GRANT_TYPES.includes(g) ? undefined : `grantTypes: "${g}" is not one of ${GRANT_TYPES.join(', ')}`)).find(Boolean),
   (spec) => (spec.tokenEndpointAuthMethod && !AUTH_METHODS.includes(spec.tokenEndpointAuthMethod) ? `tokenEndpointAuthMethod must be one of ${AUTH_METHODS.join(', ')}` : undefined),

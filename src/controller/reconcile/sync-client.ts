@@ -26,6 +26,9 @@ export async function syncClientRecord(ctx: ReconcileContext, client: OAuthClien
   // Compared as stored (JSON drops undefined properties), so an unchanged client is never written again.
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(record)), existing)) {
     await ctx.store.clients.put(record);
+    if (!existing && client.status?.clientId === record.clientId) {
+      await ctx.recordEvent(client, 'Warning', 'ClientRecordRestored', `the record of client_id "${record.clientId}" was gone from Redis (flushed, failed over to an empty replica, or deleted by hand) and is written again; tokens issued before may be gone with it`);
+    }
     const rotated = previous.length > 0 && secrets[0] !== undefined && !previous.some((hash) => hash.digest === secrets[0]!.digest);
     if (rotated) {
       const until = new Date(lastOverlapEnd(secrets)! * 1000).toISOString();

@@ -79,7 +79,9 @@ describe('reconcile', () => {
     const { cluster, ctx, client, ready } = setup({ secretName: 'given', generateSecret: false });
     expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: SECRET_POLL_MS });
     expect(ready()).toMatchObject({ status: 'False', reason: 'SecretMissing' });
-    expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'given' });
+    // No record holds app.team yet: the status (and kubectl get's CLIENT ID) does not claim it.
+    expect(client()!.status).toMatchObject({ secretName: 'given' });
+    expect(client()!.status?.clientId).toBeUndefined();
     expect(await ctx.store.clients.get('app.team')).toBeUndefined();
 
     cluster.secrets.set('team/given', userSecret('given'));
