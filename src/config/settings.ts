@@ -99,7 +99,7 @@ export const settings = [
     key: 'keysReloadInterval',
     kind: 'duration',
     default: '10s',
-    description: 'How often `PURSER_JWKS_FILE` and `PURSER_COOKIE_KEYS_FILE` are read again; a changed key set is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys).',
+    description: 'How often `PURSER_JWKS_FILE`, `PURSER_COOKIE_KEYS_FILE` and `PURSER_USERS_FILE` are read again; a changed key set or users list is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys or a user is added).',
   },
   {
     key: 'metricsPort',

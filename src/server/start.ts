@@ -25,13 +25,17 @@ export interface RunningServer {
 
 const DEMO_USER = { username: 'demo', password: 'purser-demo' };
 
-async function loadUsers(config: Config, log: Logger): Promise<UserDirectory> {
-  if (config.usersFile) return loadUsersFile(config.usersFile);
+/** The users, and for a users file a function that watches it (and returns a function that stops watching). */
+async function loadUsers(config: Config, log: Logger): Promise<{ users: UserDirectory; watch?(): () => void }> {
+  if (config.usersFile) {
+    const { users, watch } = await loadUsersFile(config.usersFile);
+    return { users, watch: () => watch(config.keysReloadInterval * 1000, log) };
+  }
   if (config.dev) {
-    return new UserDirectory([{ username: DEMO_USER.username, passwordHash: await hashPassword(DEMO_USER.password), name: 'Demo User', email: 'demo@example.com', groups: ['developers'] }]);
+    return { users: new UserDirectory([{ username: DEMO_USER.username, passwordHash: await hashPassword(DEMO_USER.password), name: 'Demo User', email: 'demo@example.com', groups: ['developers'] }]) };
   }
   log.warn('no PURSER_USERS_FILE: nobody can log in (client_credentials still works)');
-  return new UserDirectory([]);
+  return { users: new UserDirectory([]) };
 }
 
 /** The key set, and for key files a function that watches them (and returns a function that stops watching). */
@@ -56,7 +60,7 @@ const closeServer = (server: Server | undefined) => new Promise<void>((resolve) 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
-  const users = await loadUsers(config, log);
+  const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
   const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log) : undefined;
@@ -72,6 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metricsOnApp: config.metricsPort === undefined,
   });
   const stopWatching = watch?.(useKeys);
+  const stopWatchingUsers = watchUsers?.();
   const server = await listen(app, config.port, config.host);
   const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
@@ -86,6 +91,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     close: async () => {
       fileSource?.close();
       stopWatching?.();
+      stopWatchingUsers?.();
       await Promise.all([closeServer(server), closeServer(metricsServer)]);
       await store.close();
     },
