@@ -102,6 +102,16 @@ export const settings = [
     description: 'How often `PURSER_JWKS_FILE`, `PURSER_COOKIE_KEYS_FILE` and `PURSER_USERS_FILE` are read again; a changed key set or users list is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys or a user is added).',
   },
   {
+    key: 'tlsCertFile',
+    kind: 'string',
+    description: 'PEM certificate chain to serve HTTPS with on `PURSER_PORT` (with `PURSER_TLS_KEY_FILE`), e.g. a mounted cert-manager Secret. Read again every `PURSER_KEYS_RELOAD_INTERVAL`; a renewed certificate is used for new connections without a restart. Unset: plain HTTP (TLS ends at an Ingress or a mesh).',
+  },
+  {
+    key: 'tlsKeyFile',
+    kind: 'string',
+    description: 'PEM private key of `PURSER_TLS_CERT_FILE`.',
+  },
+  {
     key: 'metricsPort',
     kind: 'integer',
     description: 'Serve `/metrics` on this port of its own instead of on `PURSER_PORT`, so metrics (labelled by client_id) stay off the public listener.',
