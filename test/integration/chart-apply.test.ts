@@ -86,8 +86,10 @@ describe('helm against the API server', () => {
     expect(notes).toContain(`Purser 0.1.0 is installed in namespace ${namespace} with issuer http://${RELEASE}.${namespace}.svc`);
     expect(notes).toContain(`kubectl -n ${namespace} port-forward svc/${RELEASE} 4000:80\n  curl http://localhost:4000/.well-known/openid-configuration`);
     expect(notes).toContain('kind: OAuthClient');
-    expect(notes).toContain("kubectl -n default get secret orders-worker-oauth-client -o jsonpath='{.data.client_secret}' | base64 -d");
-    expect(notes).toContain(`curl -s -u "$ID:$SECRET" -d grant_type=client_credentials -d scope=orders:read http://${RELEASE}.${namespace}.svc/token`);
+    // The secret reaches curl through envFrom: never through a command line, an --env flag or the Pod spec.
+    expect(notes).toContain('envFrom: [{ secretRef: { name: orders-worker-oauth-client } }]');
+    expect(notes).toContain(`'curl -s -u "$client_id:$client_secret" -d grant_type=client_credentials -d scope=orders:read "$token_endpoint"'`);
+    expect(notes).not.toMatch(/--env|jsonpath='\{\.data\.client_secret\}'/);
     expect(notes).toContain('Server pods stay in ContainerCreating until the controller has created their signing keys');
     expect(notes).toContain('WARNING: the bundled Redis is for evaluation only');
   });
