@@ -89,6 +89,8 @@ describe('settings', () => {
     clientsDir: 'a folder of OAuthClient files is dev mode\'s client source; in a cluster they are resources',
     host: 'a pod listens on every interface, which the default 0.0.0.0 already does',
     kubeconfig: 'in a pod the controller uses its ServiceAccount',
+    tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
+    tlsKeyFile: 'as tlsCertFile',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
@@ -131,8 +133,6 @@ describe('settings', () => {
       PURSER_CLIENT_CACHE_NEGATIVE_TTL: '2s',
       PURSER_LOG_LEVEL: 'warn',
       PURSER_LOG_FORMAT: 'json',
-      PURSER_TLS_CERT_FILE: '/etc/purser/tls/tls.crt',
-      PURSER_TLS_KEY_FILE: '/etc/purser/tls/tls.key',
       NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
       NODE_OPTIONS: '--max-old-space-size=384',
     });
@@ -227,10 +227,13 @@ describe('values platform teams reach for (the production values set each)', () 
     expect(envOf(containerOf(defaults, 'Deployment', 'purser-server')).NODE_EXTRA_CA_CERTS).toBeUndefined();
   });
 
-  it('TLS on the server pod: the certificate Secret mounted, probes over HTTPS, an https:// in-cluster address', async () => {
-    expect(server().volumes).toContainEqual({ name: 'tls', secret: { secretName: 'purser-server-tls' } });
-    const container = containerOf(production, 'Deployment', 'purser-server');
+  it('TLS on the server pod: the certificate Secret mounted and its files set, probes over HTTPS, an https:// in-cluster address', async () => {
+    const objects = parseManifests(await helmTemplate({ namespace: 'auth', values: [PRODUCTION], set: ['server.tls.existingSecret=purser-server-tls'] }));
+    expect(podSpecOf(objects, 'Deployment', 'purser-server').volumes).toContainEqual({ name: 'tls', secret: { secretName: 'purser-server-tls' } });
+    const container = containerOf(objects, 'Deployment', 'purser-server');
     expect(container.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/purser/tls', readOnly: true });
+    expect(envOf(container)).toMatchObject({ PURSER_TLS_CERT_FILE: '/etc/purser/tls/tls.crt', PURSER_TLS_KEY_FILE: '/etc/purser/tls/tls.key' });
+    expect(envOf(containerOf(production, 'Deployment', 'purser-server')).PURSER_TLS_CERT_FILE).toBeUndefined();
     for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) expect(probe!.httpGet!.scheme).toBe('HTTPS');
     expect(containerOf(defaults, 'Deployment', 'purser-server').readinessProbe!.httpGet!.scheme).toBeUndefined();
     const issuerWith = async (set: string[]) => envOf(containerOf(parseManifests(await helmTemplate({ namespace: 'auth', set: ['server.tls.existingSecret=purser-tls', ...set] })), 'Deployment', 'purser-server')).PURSER_ISSUER;
