@@ -31,8 +31,9 @@ export async function syncClientRecord(ctx: ReconcileContext, client: OAuthClien
     }
     const rotated = previous.length > 0 && secrets[0] !== undefined && !previous.some((hash) => hash.digest === secrets[0]!.digest);
     if (rotated) {
-      const until = new Date(lastOverlapEnd(secrets)! * 1000).toISOString();
-      await ctx.recordEvent(client, 'Normal', 'SecretRotated', `the client secret changed; the previous one keeps working until ${until}`);
+      const end = lastOverlapEnd(secrets);
+      const previousUntil = end === undefined ? 'stopped working at once (secretRotation.overlap 0s)' : `keeps working until ${new Date(end * 1000).toISOString()}`;
+      await ctx.recordEvent(client, 'Normal', 'SecretRotated', `the client secret changed; the previous one ${previousUntil}`);
     }
   }
   return { previousSecretExpiresAt: lastOverlapEnd(secrets), nextExpiry: nextOverlapEnd(secrets) };
