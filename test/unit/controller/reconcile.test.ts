@@ -4,6 +4,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { OAuthClientSpec } from '../../../src/api/types.ts';
+import { removeOrphanRecords } from '../../../src/controller/drift.ts';
 import { reconcile } from '../../../src/controller/reconcile/index.ts';
 import { IN_FLIGHT_SETTLE_MS } from '../../../src/controller/reconcile/cleanup.ts';
 import { FINALIZER } from '../../../src/controller/reconcile/finalizer.ts';
@@ -246,5 +247,25 @@ describe('reconcile', () => {
     const { cluster, ctx } = setup();
     expect(await reconcile(ctx, 'team/nobody')).toEqual({});
     expect(cluster.writes).toEqual([]);
+  });
+
+  it('with deletionPolicy Orphan drops only the finalizer: the record (marked orphaned) and its tokens stay, drift leaves it, and a new claimant adopts it', async () => {
+    const cluster = new FakeCluster([oauthClient('old', { clientId: 'moving', deletionPolicy: 'Orphan' })]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/old');
+    await ctx.store.artifacts.upsert('ClientCredentials', 'issued', { clientId: 'moving' }, 3600);
+    cluster.clients.get('team/old')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    expect(await reconcile(ctx, 'team/old')).toEqual({});
+    expect(cluster.clients.has('team/old')).toBe(false);
+    expect(await ctx.store.clients.get('moving')).toMatchObject({ owner: 'team/old', orphaned: true });
+    expect(await ctx.store.artifacts.find('ClientCredentials', 'issued')).toBeDefined();
+    // The Secret stays, without the owner reference that would let Kubernetes' garbage collector delete it.
+    expect(cluster.secrets.get('team/old-oauth-client')?.metadata?.ownerReferences).toBeUndefined();
+    expect(await removeOrphanRecords(ctx)).toEqual([]);
+
+    cluster.clients.set('team/new', oauthClient('new', { clientId: 'moving' }));
+    await reconcile(ctx, 'team/new');
+    expect(await ctx.store.clients.get('moving')).toMatchObject({ owner: 'team/new' });
+    expect((await ctx.store.clients.get('moving'))?.orphaned).toBeUndefined();
   });
 });
