@@ -45,6 +45,9 @@ export interface OAuthClientSpec {
   /** private_key_jwt: where the client publishes its public keys (https). */
   jwksUri?: string;
   corsOrigins?: string[];
+  /** Delete (default): deleting the resource revokes the client; Orphan: the client and its tokens keep working. */
+  deletionPolicy?: 'Delete' | 'Orphan';
+  secretRotation?: { overlap?: string };
 }
 
 /** A status condition, as metav1.Condition. */

@@ -58,6 +58,7 @@ const privateKeyJwtChecks: Check[] = [
 
 const checks: Check[] = [
   (_spec, client) => (clientIdOf(client).includes(':') ? 'clientId must not contain ":" (it breaks client_secret_basic)' : undefined),
+  (spec, client) => (spec.clientId === undefined && clientIdOf(client).length > 200 ? `the default client_id <name>.<namespace> is ${clientIdOf(client).length} characters, more than 200: set spec.clientId` : undefined),
   (_spec, client) => (/^[\x21-\x7E]{1,200}$/.test(clientIdOf(client)) ? undefined : 'clientId must be 1-200 printable ASCII characters without spaces'),
   (spec) => spec.grantTypes?.map((g) => (GRANT_TYPES.includes(g) ? undefined : `grantTypes: "${g}" is not one of ${GRANT_TYPES.join(', ')}`)).find(Boolean),
   (spec) => (spec.tokenEndpointAuthMethod && !AUTH_METHODS.includes(spec.tokenEndpointAuthMethod) ? `tokenEndpointAuthMethod must be one of ${AUTH_METHODS.join(', ')}` : undefined),
@@ -94,8 +95,15 @@ const checks: Check[] = [
     )
       .map(([field, value]) => (value !== undefined && parseDuration(value) === undefined ? `${field}: "${value}" is not a duration such as 90s, 15m, 1h or 14d` : undefined))
       .find(Boolean),
+  (spec) => (spec.secretRotation?.overlap !== undefined && secretOverlapOf(spec.secretRotation.overlap) === undefined ? `secretRotation.overlap: "${spec.secretRotation.overlap}" is not a duration such as 0s, 10m or 1h` : undefined),
+  (spec) => (spec.deletionPolicy !== undefined && !['Delete', 'Orphan'].includes(spec.deletionPolicy) ? 'deletionPolicy must be Delete or Orphan' : undefined),
   (spec) => (spec.refreshToken?.reuseGracePeriod !== undefined && spec.refreshToken.reuseGracePeriod !== '0s' && parseDuration(spec.refreshToken.reuseGracePeriod) === undefined ? `refreshToken.reuseGracePeriod: "${spec.refreshToken.reuseGracePeriod}" is not a duration such as 0s or 30s` : undefined),
 ];
+
+/** Seconds in a secretRotation.overlap (`0s` allowed), or `undefined` when it is not a duration. */
+export function secretOverlapOf(text: string): number | undefined {
+  return text === '0s' ? 0 : parseDuration(text);
+}
 
 /** The first problem with the resource's spec, or `undefined` when it can be served. */
 export function validateOAuthClient(client: OAuthClient): Problem | undefined {

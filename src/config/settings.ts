@@ -99,7 +99,17 @@ export const settings = [
     key: 'keysReloadInterval',
     kind: 'duration',
     default: '10s',
-    description: 'How often `PURSER_JWKS_FILE` and `PURSER_COOKIE_KEYS_FILE` are read again; a changed key set is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys).',
+    description: 'How often `PURSER_JWKS_FILE`, `PURSER_COOKIE_KEYS_FILE` and `PURSER_USERS_FILE` are read again; a changed key set or users list is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys or a user is added).',
+  },
+  {
+    key: 'tlsCertFile',
+    kind: 'string',
+    description: 'PEM certificate chain to serve HTTPS with on `PURSER_PORT` (with `PURSER_TLS_KEY_FILE`), e.g. a mounted cert-manager Secret. Read again every `PURSER_KEYS_RELOAD_INTERVAL`; a renewed certificate is used for new connections without a restart. Unset: plain HTTP (TLS ends at an Ingress or a mesh).',
+  },
+  {
+    key: 'tlsKeyFile',
+    kind: 'string',
+    description: 'PEM private key of `PURSER_TLS_CERT_FILE`.',
   },
   {
     key: 'metricsPort',

@@ -111,6 +111,11 @@ export interface ClientRecord {
   /** Valid secrets, newest first; empty for public clients. */
   secrets: SecretHash[];
   policy: ClientPolicy;
+  /**
+   * Set when its OAuthClient was deleted with deletionPolicy Orphan: the record keeps serving without a resource,
+   * drift removal leaves it, and the first OAuthClient that asks for its client_id takes it over.
+   */
+  orphaned?: boolean;
 }
 
 /**
@@ -128,6 +133,11 @@ export interface ClientCatalog {
   delete(clientId: string): Promise<boolean>;
   /** Every record. Not for request paths. */
   list(): Promise<ClientRecord[]>;
+  /**
+   * Those of `clientIds` that have no record, in the order given: one pipelined round trip on Redis (per Cluster
+   * node), cheap enough to ask every few seconds for every client (the controller's catalog watch). Not for request paths.
+   */
+  missing(clientIds: readonly string[]): Promise<string[]>;
   /** Calls `listener` with the client_id of every change, made here or in another process; returns an unsubscribe. */
   onChange(listener: (clientId: string) => void): () => void;
 }

@@ -195,7 +195,7 @@ describe('the OAuthClient CRD on a real API server', () => {
     for (const field of [refreshToken, ...Object.values<{ description: string }>(refreshToken.properties)]) expect(shown).toContain(oneLine(field.description));
   });
 
-  it('lists OAuthClients as oac with client ID, grants and readiness', async () => {
+  it('lists OAuthClients as oac with client ID, grants, readiness and the reason', async () => {
     expect((await apply(oauthClient('listed', { grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://a.test/cb'] }))).code).toBe(0);
     const status = { clientId: `listed.${namespace}`, grantTypes: ['authorization_code', 'refresh_token'], conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'served', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
     const patched = await kubectl(['patch', 'oac', 'listed', '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
@@ -203,9 +203,9 @@ describe('the OAuthClient CRD on a real API server', () => {
 
     const run = await kubectl(['get', 'oac', 'listed', '-n', namespace]);
     const [header, row] = run.stdout.trim().split('\n');
-    expect(header).toMatch(/^NAME\s+CLIENT ID\s+GRANTS\s+READY\s+AGE$/);
+    expect(header).toMatch(/^NAME\s+CLIENT ID\s+GRANTS\s+READY\s+REASON\s+AGE$/);
     // A controller elsewhere in the run may have judged the client since; whatever it wrote is one of the three.
-    expect(row).toMatch(new RegExp(`^listed\\s+listed\\.${namespace}\\s+\\["authorization_code","refresh_token"\\]\\s+(True|False|Unknown)\\s+\\d+s$`));
+    expect(row).toMatch(new RegExp(`^listed\\s+listed\\.${namespace}\\s+\\["authorization_code","refresh_token"\\]\\s+(True|False|Unknown)\\s+[A-Za-z]+\\s+\\d+s$`));
     expect((await kubectl(['get', 'purser', '-n', namespace, '-o', 'name'])).stdout).toContain('oauthclient.purser.dev/listed');
   });
 

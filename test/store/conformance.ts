@@ -400,6 +400,13 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.clients.get(id)).toBeUndefined();
       });
 
+      it('says which of many client_ids have no record, in the order asked', async () => {
+        const ids = Array.from({ length: 50 }, (_, i) => `client-${i}-${random()}`);
+        for (const id of ids.filter((_, i) => i % 3 === 0)) await store.clients.put(record(id));
+        expect(await store.clients.missing(ids)).toEqual(ids.filter((_, i) => i % 3 !== 0));
+        expect(await store.clients.missing([])).toEqual([]);
+      });
+
       it('tells every handle about a change', async () => {
         const peer = await subject.peer();
         try {

@@ -60,6 +60,8 @@ const SPEC_FIELDS = {
   jwks: true,
   jwksUri: true,
   corsOrigins: true,
+  deletionPolicy: true,
+  secretRotation: true,
 } satisfies Record<keyof OAuthClientSpec, true>;
 const ACCESS_TOKEN_FIELDS = { format: true, ttl: true } satisfies Record<keyof NonNullable<OAuthClientSpec['accessToken']>, true>;
 const REFRESH_TOKEN_FIELDS = { ttl: true, absoluteLifetime: true, reuseGracePeriod: true } satisfies Record<keyof NonNullable<OAuthClientSpec['refreshToken']>, true>;
@@ -155,6 +157,7 @@ describe('the OAuthClient CRD', () => {
       ['Client ID', 'string', '.status.clientId'],
       ['Grants', 'string', '.status.grantTypes'],
       ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
+      ['Reason', 'string', '.status.conditions[?(@.type=="Ready")].reason'],
       ['Age', 'date', '.metadata.creationTimestamp'],
     ]);
   });

@@ -12,6 +12,15 @@ describe('validateOAuthClient', () => {
     expect(validateOAuthClient(client({}))).toBeUndefined();
   });
 
+  it('accepts a 0s secret rotation overlap and deletionPolicy Orphan', () => {
+    expect(validateOAuthClient(client({ secretRotation: { overlap: '0s' }, deletionPolicy: 'Orphan' }))).toBeUndefined();
+  });
+
+  it('says what to do about a default client_id longer than 200 characters', () => {
+    expect(validateOAuthClient(client({}, 'n'.repeat(200)))?.message).toBe('the default client_id <name>.<namespace> is 205 characters, more than 200: set spec.clientId');
+    expect(validateOAuthClient({ ...client({ clientId: 'short' }, 'n'.repeat(200)) })).toBeUndefined();
+  });
+
   it.each<[string, OAuthClientSpec, RegExp]>([
     ['a colon in clientId', { clientId: 'a:b' }, /must not contain ":"/],
     ['private_key_jwt without keys (RFC 7523)', { tokenEndpointAuthMethod: 'private_key_jwt' }, /set exactly one of jwks and jwksUri/],
@@ -35,6 +44,8 @@ describe('validateOAuthClient', () => {
     ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, /not an origin/],
     ['a native app claiming https on localhost', { public: true, redirectUris: ['com.example.app:/cb', 'https://localhost/cb'] }, /must use http, not https, on a loopback host/],
     ['an unknown grant type', { grantTypes: ['password' as never] }, /"password" is not one of/],
+    ['a secret rotation overlap that is no duration', { secretRotation: { overlap: 'an hour' } }, /secretRotation.overlap: "an hour" is not a duration such as 0s, 10m or 1h/],
+    ['an unknown deletion policy', { deletionPolicy: 'Keep' as never }, /deletionPolicy must be Delete or Orphan/],
   ])('refuses %s', (_label, spec, message) => {
     expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
   });
