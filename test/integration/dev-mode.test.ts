@@ -28,7 +28,9 @@ beforeAll(async () => {
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-  for (let waited = 0; !output.includes('Try the authorization code flow'); waited += 100) {
+  // The banner is written to stdout at once; the warning goes through the pretty logger's worker and may come later.
+  const started = () => output.includes('Try the authorization code flow') && output.includes('using ephemeral signing and cookie keys');
+  for (let waited = 0; !started(); waited += 100) {
     if (waited > 20_000 || child.exitCode !== null) throw new Error(`dev server did not start:\n${output}`);
     await sleep(100);
   }
