@@ -75,6 +75,12 @@ export const settings = [
     description: 'Prefix of every Redis key, so several installations can share one Redis.',
   },
   {
+    key: 'redisTimeout',
+    kind: 'duration',
+    default: '2s',
+    description: 'How long a Redis command may take before the request fails with 503 `temporarily_unavailable` (a stalled or overloaded Redis); keep it well under your proxy\'s timeout (60 s for ingress-nginx). `/readyz` fails while Redis does not answer within 1 s.',
+  },
+  {
     key: 'clientsDir',
     kind: 'string',
     devDefault: 'examples/clients',

@@ -1,4 +1,5 @@
-// The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
+// The Koa app, in the order a request flows: log → last-resort errors → metrics → 405s → health → interaction pages
+// → oidc-provider.
 // The last two are built from the key set and swapped whole when it changes, so a rotation needs no restart.
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
@@ -9,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
+import { answerEscapedErrors } from './escaped-errors.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
@@ -68,7 +70,10 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
   app.proxy = stack.proxy;
   app.keys = keys.cookieKeys;
 
+  // Errors after a response has started (a client gone mid-stream) reach Koa's own handler: one log line, no stack dump.
+  app.on('error', (error: Error) => log.warn({ err: error }, 'response failed'));
   app.use(requestLog(log));
+  app.use(answerEscapedErrors(log));
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));

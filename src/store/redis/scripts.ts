@@ -3,6 +3,13 @@
 // An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
 // scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
 // client's grants, whose members are the grants' own indexes.
+//
+// A full Redis (maxmemory with noeviction) checks a script against its limit only at the script's first write, and
+// only if that write is one that can grow memory (SET, HSET, ZADD, INCR...; not DEL, HDEL, EXPIRE): a script whose
+// first write is a DEL goes on writing past the limit. So every script here that stores something makes such a write
+// its first one, and a full Redis refuses it whole (`OOM command not allowed`) before anything changed. Scripts
+// that only remove (a revocation) still run, and free memory. This holds on every Redis from 5.0; Redis 7's
+// `#!lua` flags would say it more directly but are a syntax error before 7.0.
 
 /**
  * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
@@ -19,15 +26,17 @@ local function file(index, member, ttl)
 end
 `;
 
-/** KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
+/**
+ * KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''.
+ * Replaces the whole artifact: fields the new version does not set are removed after the first (checked) write.
+ */
 export const UPSERT = `${FILE}
-redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'p', ARGV[1], 'r', ARGV[3])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'c', ARGV[4]) end
-if KEYS[2] then
-  redis.call('HSET', KEYS[1], 'g', KEYS[2])
-  file(KEYS[2], KEYS[1], tonumber(ARGV[2]))
-end
+local stale = { 'e' }
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'c', ARGV[4]) else table.insert(stale, 'c') end
+if KEYS[2] then redis.call('HSET', KEYS[1], 'g', KEYS[2]) else table.insert(stale, 'g') end
+redis.call('HDEL', KEYS[1], unpack(stale))
+if KEYS[2] then file(KEYS[2], KEYS[1], tonumber(ARGV[2])) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 `;
 
@@ -43,7 +52,8 @@ file(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 export const RENEW = `${FILE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local ttl = tonumber(ARGV[2])
-if tonumber(redis.call('HGET', KEYS[1], 'e') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'e', ARGV[1]) end
+-- Always written, even unchanged: the first write must be one a full Redis checks.
+redis.call('HSET', KEYS[1], 'e', math.max(tonumber(redis.call('HGET', KEYS[1], 'e') or '0'), tonumber(ARGV[1])))
 if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
 if KEYS[2] then
   file(KEYS[2], KEYS[1], ttl)
