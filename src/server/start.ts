@@ -12,6 +12,7 @@ import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts'
 import { createApp, type KeyMaterial } from './app.ts';
 import { devBanner } from './dev/banner.ts';
 import { FileClientSource } from './dev/file-clients.ts';
+import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { createProvider } from './provider/index.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
@@ -71,8 +72,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
     metricsOnApp: config.metricsPort === undefined,
   });
+  // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
+  app.maxIpsCount = config.trustedProxyHops;
   const stopWatching = watch?.(useKeys);
   const server = await listen(app, config.port, config.host);
+  configureHttpServer(server, config, log);
   const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
   const url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : config.issuer;
