@@ -1,5 +1,5 @@
-// The Koa app, in the order a request flows: log → last-resort errors → metrics → 405s → health → interaction pages
-// → oidc-provider.
+// The Koa app, in the order a request flows: log → last-resort errors → encoded bodies refused → metrics → 405s →
+// health → interaction pages → oidc-provider.
 // The last two are built from the key set and swapped whole when it changes, so a rotation needs no restart.
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
@@ -14,6 +14,7 @@ import { answerEscapedErrors } from './escaped-errors.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import { refuseContentEncoding } from './refusals.ts';
 import type { Jwks } from './provider/keys.ts';
 import { logServerErrors, requestLog } from './request-log.ts';
 
@@ -74,6 +75,7 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
   app.on('error', (error: Error) => log.warn({ err: error }, 'response failed'));
   app.use(requestLog(log));
   app.use(answerEscapedErrors(log));
+  app.use(refuseContentEncoding());
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
