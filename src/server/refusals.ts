@@ -25,3 +25,9 @@ export function refuseContentEncoding(): Middleware {
     throw refusal(UNSUPPORTED_CONTENT_ENCODING, CONTENT_ENCODING_DESCRIPTION);
   };
 }
+
+/** Failed client authentications (wrong secrets) one address may make for one client_id per window. */
+export const CLIENT_AUTH_FAILURES_PER_ADDRESS = 20;
+export const CLIENT_AUTH_WINDOW_SECONDS = 15 * 60;
+export const CLIENT_AUTH_THROTTLED = 429;
+export const CLIENT_AUTH_THROTTLED_DESCRIPTION = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';

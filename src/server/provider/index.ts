@@ -17,7 +17,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
-  installSecretComparison(provider);
+  installSecretComparison(provider, store.counters);
   installClientInstanceCache(provider, clients);
   installBoundTokenIds(provider);
   installGrantRenewal(provider);
