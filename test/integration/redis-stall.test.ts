@@ -1,4 +1,4 @@
-// A Redis that stops answering (CLIENT PAUSE, or its process stopped with SIGSTOP) does not hold requests: each
+// A Redis that stops answering (CLIENT PAUSE, or its process stopped with SIGSTOP) or is gone does not hold requests: each
 // fails after PURSER_REDIS_TIMEOUT with 503 temporarily_unavailable while Redis is still stalled, /readyz says
 // unavailable meanwhile, and both recover by themselves once Redis answers again.
 import { Redis } from 'ioredis';
@@ -91,5 +91,22 @@ describe('a stalled Redis', () => {
     }
     await untilReady();
     expect((await clientCredentials()).status).toBe(200);
+  });
+});
+
+describe('a Redis that is gone', () => {
+  it('fails token requests with 503 temporarily_unavailable; readiness follows, and recovers when Redis is back', async () => {
+    const { port } = redis;
+    await redis.stop();
+    const refused = await clientCredentials();
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toBe(TEMPORARILY_UNAVAILABLE);
+    expect([STORE_FAULT_DESCRIPTIONS.unreachable, STORE_FAULT_DESCRIPTIONS.timeout]).toContain(refused.body.error_description);
+    expect(await readiness()).toBe(503);
+
+    // An empty Redis on the same port: readiness returns by itself (the client catalog is refilled by its writers).
+    redis = await startRedisServer({ port });
+    await untilReady();
+    expect(await readiness()).toBe(200);
   });
 });
