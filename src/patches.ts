@@ -46,7 +46,7 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'Client.prototype.compareClientSecret',
     reason: 'client secrets are stored only as salted digests (several during a rotation), compared in constant time',
     find: (provider) => provider.Client.prototype.compareClientSecret,
-    install: (provider) => installSecretComparison(provider),
+    install: (provider, { counters }) => installSecretComparison(provider, counters),
   },
   {
     member: 'Client.find',

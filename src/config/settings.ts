@@ -47,6 +47,30 @@ export const settings = [
     description: 'Trust `X-Forwarded-*` headers from a reverse proxy or ingress in front of Purser.',
   },
   {
+    key: 'trustedProxyHops',
+    kind: 'integer',
+    default: '1',
+    description: 'With `PURSER_TRUST_PROXY`: how many proxies in front of Purser append to `X-Forwarded-For`. The client address is the one the outermost of them saw; addresses further left are the client\'s own claim and are ignored (the login throttle keys on this address).',
+  },
+  {
+    key: 'keepAliveTimeout',
+    kind: 'duration',
+    default: '65s',
+    description: 'How long an idle keep-alive connection stays open (announced as `Keep-Alive: timeout=N`). Keep it longer than the idle timeout of every proxy in front (60 s for ingress-nginx, AWS ALB and GCP LB), so a proxy never reuses a connection Purser is closing.',
+  },
+  {
+    key: 'headersTimeout',
+    kind: 'duration',
+    default: '66s',
+    description: 'How long a client may take to send a request\'s headers; longer than `PURSER_KEEP_ALIVE_TIMEOUT`, as proxies reuse connections near that limit.',
+  },
+  {
+    key: 'requestTimeout',
+    kind: 'duration',
+    default: '5m',
+    description: 'How long a client may take to send a whole request; at least `PURSER_HEADERS_TIMEOUT`.',
+  },
+  {
     key: 'redisUrl',
     kind: 'string',
     description: 'Redis to keep clients, codes, sessions, grants and tokens in, e.g. `redis://redis:6379/0`. Required unless `--dev`. With `PURSER_REDIS_MODE=sentinel` or `cluster`, a comma-separated list of `host:port` seeds.',
@@ -73,6 +97,12 @@ export const settings = [
     kind: 'string',
     default: 'purser:',
     description: 'Prefix of every Redis key, so several installations can share one Redis.',
+  },
+  {
+    key: 'redisTimeout',
+    kind: 'duration',
+    default: '2s',
+    description: 'How long a Redis command may take before the request fails with 503 `temporarily_unavailable` (a stalled or overloaded Redis); keep it well under your proxy\'s timeout (60 s for ingress-nginx). `/readyz` fails while Redis does not answer within 1 s.',
   },
   {
     key: 'clientsDir',

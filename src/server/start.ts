@@ -13,6 +13,7 @@ import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts'
 import { createApp, type KeyMaterial } from './app.ts';
 import { devBanner } from './dev/banner.ts';
 import { FileClientSource } from './dev/file-clients.ts';
+import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { createProvider } from './provider/index.ts';
 import { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls-files.ts';
@@ -87,11 +88,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
     metricsOnApp: config.metricsPort === undefined,
   });
+  // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
+  app.maxIpsCount = config.trustedProxyHops;
   const stopWatching = watch?.(useKeys);
   const stopWatchingUsers = watchUsers?.();
   const tls = await loadTls(config);
   const server = await listen(app, config.port, config.host, tls?.tls);
   const stopWatchingTls = tls && watchTlsFiles(tls.files, server as HttpsServer, { intervalMs: config.keysReloadInterval * 1000, log, initialDigest: tls.digest });
+  configureHttpServer(server, config, log);
   const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
   const url = typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${config.host}:${address.port}` : config.issuer;

@@ -118,5 +118,11 @@ export async function oauthFailure(call: Promise<unknown>): Promise<OAuthFailure
     const [challenge] = failure.cause;
     return { status: failure.status, error: challenge?.parameters.error, error_description: challenge?.parameters.error_description };
   }
+  // openid-client reads error bodies of 4xx answers only; a 503 temporarily_unavailable comes as the raw response.
+  const response = (failure as { cause?: unknown } | undefined)?.cause;
+  if (response instanceof Response && response.status >= 500) {
+    const { error, error_description } = (await response.json()) as { error?: string; error_description?: string };
+    return { status: response.status, error, error_description };
+  }
   throw new Error(`expected an OAuth error response, got ${failure === undefined ? 'success' : String(failure)}`);
 }

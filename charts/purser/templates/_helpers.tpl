@@ -144,6 +144,7 @@ depends on, and logging.
   "redisUrl" (include "purser.redis.url" .)
   "redisMode" .Values.redis.mode
   "redisKeyPrefix" .Values.redis.keyPrefix
+  "redisTimeout" .Values.redis.timeout
   "accessTokenTtl" .Values.tokens.accessTokenTtl
   "idTokenTtl" .Values.tokens.idTokenTtl
   "sessionTtl" .Values.tokens.sessionTtl
@@ -169,6 +170,10 @@ depends on, and logging.
   "cookieKeysFile" "/etc/purser/keys/cookie-keys"
   "keysReloadInterval" .Values.server.keysReloadInterval
   "clientCacheNegativeTtl" .Values.server.clientCacheNegativeTtl
+  "trustedProxyHops" .Values.server.trustedProxyHops
+  "keepAliveTimeout" .Values.server.keepAliveTimeout
+  "headersTimeout" .Values.server.headersTimeout
+  "requestTimeout" .Values.server.requestTimeout
   "refreshTokenTtl" .Values.tokens.refreshTokenTtl
   "refreshTokenAbsoluteLifetime" .Values.tokens.refreshTokenAbsoluteLifetime
   "authorizationCodeTtl" .Values.tokens.authorizationCodeTtl
