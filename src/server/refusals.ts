@@ -1,10 +1,11 @@
-// The requests Purser refuses before any route sees them, and the words it refuses them with: exported so that
-// tests and the README name the same text.
+// The requests Purser refuses before any route sees them, and the limits it refuses with; the words are in the
+// errors module (errors/descriptions.ts) with every other description.
 import type { Middleware } from 'koa';
+
+import { CONTENT_ENCODING_NOT_ACCEPTED } from './errors/descriptions.ts';
 
 /** RFC 9110 §15.5.16: a body in a content coding the server does not accept. */
 export const UNSUPPORTED_CONTENT_ENCODING = 415;
-export const CONTENT_ENCODING_DESCRIPTION = 'request bodies must not be content-encoded: send the form without Content-Encoding (Accept-Encoding: identity)';
 
 /** What is thrown for a refusal: exposed, so the last-resort handler answers it as JSON or as the error page. */
 function refusal(status: number, description: string): Error {
@@ -22,7 +23,7 @@ export function refuseContentEncoding(): Middleware {
     const encoding = ctx.get('content-encoding').trim().toLowerCase();
     if (encoding === '' || encoding === 'identity') return next();
     ctx.set('Accept-Encoding', 'identity');
-    throw refusal(UNSUPPORTED_CONTENT_ENCODING, CONTENT_ENCODING_DESCRIPTION);
+    throw refusal(UNSUPPORTED_CONTENT_ENCODING, CONTENT_ENCODING_NOT_ACCEPTED);
   };
 }
 
@@ -30,4 +31,3 @@ export function refuseContentEncoding(): Middleware {
 export const CLIENT_AUTH_FAILURES_PER_ADDRESS = 20;
 export const CLIENT_AUTH_WINDOW_SECONDS = 15 * 60;
 export const CLIENT_AUTH_THROTTLED = 429;
-export const CLIENT_AUTH_THROTTLED_DESCRIPTION = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';

@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { describe, expect, it } from 'vitest';
 
-import { CONTENT_ENCODING_DESCRIPTION } from '../../src/server/refusals.ts';
+import { CONTENT_ENCODING_NOT_ACCEPTED as CONTENT_ENCODING_DESCRIPTION } from '../../src/server/errors/descriptions.ts';
 import { basic, expectAnswer, FORM, form, rawBasic, send, type Answer, type Expected, type RawRequest } from '../support/bad-input-http.ts';
 import { Browser } from '../support/browser.ts';
 import { REDIRECT_URI, SECRETS } from '../support/rp.ts';

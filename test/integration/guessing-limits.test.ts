@@ -5,7 +5,8 @@
 import * as oidc from 'openid-client';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
-import { CLIENT_AUTH_FAILURES_PER_ADDRESS, CLIENT_AUTH_THROTTLED_DESCRIPTION } from '../../src/server/refusals.ts';
+import { CLIENT_AUTH_THROTTLED as CLIENT_AUTH_THROTTLED_DESCRIPTION } from '../../src/server/errors/descriptions.ts';
+import { CLIENT_AUTH_FAILURES_PER_ADDRESS } from '../../src/server/refusals.ts';
 import { FAILURES_PER_ADDRESS, FAILURES_PER_USERNAME, FAILURES_PER_USERNAME_EVERYWHERE, TOO_MANY_ATTEMPTS } from '../../src/server/interactions/throttle-login.ts';
 import { basic, form } from '../support/bad-input-http.ts';
 import { Browser, type Page } from '../support/browser.ts';

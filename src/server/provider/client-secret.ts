@@ -10,9 +10,9 @@ import { matchesSecret } from '../../store/secret-hash.ts';
 import {
   CLIENT_AUTH_FAILURES_PER_ADDRESS,
   CLIENT_AUTH_THROTTLED,
-  CLIENT_AUTH_THROTTLED_DESCRIPTION,
   CLIENT_AUTH_WINDOW_SECONDS,
 } from '../refusals.ts';
+import { CLIENT_AUTH_THROTTLED as CLIENT_AUTH_THROTTLED_DESCRIPTION } from '../errors/descriptions.ts';
 import { ClientAuthLimit } from './client-auth-limit.ts';
 import { purserOf } from './client-policy.ts';
 
