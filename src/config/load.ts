@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 
 import { parseDuration } from '../api/duration.ts';
+import { clientIdPatternProblem } from '../api/tenancy.ts';
 import { envName, flagName, settings, type Setting } from './settings.ts';
 
 type Settings = typeof settings;
@@ -106,6 +107,8 @@ function validate(config: Config, command: Command): Config {
   if (command === 'controller' && config.manageKeys && config.signingKeyRotationPeriod <= config.keysPropagationDelay) {
     throw new ConfigError('PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY, so every server lists a key before any server signs with it');
   }
+  const badPattern = config.clientIdPatterns.map(clientIdPatternProblem).find(Boolean);
+  if (badPattern) throw new ConfigError(`PURSER_CLIENT_ID_PATTERNS: ${badPattern}`);
   if (!config.dev) {
     const missing = REQUIRED_IN_PRODUCTION[command].filter((key) => !config[key]);
     if (missing.length) {

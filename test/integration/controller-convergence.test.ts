@@ -8,6 +8,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 
+import { OPEN_POLICY } from '../../src/api/tenancy.ts';
 import { API_GROUP, API_VERSION, KIND, type OAuthClientSpec } from '../../src/api/types.ts';
 import { eventRecorder } from '../../src/controller/events.ts';
 import type { RunningController } from '../../src/controller/index.ts';
@@ -241,6 +242,7 @@ describe('a Ready transition', () => {
       store,
       watches: () => true,
       issuer: server.issuer,
+      tenancy: OPEN_POLICY,
       secretRotationOverlap: 3600,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
