@@ -21,7 +21,7 @@ export const ClientIdNotAllowed = 'ClientIdNotAllowed';
 
 /**
  * A Secret named by the OAuthClient exists but its creator did not mark it for this client (label
- * purser.dev/oauthclient); the controller neither reads nor writes it.
+ * purser.dev/oauthclient); the controller neither uses its values nor changes it.
  */
 export const SecretNotMarked = 'SecretNotMarked';
 

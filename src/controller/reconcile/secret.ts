@@ -1,8 +1,8 @@
 // Makes sure the client's Secret exists and says how to use the client: client_id, client_secret, issuer, token
 // endpoint. Creates the default `<name>-oauth-client` with a 256-bit secret when there is none; adopts a Secret the
 // user made only once its creator marked it for this client (CLIENT_LABEL), and waits for one GitOps makes. The
-// controller may write any Secret: it must never write one the tenant did not hand it (DESIGN.md, "Who may get
-// which token"), and never mints a value into a name the user chose (GitOps would deliver its own later).
+// controller's RBAC lets it write any Secret: it must never write one the tenant did not hand it (DESIGN.md, "Who
+// may get which token"), and never mints a value into a name the user chose (GitOps would deliver its own later).
 import { randomBytes } from 'node:crypto';
 
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
@@ -105,7 +105,7 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
     // Read, never written: whoever may create this OAuthClient must not get the controller to write a Secret of theirs.
     return {
       reason: SecretNotMarked,
-      message: `Secret ${name} exists but was not made for this OAuthClient, so Purser neither reads nor writes it; if it is meant for this client, label it: kubectl label secret ${name} -n ${client.metadata.namespace} ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`,
+      message: `Secret ${name} exists but was not made for this OAuthClient, so Purser neither uses nor changes it; if it is meant for this client, label it: kubectl label secret ${name} -n ${client.metadata.namespace} ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`,
       requeueAfterMs: SECRET_POLL_MS,
     };
   }
