@@ -6,8 +6,12 @@ import { isPrivateUseUri } from './validate.ts';
 
 const optionalDuration = (value: string | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
 
-/** The record for `client`, whose spec `validateOAuthClient` accepted; `secrets` are empty for clients without one (`hasSecret`). */
-export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): ClientRecord {
+/**
+ * The record for `client`, whose spec `validateOAuthClient` accepted; `secrets` are empty for clients without one
+ * (`hasSecret`). `skipConsent` is the effective value the server applies: the controller honours the spec's only for
+ * first-party namespaces (tenancy.ts); dev mode's files are all first-party.
+ */
+export function toClientRecord(client: OAuthClient, secrets: SecretHash[], skipConsent = client.spec.skipConsent ?? false): ClientRecord {
   const { spec } = client;
   const grantTypes = grantTypesOf(spec);
   const audiences = spec.audiences ?? [];
@@ -41,7 +45,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
       refreshTokenAbsoluteLifetime: optionalDuration(spec.refreshToken?.absoluteLifetime),
       refreshTokenReuseGracePeriod: optionalDuration(spec.refreshToken?.reuseGracePeriod) ?? 0,
       requirePkce: spec.public ? true : (spec.requirePkce ?? true),
-      skipConsent: spec.skipConsent ?? false,
+      skipConsent,
       corsOrigins: spec.corsOrigins ?? [],
     },
   };

@@ -16,6 +16,21 @@ export const SecretInvalid = 'SecretInvalid';
 /** Another, older OAuthClient already claims this client_id; it keeps it. */
 export const ClientIdConflict = 'ClientIdConflict';
 
+/** spec.clientId lies outside the namespace (not `*.<namespace>`) and no PURSER_CLIENT_ID_PATTERNS entry allows it. */
+export const ClientIdNotAllowed = 'ClientIdNotAllowed';
+
+/**
+ * A Secret named by the OAuthClient exists but its creator did not mark it for this client (label
+ * purser.dev/oauthclient); the controller neither uses its values nor changes it.
+ */
+export const SecretNotMarked = 'SecretNotMarked';
+
+/** SkipConsent condition: the namespace is first-party, so consent is skipped as the spec asks. */
+export const FirstParty = 'FirstParty';
+
+/** SkipConsent condition: the namespace is not first-party, so the spec's skipConsent is ignored and consent shown. */
+export const SkipConsentNotAllowed = 'SkipConsentNotAllowed';
+
 /** Redis did not answer; the controller retries with backoff and the previous record (if any) keeps serving. */
 export const StoreUnavailable = 'StoreUnavailable';
 

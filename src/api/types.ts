@@ -86,8 +86,11 @@ export function clientIdOf(client: OAuthClient): string {
   return client.spec.clientId ?? `${client.metadata.name}.${client.metadata.namespace ?? 'default'}`;
 }
 
+/** The Secret the controller creates for a confidential client that names none. */
+export const defaultSecretNameOf = (client: OAuthClient): string => `${client.metadata.name}-oauth-client`;
+
 export function secretNameOf(client: OAuthClient): string {
-  return client.spec.secretName ?? `${client.metadata.name}-oauth-client`;
+  return client.spec.secretName ?? defaultSecretNameOf(client);
 }
 
 /** Grant types in effect: the spec's, or authorization_code when redirect URIs are given, else client_credentials. */

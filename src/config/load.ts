@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 
 import { parseDuration } from '../api/duration.ts';
+import { clientIdPatternProblem } from '../api/tenancy.ts';
 import { envName, flagName, settings, type Setting } from './settings.ts';
 
 type Settings = typeof settings;
@@ -110,6 +111,8 @@ function validate(config: Config, command: Command): Config {
     throw new ConfigError('PURSER_REQUEST_TIMEOUT must be at least PURSER_HEADERS_TIMEOUT: a request\'s headers are part of it');
   }
   if (config.trustedProxyHops < 1) throw new ConfigError('PURSER_TRUSTED_PROXY_HOPS: expected 1 or more');
+  const badPattern = config.clientIdPatterns.map(clientIdPatternProblem).find(Boolean);
+  if (badPattern) throw new ConfigError(`PURSER_CLIENT_ID_PATTERNS: ${badPattern}`);
   if (!config.dev) {
     const missing = REQUIRED_IN_PRODUCTION[command].filter((key) => !config[key]);
     if (missing.length) {

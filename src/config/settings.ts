@@ -219,6 +219,18 @@ export const settings = [
     description: 'Controller: comma-separated namespaces to watch `OAuthClient` resources in; empty watches every namespace (needs a ClusterRole).',
   },
   {
+    key: 'clientIdPatterns',
+    kind: 'list',
+    default: '',
+    description: 'Controller: comma-separated `namespace=pattern` entries (`*` matches any characters on either side) letting OAuthClients of a namespace use a `spec.clientId` outside their namespace, e.g. `team-a=payments`. An id ending in `.<namespace>` is always allowed; any other is refused (Ready=False, `ClientIdNotAllowed`) and its record removed. `*=*` restores the open behaviour of versions before it (any namespace, any id).',
+  },
+  {
+    key: 'firstPartyNamespaces',
+    kind: 'list',
+    default: '',
+    description: 'Controller: comma-separated namespaces whose OAuthClients are first-party: only their `skipConsent: true` is honoured; elsewhere users see the consent page and the client\'s `SkipConsent` condition says so (`SkipConsentNotAllowed`). `*` makes every namespace first-party (the behaviour before it). Dev mode treats its client files as first-party.',
+  },
+  {
     key: 'controllerPort',
     kind: 'integer',
     default: '8081',

@@ -76,6 +76,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     store,
     watches: (namespace) => config.namespaces.length === 0 || config.namespaces.includes(namespace),
     issuer: config.issuer,
+    tenancy: { clientIdPatterns: config.clientIdPatterns, firstPartyNamespaces: config.firstPartyNamespaces },
     secretRotationOverlap: config.secretRotationOverlap,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -44,6 +44,8 @@ describe('objects', () => {
   it('the default values render an evaluation install: server, controller, bundled Redis with a generated password', () => {
     expect(ids(defaults)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-edit',
+      'ClusterRole (cluster)/purser-view',
       'ClusterRoleBinding (cluster)/purser-controller',
       'Deployment purser-system/purser-controller',
       'Deployment purser-system/purser-server',
@@ -65,6 +67,8 @@ describe('objects', () => {
   it('the production values render no Redis, and add autoscaling, Ingress, NetworkPolicies, ServiceMonitors and per-namespace RBAC', () => {
     expect(ids(production)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-edit',
+      'ClusterRole (cluster)/purser-view',
       'Deployment auth/purser-controller',
       'Deployment auth/purser-server',
       'HorizontalPodAutoscaler auth/purser-server',
@@ -322,6 +326,36 @@ describe('controller RBAC', () => {
   it('a release namespace that is also watched gets one binding, not two', async () => {
     const objects = await render('team-a', { set: ['controller.namespaces={team-a,team-b}'] });
     expect(objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name === 'purser-controller').map((o) => o.metadata.namespace)).toEqual(['team-a', 'team-b']);
+  });
+
+  it('tenancy: purser-edit aggregates OAuthClient/OAuthAPI writes into edit and admin, purser-view reads into view, no status writes', async () => {
+    const edit = findObject<V1ClusterRole>(defaults, 'ClusterRole', 'purser-edit');
+    expect(edit.metadata!.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' });
+    expect(edit.metadata!.labels!['rbac.authorization.k8s.io/aggregate-to-view']).toBeUndefined();
+    expect(edit.rules).toEqual([{ apiGroups: ['purser.dev'], resources: ['oauthclients', 'oauthapis'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] }]);
+    const view = findObject<V1ClusterRole>(defaults, 'ClusterRole', 'purser-view');
+    expect(view.metadata!.labels).toMatchObject({ 'rbac.authorization.k8s.io/aggregate-to-view': 'true' });
+    expect(view.rules).toEqual([{ apiGroups: ['purser.dev'], resources: ['oauthclients', 'oauthclients/status', 'oauthapis', 'oauthapis/status'], verbs: ['get', 'list', 'watch'] }]);
+    const without = await render('purser-system', { set: ['tenancy.aggregateRoles=false'] });
+    expect(ids(without).filter((id) => /purser-(edit|view)$/.test(id))).toEqual([]);
+  });
+
+  it('tenancy: the safe default sets no policy variable; the values reach the controller only', async () => {
+    const controllerEnv = envOf(containerOf(defaults, 'Deployment', 'purser-controller'));
+    expect(controllerEnv.PURSER_CLIENT_ID_PATTERNS).toBeUndefined();
+    expect(controllerEnv.PURSER_FIRST_PARTY_NAMESPACES).toBeUndefined();
+    const open = await render('purser-system', { set: ['tenancy.clientIdPatterns={team-a=payments,team-*=legacy-*}', 'tenancy.firstPartyNamespaces={portal}'] });
+    expect(envOf(containerOf(open, 'Deployment', 'purser-controller'))).toMatchObject({ PURSER_CLIENT_ID_PATTERNS: 'team-a=payments,team-*=legacy-*', PURSER_FIRST_PARTY_NAMESPACES: 'portal' });
+    expect(envOf(containerOf(open, 'Deployment', 'purser-server')).PURSER_FIRST_PARTY_NAMESPACES).toBeUndefined();
+  });
+
+  it('tenancy: values.schema.json refuses a client_id pattern without a namespace and a malformed namespace', async () => {
+    const bad = await helm(['template', 'purser', CHART, '--set', 'tenancy.clientIdPatterns={payments}']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('clientIdPatterns');
+    const badNamespace = await helm(['template', 'purser', CHART, '--set', 'tenancy.firstPartyNamespaces={Team_A}']);
+    expect(badNamespace.code).not.toBe(0);
+    expect(badNamespace.stderr).toContain('firstPartyNamespaces');
   });
 
   it('nothing is bound to the server\'s ServiceAccount', () => {

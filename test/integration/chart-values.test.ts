@@ -167,6 +167,8 @@ describe('settings', () => {
       PURSER_LEASE_NAMESPACE: 'auth',
       PURSER_SECRET_ROTATION_OVERLAP: '2h',
       PURSER_RESYNC_PERIOD: '15m',
+      PURSER_CLIENT_ID_PATTERNS: 'team-a=payments',
+      PURSER_FIRST_PARTY_NAMESPACES: 'team-a',
       PURSER_MANAGE_KEYS: 'true',
       PURSER_KEYS_SECRET: 'purser-keys',
       PURSER_SIGNING_KEY_ROTATION_PERIOD: '14d',

@@ -8,6 +8,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 
+import { OPEN_POLICY } from '../../src/api/tenancy.ts';
 import { API_GROUP, API_VERSION, KIND, type OAuthClientSpec } from '../../src/api/types.ts';
 import { eventRecorder } from '../../src/controller/events.ts';
 import type { RunningController } from '../../src/controller/index.ts';
@@ -107,7 +108,9 @@ describe('with a controller whose resync is far away', () => {
       expect(result.stderr).toContain('metadata.name: Invalid value');
       expect(result.stderr).toContain('at most 240 characters, so that the default Secret <name>-oauth-client is a valid name; use a shorter name or set spec.secretName');
       // With a Secret name of its own (and a client_id: the default one would be over 200 characters), the same name is fine.
-      expect((await apply(namespace, oauthClient(name, service({ secretName: 'long-name-credentials', clientId: `long-name.${namespace}` })))).code).toBe(0);
+      // The Secret is the user's, labelled for the client (a long name's label value is shortened: labelValueOf).
+      const credentials = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'long-name-credentials', labels: { [CLIENT_LABEL]: labelValueOf(name) } }, stringData: { client_secret: 'long-name-credentials-0123456789abcdefghijkl' } };
+      expect((await apply(namespace, stringify(credentials), oauthClient(name, service({ secretName: 'long-name-credentials', clientId: `long-name.${namespace}` })))).code).toBe(0);
       await waitForReady(namespace, name);
     });
 
@@ -241,6 +244,7 @@ describe('a Ready transition', () => {
       store,
       watches: () => true,
       issuer: server.issuer,
+      tenancy: OPEN_POLICY,
       secretRotationOverlap: 3600,
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -38,7 +38,9 @@ let kube: ReturnType<typeof kubeClients>;
 // Manifests, credentials and the OAuth calls the tests repeat.
 
 const oauthClient = (name: string, spec: OAuthClientSpec) => stringify({ apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name }, spec });
-const userSecret = (name: string, clientSecret: string) => stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { client_secret: clientSecret } });
+/** A Secret of the user's, labelled for the OAuthClient `client` (the controller adopts no other). */
+const userSecret = (name: string, clientSecret: string, client: string) =>
+  stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, labels: { [CLIENT_LABEL]: client } }, stringData: { client_secret: clientSecret } });
 
 /** A service: client_credentials, opaque tokens for API. */
 const service = (scopes: string[], extra: OAuthClientSpec = {}): OAuthClientSpec => ({ grantTypes: ['client_credentials'], scopes, audiences: [API], accessToken: { format: 'opaque' }, ...extra });
@@ -119,7 +121,8 @@ async function reconciles(controller: RunningController, result = '[a-z]+'): Pro
 async function install(name: string, flags: string[]): Promise<{ namespace: string; controller: RunningController }> {
   const namespace = await createNamespace(name);
   const kubeconfig = await controllerKubeconfig(namespace);
-  const controller = await startTestController({ kubeconfig, prefix: server.prefix, issuer: server.issuer, namespaces: [namespace], flags });
+  // First-party: the web apps here skip consent (the browser helper signs in without a consent page).
+  const controller = await startTestController({ kubeconfig, prefix: server.prefix, issuer: server.issuer, namespaces: [namespace], flags: [`--first-party-namespaces=${namespace}`, ...flags] });
   return { namespace, controller };
 }
 
@@ -216,7 +219,7 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
       const supplied = { clientId: web.clientId, secret: newSecret('reborn') };
       await apply(
         namespace,
-        userSecret('reborn-credentials', supplied.secret),
+        userSecret('reborn-credentials', supplied.secret, 'doomed-web'),
         oauthClient('doomed-web', webApp([REDIRECT_URI], { secretName: 'reborn-credentials', generateSecret: false })),
         oauthClient('doomed-service', service(['a:read'])),
       );
@@ -251,13 +254,13 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
   describe('rotating a client secret', () => {
     it(`keeps the previous secret working for ${OVERLAP_SECONDS}s, says so in the status and an Event, then retires it`, async () => {
       const [first, next] = [newSecret('first'), newSecret('next')];
-      await apply(namespace, userSecret('rotating-credentials', first), oauthClient('rotating', service(['a:read'], { secretName: 'rotating-credentials' })));
+      await apply(namespace, userSecret('rotating-credentials', first, 'rotating'), oauthClient('rotating', service(['a:read'], { secretName: 'rotating-credentials' })));
       const { status } = await waitForReady(namespace, 'rotating');
       const [old, current] = [{ clientId: status!.clientId!, secret: first }, { clientId: status!.clientId!, secret: next }];
       expect((await token(old)).access_token).toEqual(expect.any(String));
 
       const rotatedAt = Date.now();
-      await apply(namespace, userSecret('rotating-credentials', next));
+      await apply(namespace, userSecret('rotating-credentials', next, 'rotating'));
       const rotated = await waitFor('status.previousSecretExpiresAt', async () => (await kube.getClient(namespace, 'rotating')).status?.previousSecretExpiresAt);
       const expiresAt = Date.parse(rotated);
       expect(expiresAt).toBeGreaterThanOrEqual(rotatedAt - 1000 + OVERLAP_SECONDS * 1000);
@@ -330,7 +333,7 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
     await waitForEvent(namespace, 'waiting', 'Warning', 'SecretMissing');
 
     const secret = newSecret('supplied');
-    await apply(namespace, userSecret('not-yet', secret));
+    await apply(namespace, userSecret('not-yet', secret, 'waiting'));
     const ready = await waitForReady(namespace, 'waiting', 'True', undefined, 10_000);
     expect((await token({ clientId: ready.status!.clientId!, secret }, 'a:read')).access_token).toEqual(expect.any(String));
     const secretsOfClient = (await kube.listSecrets(namespace)).filter((item) => item.metadata?.labels?.[CLIENT_LABEL] === 'waiting');
@@ -339,7 +342,7 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
   });
 
   it('a client_secret too short to use is SecretInvalid, with the reason, until the user fixes it', async () => {
-    await apply(namespace, userSecret('judged-credentials', 'too-short'), oauthClient('judged', service(['a:read'], { secretName: 'judged-credentials' })));
+    await apply(namespace, userSecret('judged-credentials', 'too-short', 'judged'), oauthClient('judged', service(['a:read'], { secretName: 'judged-credentials' })));
     const invalid = await waitForReady(namespace, 'judged', 'False', 'SecretInvalid');
     expect(readyOf(invalid)!.message).toBe('Secret judged-credentials: client_secret must be at least 32 characters (secrets are stored as a fast hash, so they must not be guessable)');
     expect((await waitForEvent(namespace, 'judged', 'Warning', 'SecretInvalid')).message).toBe(readyOf(invalid)!.message);
@@ -348,7 +351,7 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
     expect(await oauthFailure(token({ clientId: `judged.${namespace}`, secret: 'too-short' }))).toMatchObject({ status: 401, error: 'invalid_client' });
 
     const secret = newSecret('fixed');
-    await apply(namespace, userSecret('judged-credentials', secret));
+    await apply(namespace, userSecret('judged-credentials', secret, 'judged'));
     const ready = await waitForReady(namespace, 'judged', 'True', undefined, 10_000);
     expect((await token({ clientId: ready.status!.clientId!, secret }, 'a:read')).access_token).toEqual(expect.any(String));
   });

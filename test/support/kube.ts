@@ -142,13 +142,18 @@ export async function controllerKubeconfig(leaseNamespace: string): Promise<stri
     .filter((object) => object.kind === 'Role' || object.kind === 'RoleBinding')
     .map((object) => stringify({ ...object, metadata: { ...object.metadata, namespace: leaseNamespace } }));
   await applyWithRetry(leaderElection.join('---\n'));
-  const token = (await kubectlOk(['create', 'token', 'purser-controller', '-n', 'purser-system', '--duration=24h'])).trim();
+  return serviceAccountKubeconfig('purser-system', 'purser-controller');
+}
+
+/** A kubeconfig that acts as ServiceAccount `namespace/name`, with a token minted by TokenRequest. */
+export async function serviceAccountKubeconfig(namespace: string, name: string): Promise<string> {
+  const token = (await kubectlOk(['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
   const admin = await readFile(inject('kubeconfig'), 'utf8');
   const server = /server: (\S+)/.exec(admin)![1];
-  const file = join(tmpdir(), `purser-controller-${randomBytes(4).toString('hex')}.kubeconfig`);
+  const file = join(tmpdir(), `${name}-${randomBytes(4).toString('hex')}.kubeconfig`);
   await writeFile(
     file,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster: {server: "${server}", insecure-skip-tls-verify: true}\nusers:\n- name: controller\n  user: {token: "${token}"}\ncontexts:\n- name: test\n  context: {cluster: test, user: controller}\ncurrent-context: test\n`,
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster: {server: "${server}", insecure-skip-tls-verify: true}\nusers:\n- name: ${name}\n  user: {token: "${token}"}\ncontexts:\n- name: test\n  context: {cluster: test, user: ${name}}\ncurrent-context: test\n`,
   );
   return file;
 }

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     [['--dev', '--redis-mode=ring'], {}, /expected standalone, sentinel or cluster/],
     [['--dev', '--headers-timeout=10m'], {}, /PURSER_REQUEST_TIMEOUT must be at least PURSER_HEADERS_TIMEOUT/],
     [['--dev', '--trusted-proxy-hops=0'], {}, /PURSER_TRUSTED_PROXY_HOPS: expected 1 or more/],
+    [['--dev', '--client-id-patterns=team-a=payments,payments'], {}, /PURSER_CLIENT_ID_PATTERNS: expected namespace=pattern \(e.g. team-a=payments\), got "payments"/],
   ])('refuses %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(message);
@@ -38,5 +39,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, {}, 'controller')).toThrow(/PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY/);
     expect(loadConfig(argv, { PURSER_MANAGE_KEYS: 'false' }, 'controller').manageKeys).toBe(false);
     expect(loadConfig(['--redis-url=redis://r'], {}, 'controller')).toMatchObject({ keysSecret: 'purser-keys', signingKeyRotationPeriod: 30 * 86400, keysPropagationDelay: 300 });
+  });
+
+  it('defaults to the safe tenancy policy: no foreign client_id, no first-party namespace', () => {
+    expect(loadConfig(['--redis-url=redis://r'], {}, 'controller')).toMatchObject({ clientIdPatterns: [], firstPartyNamespaces: [] });
+    expect(loadConfig(['--redis-url=redis://r'], { PURSER_CLIENT_ID_PATTERNS: '*=*', PURSER_FIRST_PARTY_NAMESPACES: 'portal, team-a' }, 'controller')).toMatchObject({
+      clientIdPatterns: ['*=*'],
+      firstPartyNamespaces: ['portal', 'team-a'],
+    });
   });
 });

@@ -198,6 +198,8 @@ depends on, and logging.
   "leaseNamespace" .Release.Namespace
   "secretRotationOverlap" .Values.controller.secretRotationOverlap
   "resyncPeriod" .Values.controller.resyncPeriod
+  "clientIdPatterns" (join "," .Values.tenancy.clientIdPatterns)
+  "firstPartyNamespaces" (join "," .Values.tenancy.firstPartyNamespaces)
   "signingKeyRotationPeriod" .Values.signingKeys.rotationPeriod
   "signingKeyRetention" .Values.signingKeys.retention
   "keysPropagationDelay" .Values.signingKeys.propagationDelay

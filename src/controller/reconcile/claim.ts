@@ -1,5 +1,6 @@
 // Who may use a client_id: the resource whose record already holds it, else the oldest resource asking for it.
 import { ClientIdConflict } from '../../api/reasons.ts';
+import { clientIdAllowed } from '../../api/tenancy.ts';
 import { clientIdOf } from '../../api/types.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
@@ -9,9 +10,12 @@ const createdAt = (client: OAuthClientResource): number => Date.parse(String(cli
 
 const byAge = (a: OAuthClientResource, b: OAuthClientResource): number => createdAt(a) - createdAt(b) || keyOf(a).localeCompare(keyOf(b));
 
-/** Every resource that asks for `clientId`, being deleted or not. */
+/**
+ * Every resource that asks for `clientId` and may use it (tenancy.ts), being deleted or not: one the policy refuses
+ * never holds an id against a resource that may use it, however old it is.
+ */
 export function claimants(ctx: ReconcileContext, clientId: string): OAuthClientResource[] {
-  return ctx.clients.withClientId(clientId);
+  return ctx.clients.withClientId(clientId).filter((client) => clientIdAllowed(clientId, client.metadata.namespace, ctx.tenancy.clientIdPatterns));
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 
 import type { Logger } from '../../log.ts';
+import type { TenancyPolicy } from '../../api/tenancy.ts';
 import type { Store } from '../../store/types.ts';
 import type { RecordEvent } from '../events.ts';
 import type { KubeApi, OAuthClientResource } from '../kube.ts';
@@ -27,6 +28,8 @@ export interface ReconcileContext {
   /** Whether this controller watches OAuthClients in the namespace. */
   watches(namespace: string): boolean;
   issuer: string;
+  /** The platform team's client_id and first-party policy (tenancy.ts). */
+  tenancy: TenancyPolicy;
   /** Seconds a rotated-out client secret keeps working. */
   secretRotationOverlap: number;
   now(): Date;

@@ -1,6 +1,6 @@
 // reconcile(namespace/name): reads the world and converges it, step by step; running it twice changes nothing.
 //   deleted?  → finalize (remove the client, revoke its tokens, drop the finalizer)
-//   finalizer → validate → retire a replaced client_id → claim the client_id → Secret → client record → status
+//   finalizer → validate → retire a replaced client_id → the tenancy policy allows the client_id → claim it → Secret → client record → status
 //   (last, only when changed)
 import { StoreUnavailable } from '../../api/reasons.ts';
 import { clientIdOf, hasSecret, secretNameOf } from '../../api/types.ts';
@@ -8,6 +8,7 @@ import { validateOAuthClient } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { claimProblem } from './claim.ts';
+import { refuseClientId } from './client-id-policy.ts';
 import { finalize } from './cleanup.ts';
 import { keyOf, type ReconcileContext } from './context.ts';
 import { ensureFinalizer } from './finalizer.ts';
@@ -50,6 +51,8 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
   const clientId = clientIdOf(client);
   // Before anything can block: the client_id the user moved away from stops working whatever becomes of the new one.
   await fromStore(() => retirePreviousClientId(ctx, client));
+  const refused = await fromStore(() => refuseClientId(ctx, client));
+  if (refused) return { blocked: refused };
   const record: ClientRecord | undefined = await fromStore(() => ctx.store.clients.get(clientId));
   const conflict = claimProblem(ctx, client, record);
   if (conflict) return { blocked: conflict };

@@ -1,15 +1,21 @@
 // Makes sure the client's Secret exists and says how to use the client: client_id, client_secret, issuer, token
-// endpoint. Generates a 256-bit secret when there is none, adopts a Secret the user made, waits for one GitOps makes.
+// endpoint. Creates the default `<name>-oauth-client` with a 256-bit secret when there is none; adopts a Secret the
+// user made only once its creator marked it for this client (CLIENT_LABEL), and waits for one GitOps makes. The
+// controller's RBAC lets it write any Secret: it must never write one the tenant did not hand it (DESIGN.md, "Who
+// may get which token"), and never mints a value into a name the user chose (GitOps would deliver its own later).
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 
-import { SecretInvalid, SecretMissing } from '../../api/reasons.ts';
-import { API_GROUP, API_VERSION, KIND, clientIdOf, secretNameOf } from '../../api/types.ts';
+import { SecretInvalid, SecretMissing, SecretNotMarked } from '../../api/reasons.ts';
+import { API_GROUP, API_VERSION, KIND, clientIdOf, defaultSecretNameOf, secretNameOf } from '../../api/types.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { labelValueOf } from '../label-value.ts';
 import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
 
-/** Marks Secrets that belong to an OAuthClient (its name, through labelValueOf), so the controller watches only those. */
+/**
+ * Marks Secrets that belong to an OAuthClient (its name, through labelValueOf), so the controller watches only those.
+ * The controller sets it on the Secrets it creates; a user sets it on a Secret of their own to hand it to the client.
+ */
 export const CLIENT_LABEL = 'purser.dev/oauthclient';
 
 /**
@@ -62,6 +68,12 @@ async function completeSecret(ctx: ReconcileContext, client: OAuthClientResource
   });
 }
 
+/** Whether `spec.secretName` names a Secret other than the default `<name>-oauth-client`, which only the user makes. */
+const chosenByUser = (client: OAuthClientResource): boolean => client.spec.secretName !== undefined && client.spec.secretName !== defaultSecretNameOf(client);
+
+/** Whether the Secret was handed to this client: the controller made it for it, or its creator labelled it for it. */
+const isMarkedFor = (secret: V1Secret, client: OAuthClientResource): boolean => isOwnedBy(secret, client) || secret.metadata?.labels?.[CLIENT_LABEL] === labelValueOf(client.metadata.name);
+
 /** The other OAuthClient a Secret already serves (by label or controller reference), if any. */
 function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | undefined {
   const controller = secret.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === KIND);
@@ -75,14 +87,24 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
   const name = secretNameOf(client);
   const mayGenerate = client.spec.generateSecret !== false;
   const secret = await readSecret(ctx, client.metadata.namespace, name);
+  const mark = `labelled ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`;
   if (!secret) {
-    if (!mayGenerate) {
-      return { reason: SecretMissing, message: `waiting for Secret ${name} with a client_secret key (generateSecret is false, so Purser does not make one)`, requeueAfterMs: SECRET_POLL_MS };
+    if (!mayGenerate || chosenByUser(client)) {
+      const why = mayGenerate ? 'secretName names a Secret of yours, so Purser does not make one' : 'generateSecret is false, so Purser does not make one';
+      return { reason: SecretMissing, message: `waiting for Secret ${name} ${mark} with a client_secret key (${why})`, requeueAfterMs: SECRET_POLL_MS };
     }
     return { value: await createSecret(ctx, client, name) };
   }
   const claimedBy = otherClaimant(secret, client);
   if (claimedBy) return { reason: SecretInvalid, message: `Secret ${name} belongs to OAuthClient ${claimedBy}; name a Secret of this client's own in secretName`, requeueAfterMs: SECRET_POLL_MS };
+  if (!isMarkedFor(secret, client)) {
+    // Read, never written: whoever may create this OAuthClient must not get the controller to write a Secret of theirs.
+    return {
+      reason: SecretNotMarked,
+      message: `Secret ${name} exists but was not made for this OAuthClient, so Purser neither uses nor changes it; if it is meant for this client, label it: kubectl label secret ${name} -n ${client.metadata.namespace} ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`,
+      requeueAfterMs: SECRET_POLL_MS,
+    };
+  }
   const existing = decode(secret.data?.client_secret);
   if (existing === undefined && !mayGenerate && !isOwnedBy(secret, client)) {
     return { reason: SecretMissing, message: `Secret ${name} has no client_secret key (generateSecret is false, so Purser does not add one)`, requeueAfterMs: SECRET_POLL_MS };

@@ -3,7 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { Ready } from '../../api/reasons.ts';
 import { grantTypesOf, type Condition, type OAuthClientStatus } from '../../api/types.ts';
-import { READY, findCondition, setCondition } from '../conditions.ts';
+import { skipConsentVerdict } from '../../api/tenancy.ts';
+import { READY, SKIP_CONSENT, findCondition, removeCondition, setCondition } from '../conditions.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import type { Blocked, ReconcileContext } from './context.ts';
 
@@ -22,6 +23,16 @@ function readyCondition(ctx: ReconcileContext, verdict: Verdict, generation: num
   return { type: READY, status: 'True', reason: Ready, message: `client_id "${verdict.clientId}" can get tokens from ${ctx.issuer}`, observedGeneration };
 }
 
+/** The conditions with Ready from `verdict` and SkipConsent from the tenancy policy (absent when not asked for). */
+function conditionsOf(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): Condition[] {
+  const { generation: observedGeneration } = client.metadata;
+  const conditions = setCondition(client.status?.conditions, readyCondition(ctx, verdict, observedGeneration), ctx.now());
+  const skip = skipConsentVerdict(client, ctx.tenancy);
+  if (!skip) return removeCondition(conditions, SKIP_CONSENT);
+  const { reason, message } = skip;
+  return setCondition(conditions, { type: SKIP_CONSENT, status: skip.honoured ? 'True' : 'False', reason, message, observedGeneration }, ctx.now());
+}
+
 export function desiredStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): OAuthClientStatus {
   const { generation } = client.metadata;
   return {
@@ -30,7 +41,7 @@ export function desiredStatus(ctx: ReconcileContext, client: OAuthClientResource
     issuer: ctx.issuer,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     ...(verdict.previousSecretExpiresAt ? { previousSecretExpiresAt: new Date(verdict.previousSecretExpiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
-    conditions: setCondition(client.status?.conditions, readyCondition(ctx, verdict, generation), ctx.now()),
+    conditions: conditionsOf(ctx, client, verdict),
   };
 }
 

@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import { toClientRecord } from '../../api/client-record.ts';
+import { effectiveSkipConsent } from '../../api/tenancy.ts';
 import { secretOverlapOf } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
@@ -22,7 +23,7 @@ export async function syncClientRecord(ctx: ReconcileContext, client: OAuthClien
   const previous = existing?.owner === keyOf(client) ? existing.secrets : [];
   const overlap = client.spec.secretRotation?.overlap;
   const secrets = secret === undefined ? [] : rotateSecretHashes(previous, secret, now, overlap === undefined ? ctx.secretRotationOverlap : (secretOverlapOf(overlap) ?? ctx.secretRotationOverlap));
-  const record = toClientRecord(client, secrets);
+  const record = toClientRecord(client, secrets, effectiveSkipConsent(client, ctx.tenancy));
   // Compared as stored (JSON drops undefined properties), so an unchanged client is never written again.
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(record)), existing)) {
     await ctx.store.clients.put(record);

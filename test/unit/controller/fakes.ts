@@ -2,6 +2,7 @@
 // that see what it holds, an in-memory store, a clock and a recorded event list — no network.
 import { ApiException, type V1Secret } from '@kubernetes/client-node';
 
+import { OPEN_POLICY, type TenancyPolicy } from '../../../src/api/tenancy.ts';
 import { clientIdOf, type OAuthClientSpec } from '../../../src/api/types.ts';
 import type { EventType } from '../../../src/controller/events.ts';
 import type { KubeApi, OAuthClientResource } from '../../../src/controller/kube.ts';
@@ -156,7 +157,7 @@ export interface TestContext extends ReconcileContext {
 }
 
 /** A reconcile context over `cluster` (or given caches), with a fixed clock that `advance` moves. */
-export function testContext(options: { cluster?: FakeCluster; clients?: OAuthClientResource[]; store?: Store; watches?: (namespace: string) => boolean } = {}): TestContext {
+export function testContext(options: { cluster?: FakeCluster; clients?: OAuthClientResource[]; store?: Store; watches?: (namespace: string) => boolean; tenancy?: TenancyPolicy } = {}): TestContext {
   const cluster = options.cluster ?? new FakeCluster(options.clients ?? []);
   let now = Date.parse('2025-06-01T12:00:00.250Z');
   const events: RecordedEvent[] = [];
@@ -169,6 +170,7 @@ export function testContext(options: { cluster?: FakeCluster; clients?: OAuthCli
     store: options.store ?? createMemoryStore(() => now),
     watches: options.watches ?? (() => true),
     issuer: ISSUER,
+    tenancy: options.tenancy ?? OPEN_POLICY,
     secretRotationOverlap: 3600,
     now: () => new Date(now),
     sleep: async (ms) => {

@@ -8,15 +8,16 @@ import { removeOrphanRecords } from '../../../src/controller/drift.ts';
 import { reconcile } from '../../../src/controller/reconcile/index.ts';
 import { IN_FLIGHT_SETTLE_MS } from '../../../src/controller/reconcile/cleanup.ts';
 import { FINALIZER } from '../../../src/controller/reconcile/finalizer.ts';
-import { SECRET_POLL_MS } from '../../../src/controller/reconcile/secret.ts';
+import { CLIENT_LABEL, SECRET_POLL_MS } from '../../../src/controller/reconcile/secret.ts';
 import { createMemoryStore } from '../../../src/store/memory/index.ts';
 import { matchesSecret } from '../../../src/store/secret-hash.ts';
 import { FakeCluster, ISSUER, oauthClient, testContext } from './fakes.ts';
 
 const USER_SECRET = 'user-supplied-secret-0123456789abcdefghijk';
 
-const userSecret = (name: string, value = USER_SECRET): V1Secret => ({
-  metadata: { name, namespace: 'team', uid: `uid-${name}`, resourceVersion: '7' },
+/** A Secret its creator made for OAuthClient `markedFor` (labelled so), or for nobody (`undefined`). */
+const userSecret = (name: string, value = USER_SECRET, markedFor: string | undefined = 'app'): V1Secret => ({
+  metadata: { name, namespace: 'team', uid: `uid-${name}`, resourceVersion: '7', ...(markedFor ? { labels: { [CLIENT_LABEL]: markedFor } } : {}) },
   data: { client_secret: Buffer.from(value).toString('base64') },
 });
 
@@ -196,7 +197,7 @@ describe('reconcile', () => {
   });
 
   it('on deletion removes the record and revokes at once, then after the in-flight settle (without waiting in the worker) revokes again, deletes the Secret it made but not a user one, drops the finalizer', async () => {
-    const cluster = new FakeCluster([oauthClient('app'), oauthClient('byo', { secretName: 'given' })], [userSecret('given')]);
+    const cluster = new FakeCluster([oauthClient('app'), oauthClient('byo', { secretName: 'given' })], [userSecret('given', USER_SECRET, 'byo')]);
     const ctx = testContext({ cluster });
     await reconcile(ctx, 'team/app');
     await reconcile(ctx, 'team/byo');
