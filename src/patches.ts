@@ -7,6 +7,7 @@ import type { Provider } from 'oidc-provider';
 
 import { reuseConnections } from './controller/kube-connections.ts';
 import type { CachedClientCatalog } from './store/cached-catalog.ts';
+import { installRegisteredAuthMethod } from './server/provider/client-auth-method.ts';
 import { installClientInstanceCache } from './server/provider/client-instances.ts';
 import { installSecretComparison } from './server/provider/client-secret.ts';
 import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
@@ -41,6 +42,13 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: 'client secrets are stored only as salted digests (several during a rotation), compared in constant time',
     find: (provider) => provider.Client.prototype.compareClientSecret,
     install: (provider) => installSecretComparison(provider),
+  },
+  {
+    member: 'Client.prototype.compareClientSecret: the registered method',
+    reason: 'oidc-provider accepts client_secret_basic and client_secret_post alike; a client must use the method it is registered with (OpenID Connect Core §9)',
+    find: (provider) => provider.Client.prototype.compareClientSecret,
+    source: { file: 'lib/shared/client_auth.js', text: "methods = ['client_secret_basic', 'client_secret_post'];" },
+    install: (provider) => installRegisteredAuthMethod(provider),
   },
   {
     member: 'Client.find',
