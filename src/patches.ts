@@ -13,6 +13,8 @@ import { installSecretComparison } from './server/provider/client-secret.ts';
 import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
 import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
 import { installIntrospection } from './server/provider/introspection.ts';
+import { accessTokenVerifier } from './server/provider/jwt-access-token.ts';
+import { installJwtRevocation } from './server/provider/jwt-revocation.ts';
 import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
 
@@ -78,7 +80,13 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
     reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks }) => installIntrospection(provider, jwks),
+    install: (provider, { jwks }) => installIntrospection(provider, accessTokenVerifier(jwks)),
+  },
+  {
+    member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',
+    reason: 'RFC 7009 §2.2: revoking an invalid token (a forged JWT, an id_token) answers 200; only a JWT access token of ours is unsupported_token_type',
+    source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
+    install: (provider, { jwks }) => installJwtRevocation(provider, accessTokenVerifier(jwks)),
   },
 ];
 
