@@ -86,7 +86,7 @@ export async function startPurser(options: ServerOptions): Promise<TestServer & 
 }
 
 /** A Purser server as its own process (`node src/cli.ts server`), for cross-process tests. */
-export async function spawnPurser(options: ServerOptions): Promise<TestServer & { child: ChildProcess }> {
+export async function spawnPurser(options: ServerOptions): Promise<TestServer & { child: ChildProcess; output(): string }> {
   const port = options.port ?? (await freePort());
   const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
   const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
@@ -112,6 +112,8 @@ export async function spawnPurser(options: ServerOptions): Promise<TestServer & 
     url: `http://127.0.0.1:${port}`,
     prefix: options.prefix,
     child,
+    /** Everything the process wrote to stdout and stderr so far: its log. */
+    output: () => output,
     close: () => stopChild(child),
   };
 }
