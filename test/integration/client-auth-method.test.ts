@@ -53,6 +53,15 @@ describe('the registered client authentication method (OpenID Connect Core §9, 
     }
   });
 
+  it.each([
+    ['a public client sending a secret', { client_id: 'cli.test', client_secret: 'anything-at-all' }, 'none', 'client_secret_post'],
+    ['a confidential client sending no secret', { client_id: 'webapp.test' }, 'client_secret_basic', 'none'],
+  ])('OIDC Core §9: %s is invalid_client naming the registered method', async (_label, credentials, registered, used) => {
+    const answer = await send(context.server.issuer, { method: 'POST', path: '/token', body: form({ grant_type: 'refresh_token', refresh_token: 'x', ...credentials }), headers: FORM });
+    expect(answer.status).toBe(401);
+    expect(JSON.parse(answer.text)).toEqual({ error: 'invalid_client', error_description: fill(AUTH_METHOD_NOT_REGISTERED, registered, used) });
+  });
+
   it('OIDC Core §9: each client gets tokens by its registered method', async () => {
     const reports = await relyingParty(context.server.issuer, 'reports.test', { auth: oidc.ClientSecretBasic(SECRETS['reports.test']!) });
     const ledger = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']!) });

@@ -29,7 +29,7 @@ export const RESOURCE_NOT_AN_AUDIENCE = 'resource "%s" is not an audience of thi
 
 // -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)
 export const CLIENT_AUTHENTICATION_REQUIRED = 'client authentication is required: send client_id and client_secret with HTTP Basic (or client_id alone for a public client)';
-export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenticate with %s (its OAuthClient's tokenEndpointAuthMethod), not %s: client_secret_basic sends client_id and client_secret with HTTP Basic, client_secret_post in the form body";
+export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenticate with %s (its OAuthClient's tokenEndpointAuthMethod), not %s (client_secret_basic: client_id and client_secret with HTTP Basic; client_secret_post: both in the form body; none: client_id alone, for public clients)";
 export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
 
 // -- invalid_request: requests Purser cannot read

@@ -5,9 +5,8 @@
 import Provider from 'oidc-provider';
 
 import { AUTH_METHOD_NOT_REGISTERED, describe } from '../errors/descriptions.ts';
+import { methodUsed } from '../errors/from-library.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
-
-type SecretMethod = 'client_secret_basic' | 'client_secret_post';
 
 /**
  * Refuses a client that presented its right secret by the other of the two secret methods: invalid_client (401),
@@ -20,8 +19,7 @@ export function installRegisteredAuthMethod(provider: Provider): void {
     const matches = await compare.call(this, presented);
     const ctx = Provider.ctx;
     if (!matches || !ctx) return matches;
-    // oidc-provider took the secret from the body when there is one, else from the Basic header (client_auth.js).
-    const used: SecretMethod = ctx.oidc.params?.client_secret ? 'client_secret_post' : 'client_secret_basic';
+    const used = methodUsed(ctx);
     if (this.clientAuthMethod !== used) {
       throw new InvalidClient(describe(AUTH_METHOD_NOT_REGISTERED, String(this.clientAuthMethod), used), { challenge: { scheme: 'Basic' } });
     }
