@@ -25,7 +25,7 @@ export const GRANT_TYPE_NOT_ALLOWED = "this client may not use grant_type %s; ad
 export const SCOPE_NOT_ALLOWED = 'requested scope is not allowed for this client: %s (allowed: %s)';
 export const SCOPE_NEEDS_A_USER = 'client_credentials tokens act for the client itself, so they cannot carry OpenID Connect scopes: %s (ask for them in a sign-in with authorization_code)';
 export const SCOPE_CARRIES_NOTHING = 'a refresh asking only for %s would get an access token with no scope: ask for openid with them (a token for userinfo), or for an API scope';
-export const RESOURCE_NOT_AN_AUDIENCE = 'resource "%s" is not an audience of this client (allowed: %s)';
+export const RESOURCE_NOT_AN_AUDIENCE = "resource '%s' is not an audience of this client (allowed: %s)";
 
 // -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)
 export const CLIENT_AUTHENTICATION_REQUIRED = 'client authentication is required: send client_id and client_secret with HTTP Basic (or client_id alone for a public client)';
@@ -45,8 +45,15 @@ export const USERINFO_NEEDS_BEARER = 'userinfo takes a Bearer access token, not 
 export const SIGN_IN_ABORTED = 'End-User aborted interaction';
 export const SERVER_FAULT = 'Purser could not complete this request; try again in a moment';
 
-/** `template` with each `%s` replaced by the next value, in order. */
+/** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
+export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
+
+/**
+ * `template` with each `%s` replaced by the next value, in order. Values may be the caller's input (a resource, a
+ * scope): each character an error_description may not hold (RFC 6749 §5.2) becomes `?`.
+ */
 export function describe(template: string, ...values: Array<string | number>): string {
   let next = 0;
-  return template.replace(/%s/g, () => String(values[next++]));
+  return template.replace(/%s/g, () => String(values[next++]).replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?'));
 }
