@@ -2,7 +2,7 @@
 // purser <command> [flags]: the one entry point of every process Purser runs.
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startController } from './controller/index.ts';
-import { createLogger, LogFormatError } from './log.ts';
+import { createLogger, LogFormatError, type Logger } from './log.ts';
 import { hashPassword } from './server/accounts/users.ts';
 import { generateSigningKeys } from './server/provider/keys.ts';
 import { startServer } from './server/start.ts';
@@ -22,9 +22,19 @@ async function readStdin(): Promise<string> {
   return text.replace(/\r?\n$/, '');
 }
 
+/** A fault nothing else caught ends the process with one JSON line, not a stack printed on stderr. */
+function logFatalErrors(log: Logger): void {
+  const fatal = (error: unknown) => {
+    log.fatal({ err: error }, 'uncaught error; exiting');
+    process.exit(1);
+  };
+  process.on('uncaughtException', fatal).on('unhandledRejection', fatal);
+}
+
 async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
+  logFatalErrors(log);
   const running = await startServer(config, log);
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -37,6 +47,7 @@ async function control(argv: string[]): Promise<void> {
   const config = loadConfig(argv, process.env, 'controller');
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   // A leader that lost its Lease exits; Kubernetes restarts it as a standby with fresh caches.
+  logFatalErrors(log);
   const running = await startController(config, log, { onLostLeadership: () => process.exit(1) });
   const stop = (signal: string) => {
     log.info({ signal }, 'shutting down');

@@ -17,11 +17,17 @@ import { accessTokenVerifier } from './server/provider/jwt-access-token.ts';
 import { installJwtRevocation } from './server/provider/jwt-revocation.ts';
 import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
+import { installAtomicReplayDetection } from './server/provider/client-assertions.ts';
+import { installLoopbackRedirects } from './server/provider/loopback-redirects.ts';
+import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
+import type { RateCounters } from './store/types.ts';
 
 export interface ProviderPatchDependencies {
   clients: CachedClientCatalog;
   /** The signing keys the provider is built with (private; only their public part is used to verify). */
   jwks: { keys: Jwk[] };
+  /** Shared counters (Redis on every replica alike): one use of a client assertion's jti across replicas. */
+  counters: RateCounters;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -43,7 +49,7 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'Client.prototype.compareClientSecret',
     reason: 'client secrets are stored only as salted digests (several during a rotation), compared in constant time',
     find: (provider) => provider.Client.prototype.compareClientSecret,
-    install: (provider) => installSecretComparison(provider),
+    install: (provider, { counters }) => installSecretComparison(provider, counters),
   },
   {
     member: 'Client.prototype.compareClientSecret: the registered method',
@@ -87,6 +93,30 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: 'RFC 7009 §2.2: revoking an invalid token (a forged JWT, an id_token) answers 200; only a JWT access token of ours is unsupported_token_type',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
     install: (provider, { jwks }) => installJwtRevocation(provider, accessTokenVerifier(jwks)),
+  },
+  {
+    member: 'Client.prototype.redirectUriAllowed, Client.prototype.postLogoutRedirectUriAllowed',
+    reason: 'RFC 8252 §7.3: a loopback IP literal redirect URI matches on any port, for every client (oidc-provider only does it for native clients)',
+    find: (provider) => {
+      const prototype = provider.Client.prototype as unknown as Record<string, unknown>;
+      return typeof prototype.postLogoutRedirectUriAllowed === 'function' && prototype.redirectUriAllowed;
+    },
+    install: (provider) => installLoopbackRedirects(provider),
+  },
+  {
+    member: 'RefreshToken.prototype.consume, RefreshToken.prototype.save',
+    reason: 'RFC 9700 §4.14.2: inside the reuse grace every presentation of a spent refresh token gets the same one successor (ArtifactStore.rotate), never a fork of the family',
+    find: (provider) => {
+      const prototype = provider.RefreshToken.prototype as unknown as Record<string, unknown>;
+      return typeof prototype.save === 'function' && prototype.consume;
+    },
+    install: (provider) => installRefreshRotation(provider),
+  },
+  {
+    member: 'ReplayDetection.unique',
+    reason: "RFC 7523 §3: a client assertion's jti is used once across replicas (an atomic counter instead of find-then-save)",
+    find: (provider) => (provider.ReplayDetection as unknown as { unique: unknown }).unique,
+    install: (provider, { counters }) => installAtomicReplayDetection(provider, counters),
   },
 ];
 

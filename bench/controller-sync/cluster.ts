@@ -69,6 +69,13 @@ export function cluster(kubeconfig: string) {
   return {
     kubectl,
     createNamespaces: (names: string[]) => pool(names, 4, (name) => create('/api/v1/namespaces', { metadata: { name } })),
+    /** Deletes every client, `concurrency` requests in flight (as `kubectl delete oauthclients --all -A` does, one by one). */
+    deleteClients: (clients: OAuthClient[], concurrency: number) =>
+      pool(clients, concurrency, async (client) => {
+        const path = `${CLIENTS_PATH}/namespaces/${client.metadata.namespace}/${PLURAL}/${client.metadata.name}`;
+        const { status, body } = await api('DELETE', path);
+        if (status !== 200 && status !== 202) throw new Error(`DELETE ${path}: ${status} ${JSON.stringify(body)}`);
+      }),
     /** Creates every client, `concurrency` requests in flight. */
     createClients: (clients: OAuthClient[], concurrency: number) => pool(clients, concurrency, (client) => create(`${CLIENTS_PATH}/namespaces/${client.metadata.namespace}/${PLURAL}`, client)),
     listClients: async () => (await api('GET', `${CLIENTS_PATH}/${PLURAL}`)).body as { items: OAuthClient[]; metadata: { resourceVersion: string } },
@@ -86,6 +93,24 @@ export function cluster(kubeconfig: string) {
     readSecret: async (namespace: string, name: string) => {
       const { status, body } = await api('GET', `/api/v1/namespaces/${namespace}/secrets/${name}`);
       return status === 200 ? (body as V1Secret) : undefined;
+    },
+
+    /** Resolves with the time (performance.now()) at which `count` OAuthClients were gone (DELETED events), seen through a watch. */
+    async whenAllGone(count: number, fromResourceVersion: string): Promise<number> {
+      let gone = 0;
+      let abort: AbortController | undefined;
+      const reached = new Promise<number>((resolve, reject) => {
+        const onEvent = (phase: string) => {
+          if (phase === 'DELETED' && ++gone >= count) resolve(performance.now());
+        };
+        const onDone = (error: unknown) => reject(new Error(`the watch of OAuthClients ended before all were gone: ${String(error)}`));
+        void new Watch(config).watch(`${CLIENTS_PATH}/${PLURAL}`, { resourceVersion: fromResourceVersion }, onEvent, onDone).then((controller) => (abort = controller), reject);
+      });
+      try {
+        return await reached;
+      } finally {
+        abort?.abort();
+      }
     },
 
     /** Resolves with the time (performance.now()) at which `count` OAuthClients were Ready at once, seen through a watch. */

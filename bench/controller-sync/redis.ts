@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 
 import { toClientRecord } from '../../src/api/client-record.ts';
-import { generateClientSecret } from '../../src/controller/reconcile/secret.ts';
+import { generateClientSecret } from '../../src/api/client-secret.ts';
 import { rotateSecretHashes } from '../../src/controller/reconcile/secret-hashes.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { benchClient, pool } from './cluster.ts';

@@ -113,6 +113,17 @@ try {
   const samples: FirstToken[] = [];
   for (let i = 0; i < FIRST_TOKENS; i++) samples.push(await measureFirstToken(k8s, 'bench-first-token', `first-${i}`));
 
+  // Deleting them all, as an uninstall does: each finalizer removes the record and revokes the client's tokens.
+  const { metadata: beforeDelete } = await k8s.listClients();
+  const allGone = k8s.whenAllGone(N, beforeDelete.resourceVersion);
+  allGone.catch(() => undefined);
+  t = performance.now();
+  await k8s.deleteClients(clients, CREATE_CONCURRENCY);
+  const deleteRequestSeconds = seconds(t);
+  const deleteSeconds = seconds(t, await allGone);
+  const leftInCatalog = (await catalogBytes(redis, PREFIX)).keys - FIRST_TOKENS;
+  if (leftInCatalog !== 0) throw new Error(`the catalog still holds ${leftInCatalog} records of deleted clients`);
+
   const mean = durationSum[''] && durationCount[''] ? (durationSum[''] / durationCount['']) * 1000 : NaN;
   log();
   log('== converging existing OAuthClients ==');
@@ -126,6 +137,11 @@ try {
   log(`API requests per client (all clients, apiserver_request_total)  ${fmt(perClient.reduce((sum, [, n]) => sum + n, 0))}: ${perClient.map(([request, n]) => `${request} ${fmt(n)}`).join(', ')}`);
   log(`controller RSS after sync / peak                ${fmt(controllerMemory.rss, 0)} MiB / ${fmt(controllerMemory.peak, 0)} MiB`);
   log(`Redis catalog (MEMORY USAGE, ${catalog.keys} records + index)  ${fmt(catalog.bytes / 1024 / 1024)} MiB = ${fmt(catalog.bytes / N, 0)} bytes per client; used_memory grew ${fmt((redisAfter - redisBefore) / 1024 / 1024)} MiB`);
+  log();
+  log('== deleting them all ==');
+  log(`time to all ${N} gone (from the first DELETE)      ${fmt(deleteSeconds)} s   (${fmt(deleteSeconds / N * 1000)} ms per client)`);
+  log(`  of which sending the DELETEs (${CREATE_CONCURRENCY} in flight)     ${fmt(deleteRequestSeconds)} s`);
+  log(`all gone / creating the objects         ${fmt(deleteSeconds / createSeconds, 1)}x`);
   log();
   log('== baselines, same run ==');
   log(`create the ${N} OAuthClients (${CREATE_CONCURRENCY} in flight)             ${fmt(createSeconds)} s`);

@@ -1,12 +1,12 @@
 // Translates a valid OAuthClient into the record the store keeps: oidc-provider metadata plus Purser's policy.
 import type { ClientRecord, SecretHash } from '../store/types.ts';
 import { parseDuration } from './duration.ts';
-import { clientIdOf, grantTypesOf, OIDC_SCOPES, type OAuthClient } from './types.ts';
+import { clientIdOf, grantTypesOf, hasSecret, OIDC_SCOPES, type OAuthClient } from './types.ts';
 import { isPrivateUseUri } from './validate.ts';
 
 const optionalDuration = (value: string | undefined): number | undefined => (value === undefined ? undefined : parseDuration(value));
 
-/** The record for `client`, whose spec `validateOAuthClient` accepted; `secrets` are empty for public clients. */
+/** The record for `client`, whose spec `validateOAuthClient` accepted; `secrets` are empty for clients without one (`hasSecret`). */
 export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): ClientRecord {
   const { spec } = client;
   const grantTypes = grantTypesOf(spec);
@@ -21,6 +21,8 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
     // Private-use scheme redirects are what native apps use; oidc-provider accepts them only for native clients.
     application_type: [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].some(isPrivateUseUri) ? 'native' : 'web',
     token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
+    ...(spec.jwks ? { jwks: spec.jwks } : {}),
+    ...(spec.jwksUri ? { jwks_uri: spec.jwksUri } : {}),
     ...(spec.displayName ? { client_name: spec.displayName } : {}),
     // oidc-provider knows only the OpenID Connect scopes; the full allow-list is in the policy.
     ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
@@ -29,7 +31,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[]): Clie
     clientId: clientIdOf(client),
     owner: `${client.metadata.namespace ?? 'default'}/${client.metadata.name}`,
     metadata,
-    secrets: spec.public ? [] : secrets,
+    secrets: hasSecret(spec) ? secrets : [],
     policy: {
       scopes: spec.scopes ?? [],
       audiences,

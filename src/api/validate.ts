@@ -2,7 +2,7 @@
 // The CRD schema refuses most of these at apply time; this chain is what dev mode and the controller rely on.
 import { parseDuration } from './duration.ts';
 import { InvalidSpec, type Problem } from './reasons.ts';
-import { AUTH_METHODS, GRANT_TYPES, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec } from './types.ts';
+import { AUTH_METHODS, GRANT_TYPES, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec, type PublicJwk } from './types.ts';
 
 type Check = (spec: OAuthClientSpec, client: OAuthClient) => string | undefined;
 
@@ -35,8 +35,30 @@ export function redirectUriProblem(value: string): string | undefined {
   return url.protocol.slice(0, -1).includes('.') ? undefined : `"${value}" must use https, loopback http, or a private-use scheme with a dot such as com.example.app`;
 }
 
+/** Most public keys a client may list inline (one in use, one next, one retiring, and room to spare). */
+export const MAX_CLIENT_KEYS = 10;
+/** Members that make a JWK private or symmetric (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/** What is wrong with a key of `jwks`, or undefined for a public RSA, EC or OKP key. */
+function clientKeyProblem(key: PublicJwk, index: number): string | undefined {
+  if (typeof key !== 'object' || key === null || !['RSA', 'EC', 'OKP'].includes(key.kty)) return `jwks.keys[${index}]: kty must be RSA, EC or OKP`;
+  return PRIVATE_JWK_MEMBERS.some((member) => member in key) ? 'jwks.keys: only public keys: remove the private and symmetric members (d, p, q, dp, dq, qi, k)' : undefined;
+}
+
+/** private_key_jwt: exactly one source of public keys, well-formed, and no secret. */
+const privateKeyJwtChecks: Check[] = [
+  (spec) => (spec.tokenEndpointAuthMethod === 'private_key_jwt' && !spec.jwks === !spec.jwksUri ? 'private_key_jwt needs the public keys of the client: set exactly one of jwks and jwksUri' : undefined),
+  (spec) => ((spec.jwks || spec.jwksUri) && spec.tokenEndpointAuthMethod !== 'private_key_jwt' ? 'jwks and jwksUri are only used with tokenEndpointAuthMethod private_key_jwt' : undefined),
+  (spec) => (spec.tokenEndpointAuthMethod === 'private_key_jwt' && (spec.secretName || spec.generateSecret !== undefined) ? 'a private_key_jwt client has no secret: remove secretName and generateSecret' : undefined),
+  (spec) => (spec.jwksUri !== undefined && parseUrl(spec.jwksUri)?.protocol !== 'https:' ? `jwksUri: "${spec.jwksUri}" must be an https URL` : undefined),
+  (spec) => (spec.jwks && (!Array.isArray(spec.jwks.keys) || spec.jwks.keys.length === 0 || spec.jwks.keys.length > MAX_CLIENT_KEYS) ? `jwks.keys: between 1 and ${MAX_CLIENT_KEYS} keys` : undefined),
+  (spec) => spec.jwks?.keys.map(clientKeyProblem).find(Boolean),
+];
+
 const checks: Check[] = [
   (_spec, client) => (clientIdOf(client).includes(':') ? 'clientId must not contain ":" (it breaks client_secret_basic)' : undefined),
+  (spec, client) => (spec.clientId === undefined && clientIdOf(client).length > 200 ? `the default client_id <name>.<namespace> is ${clientIdOf(client).length} characters, more than 200: set spec.clientId` : undefined),
   (_spec, client) => (/^[\x21-\x7E]{1,200}$/.test(clientIdOf(client)) ? undefined : 'clientId must be 1-200 printable ASCII characters without spaces'),
   (spec) => spec.grantTypes?.map((g) => (GRANT_TYPES.includes(g) ? undefined : `grantTypes: "${g}" is not one of ${GRANT_TYPES.join(', ')}`)).find(Boolean),
   (spec) => (spec.tokenEndpointAuthMethod && !AUTH_METHODS.includes(spec.tokenEndpointAuthMethod) ? `tokenEndpointAuthMethod must be one of ${AUTH_METHODS.join(', ')}` : undefined),
@@ -56,6 +78,7 @@ const checks: Check[] = [
   (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),
   (spec) => (!spec.public && spec.tokenEndpointAuthMethod === 'none' ? 'tokenEndpointAuthMethod none is for public clients: set public: true' : undefined),
   (spec) => (spec.public && spec.requirePkce === false ? 'a public client must use PKCE: remove requirePkce: false' : undefined),
+  ...privateKeyJwtChecks,
   (spec) => (spec.scopes?.includes('offline_access') && !grantTypesOf(spec).includes('refresh_token') ? 'scopes: offline_access needs the refresh_token grant in grantTypes' : undefined),
   (spec) => spec.scopes?.map((s) => (SCOPE_TOKEN.test(s) ? undefined : `scopes: "${s}" is not a valid scope token`)).find(Boolean),
   (spec) => spec.audiences?.map((a) => (parseUrl(a) ? undefined : `audiences: "${a}" is not an absolute URI`)).find(Boolean),
@@ -72,8 +95,15 @@ const checks: Check[] = [
     )
       .map(([field, value]) => (value !== undefined && parseDuration(value) === undefined ? `${field}: "${value}" is not a duration such as 90s, 15m, 1h or 14d` : undefined))
       .find(Boolean),
+  (spec) => (spec.secretRotation?.overlap !== undefined && secretOverlapOf(spec.secretRotation.overlap) === undefined ? `secretRotation.overlap: "${spec.secretRotation.overlap}" is not a duration such as 0s, 10m or 1h` : undefined),
+  (spec) => (spec.deletionPolicy !== undefined && !['Delete', 'Orphan'].includes(spec.deletionPolicy) ? 'deletionPolicy must be Delete or Orphan' : undefined),
   (spec) => (spec.refreshToken?.reuseGracePeriod !== undefined && spec.refreshToken.reuseGracePeriod !== '0s' && parseDuration(spec.refreshToken.reuseGracePeriod) === undefined ? `refreshToken.reuseGracePeriod: "${spec.refreshToken.reuseGracePeriod}" is not a duration such as 0s or 30s` : undefined),
 ];
+
+/** Seconds in a secretRotation.overlap (`0s` allowed), or `undefined` when it is not a duration. */
+export function secretOverlapOf(text: string): number | undefined {
+  return text === '0s' ? 0 : parseDuration(text);
+}
 
 /** The first problem with the resource's spec, or `undefined` when it can be served. */
 export function validateOAuthClient(client: OAuthClient): Problem | undefined {
@@ -82,16 +112,5 @@ export function validateOAuthClient(client: OAuthClient): Problem | undefined {
     const message = check(spec, client);
     if (message) return { reason: InvalidSpec, message };
   }
-  return undefined;
-}
-
-/** Shortest client secret Purser accepts from a user; generated ones carry 256 bits. */
-export const MIN_SECRET_LENGTH = 32;
-
-/** Why a user-supplied client secret cannot be used, or `undefined`. */
-export function secretProblem(secret: string): string | undefined {
-  if (secret.length < MIN_SECRET_LENGTH) return `client_secret must be at least ${MIN_SECRET_LENGTH} characters (secrets are stored as a fast hash, so they must not be guessable)`;
-  if (secret !== secret.trim()) return 'client_secret must not start or end with whitespace';
-  if (secret.includes(':')) return 'client_secret must not contain ":" (it breaks client_secret_basic)';
   return undefined;
 }

@@ -106,6 +106,10 @@ function validate(config: Config, command: Command): Config {
   if (command === 'controller' && config.manageKeys && config.signingKeyRotationPeriod <= config.keysPropagationDelay) {
     throw new ConfigError('PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY, so every server lists a key before any server signs with it');
   }
+  if (config.requestTimeout < config.headersTimeout) {
+    throw new ConfigError('PURSER_REQUEST_TIMEOUT must be at least PURSER_HEADERS_TIMEOUT: a request\'s headers are part of it');
+  }
+  if (config.trustedProxyHops < 1) throw new ConfigError('PURSER_TRUSTED_PROXY_HOPS: expected 1 or more');
   if (!config.dev) {
     const missing = REQUIRED_IN_PRODUCTION[command].filter((key) => !config[key]);
     if (missing.length) {

@@ -47,6 +47,30 @@ export const settings = [
     description: 'Trust `X-Forwarded-*` headers from a reverse proxy or ingress in front of Purser.',
   },
   {
+    key: 'trustedProxyHops',
+    kind: 'integer',
+    default: '1',
+    description: 'With `PURSER_TRUST_PROXY`: how many proxies in front of Purser append to `X-Forwarded-For`. The client address is the one the outermost of them saw; addresses further left are the client\'s own claim and are ignored (the login throttle keys on this address).',
+  },
+  {
+    key: 'keepAliveTimeout',
+    kind: 'duration',
+    default: '65s',
+    description: 'How long an idle keep-alive connection stays open (announced as `Keep-Alive: timeout=N`). Keep it longer than the idle timeout of every proxy in front (60 s for ingress-nginx, AWS ALB and GCP LB), so a proxy never reuses a connection Purser is closing.',
+  },
+  {
+    key: 'headersTimeout',
+    kind: 'duration',
+    default: '66s',
+    description: 'How long a client may take to send a request\'s headers; longer than `PURSER_KEEP_ALIVE_TIMEOUT`, as proxies reuse connections near that limit.',
+  },
+  {
+    key: 'requestTimeout',
+    kind: 'duration',
+    default: '5m',
+    description: 'How long a client may take to send a whole request; at least `PURSER_HEADERS_TIMEOUT`.',
+  },
+  {
     key: 'redisUrl',
     kind: 'string',
     description: 'Redis to keep clients, codes, sessions, grants and tokens in, e.g. `redis://redis:6379/0`. Required unless `--dev`. With `PURSER_REDIS_MODE=sentinel` or `cluster`, a comma-separated list of `host:port` seeds.',
@@ -75,6 +99,12 @@ export const settings = [
     description: 'Prefix of every Redis key, so several installations can share one Redis.',
   },
   {
+    key: 'redisTimeout',
+    kind: 'duration',
+    default: '2s',
+    description: 'How long a Redis command may take before the request fails with 503 `temporarily_unavailable` (a stalled or overloaded Redis); keep it well under your proxy\'s timeout (60 s for ingress-nginx). `/readyz` fails while Redis does not answer within 1 s.',
+  },
+  {
     key: 'clientsDir',
     kind: 'string',
     devDefault: 'examples/clients',
@@ -99,7 +129,17 @@ export const settings = [
     key: 'keysReloadInterval',
     kind: 'duration',
     default: '10s',
-    description: 'How often `PURSER_JWKS_FILE` and `PURSER_COOKIE_KEYS_FILE` are read again; a changed key set is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys).',
+    description: 'How often `PURSER_JWKS_FILE`, `PURSER_COOKIE_KEYS_FILE` and `PURSER_USERS_FILE` are read again; a changed key set or users list is used at once, without a restart (a mounted Secret changes in place when the controller rotates keys or a user is added).',
+  },
+  {
+    key: 'tlsCertFile',
+    kind: 'string',
+    description: 'PEM certificate chain to serve HTTPS with on `PURSER_PORT` (with `PURSER_TLS_KEY_FILE`), e.g. a mounted cert-manager Secret. Read again every `PURSER_KEYS_RELOAD_INTERVAL`; a renewed certificate is used for new connections without a restart. Unset: plain HTTP (TLS ends at an Ingress or a mesh).',
+  },
+  {
+    key: 'tlsKeyFile',
+    kind: 'string',
+    description: 'PEM private key of `PURSER_TLS_CERT_FILE`.',
   },
   {
     key: 'metricsPort',

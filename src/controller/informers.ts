@@ -2,9 +2,10 @@
 // Handlers only enqueue `namespace/name`: reconcile reads the current state itself.
 import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Secret } from '@kubernetes/client-node';
 
-import { API_GROUP, API_VERSION, clientIdOf, PLURAL } from '../api/types.ts';
+import { API_GROUP, API_VERSION, clientIdOf, KIND, PLURAL } from '../api/types.ts';
 import type { Logger } from '../log.ts';
 import type { OAuthClientResource } from './kube.ts';
+import { labelValueOf } from './label-value.ts';
 import { keyOf, type ClientCache, type ResourceCache } from './reconcile/context.ts';
 import { CLIENT_LABEL } from './reconcile/secret.ts';
 
@@ -118,11 +119,21 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
 
   const enqueueClient = (client: OAuthClientResource) => options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
   const enqueueOwner = (secret: V1Secret) => {
-    const owner = secret.metadata?.labels?.[CLIENT_LABEL];
+    const owner = ownerName(secret);
     if (owner) options.enqueue(`${secret.metadata!.namespace}/${owner}`);
   };
   const all = [...clientInformers.values(), ...secretInformers.values()] as Watched<KubernetesObject>[];
   const clients = new ClientMultiCache(clientInformers);
+  /** The OAuthClient a labelled Secret belongs to: its controller, else the one its label names (labelValueOf). */
+  const ownerName = (secret: V1Secret): string | undefined => {
+    const controller = secret.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === KIND);
+    if (controller) return controller.name;
+    const label = secret.metadata?.labels?.[CLIENT_LABEL];
+    const namespace = secret.metadata!.namespace!;
+    if (!label || clients.get(namespace, label)) return label;
+    // A long name's label is shortened: find whose it is (rare, and only for a Secret made by someone else).
+    return clients.list().find((client) => client.metadata.namespace === namespace && labelValueOf(client.metadata.name) === label)?.metadata.name;
+  };
   for (const informer of clientInformers.values()) {
     clients.track(informer);
     informer.on('add', enqueueClient);

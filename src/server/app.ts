@@ -1,5 +1,7 @@
-// The Koa app, in the order a request flows: log → metrics → 405s → health → interaction pages → oidc-provider.
-// The last two are built from the key set and swapped whole when it changes, so a rotation needs no restart.
+// The Koa app, in the order a request flows: log → last-resort errors → encoded bodies refused → metrics → 405s →
+// health → interaction pages → form POSTs to GET → oidc-provider.
+// The interaction pages and oidc-provider are built from the key set and swapped whole when it changes, so a rotation
+// needs no restart.
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
@@ -9,9 +11,12 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
+import { answerEscapedErrors } from './escaped-errors.ts';
+import { formPostRedirect } from './form-post-redirect.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import { refuseContentEncoding } from './refusals.ts';
 import type { Jwks } from './provider/keys.ts';
 import { logServerErrors, requestLog } from './request-log.ts';
 
@@ -68,11 +73,16 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
   app.proxy = stack.proxy;
   app.keys = keys.cookieKeys;
 
+  // Errors after a response has started (a client gone mid-stream) reach Koa's own handler: one log line, no stack dump.
+  app.on('error', (error: Error) => log.warn({ err: error }, 'response failed'));
   app.use(requestLog(log));
+  app.use(answerEscapedErrors(log));
+  app.use(refuseContentEncoding());
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
   app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));
+  app.use(formPostRedirect());
   app.use((ctx, next) => stack.oidc(ctx, next));
   return { app, metrics, useKeys };
 }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 
 import type { Logger } from '../log.ts';
 import type { KeyMaterial } from './app.ts';
+import { pollFile } from './poll-file.ts';
 import { parseCookieKeys, parseSigningKeys } from './provider/keys.ts';
 
 export interface KeyFiles {
@@ -39,25 +40,18 @@ export async function readKeyFiles(files: KeyFiles): Promise<{ keys: KeyMaterial
  * worst used (or refused) for one interval, until the next read sees them consistent. Returns a stop function.
  */
 export function watchKeyFiles(files: KeyFiles, { intervalMs, log, initialDigest, onChange }: { intervalMs: number; log: Logger; initialDigest: string; onChange(keys: KeyMaterial): void }): () => void {
-  let seen = initialDigest;
-  let reading = false;
-  const poll = async () => {
-    if (reading) return;
-    reading = true;
-    try {
+  return pollFile({
+    intervalMs,
+    log,
+    initialDigest,
+    onChange,
+    read: async () => {
       const texts = await readTexts(files);
-      if (texts.digest === seen) return;
-      seen = texts.digest;
-      const keys = parse(files, texts);
-      onChange(keys);
-      log.info({ signingKeys: keys.jwks.keys.map((key) => key.kid), cookieKeys: keys.cookieKeys.length }, 'key files changed; new requests use the new keys');
-    } catch (error) {
-      log.error({ err: error }, 'key files changed but cannot be used; keeping the keys in use');
-    } finally {
-      reading = false;
-    }
-  };
-  const timer = setInterval(() => void poll(), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+      return { digest: texts.digest, parse: () => parse(files, texts) };
+    },
+    messages: {
+      changed: (keys) => [{ signingKeys: keys.jwks.keys.map((key) => key.kid), cookieKeys: keys.cookieKeys.length }, 'key files changed; new requests use the new keys'],
+      broken: 'key files changed but cannot be used; keeping the keys in use',
+    },
+  });
 }

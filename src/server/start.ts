@@ -1,9 +1,10 @@
 // Starts the server: opens the store, loads users and keys, builds the provider and the app, and listens.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 
 import Koa from 'koa';
 
-import type { Config } from '../config/load.ts';
+import { ConfigError, type Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import { CachedClientCatalog } from '../store/cached-catalog.ts';
 import { openStore } from '../store/open.ts';
@@ -12,8 +13,10 @@ import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts'
 import { createApp, type KeyMaterial } from './app.ts';
 import { devBanner } from './dev/banner.ts';
 import { FileClientSource } from './dev/file-clients.ts';
+import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { createProvider } from './provider/index.ts';
+import { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls-files.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
 
 export interface RunningServer {
@@ -25,13 +28,17 @@ export interface RunningServer {
 
 const DEMO_USER = { username: 'demo', password: 'purser-demo' };
 
-async function loadUsers(config: Config, log: Logger): Promise<UserDirectory> {
-  if (config.usersFile) return loadUsersFile(config.usersFile);
+/** The users, and for a users file a function that watches it (and returns a function that stops watching). */
+async function loadUsers(config: Config, log: Logger): Promise<{ users: UserDirectory; watch?(): () => void }> {
+  if (config.usersFile) {
+    const { users, watch } = await loadUsersFile(config.usersFile);
+    return { users, watch: () => watch(config.keysReloadInterval * 1000, log) };
+  }
   if (config.dev) {
-    return new UserDirectory([{ username: DEMO_USER.username, passwordHash: await hashPassword(DEMO_USER.password), name: 'Demo User', email: 'demo@example.com', groups: ['developers'] }]);
+    return { users: new UserDirectory([{ username: DEMO_USER.username, passwordHash: await hashPassword(DEMO_USER.password), name: 'Demo User', email: 'demo@example.com', groups: ['developers'] }]) };
   }
   log.warn('no PURSER_USERS_FILE: nobody can log in (client_credentials still works)');
-  return new UserDirectory([]);
+  return { users: new UserDirectory([]) };
 }
 
 /** The key set, and for key files a function that watches them (and returns a function that stops watching). */
@@ -45,10 +52,20 @@ async function loadKeys(config: Config, log: Logger): Promise<{ keys: KeyMateria
   return { keys: { jwks: jwksFile ? await loadSigningKeys(jwksFile) : generateSigningKeys(), cookieKeys: cookieKeysFile ? await loadCookieKeys(cookieKeysFile) : generateCookieKeys() } };
 }
 
-async function listen(app: Koa, port: number, host: string): Promise<Server> {
-  const server = app.listen(port, host);
+/** Listens with HTTP, or with HTTPS when `tls` is given. */
+async function listen(app: Koa, port: number, host: string, tls?: TlsMaterial): Promise<Server> {
+  const server = tls ? createHttpsServer(tls, app.callback()) : createServer(app.callback());
+  server.listen(port, host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   return server;
+}
+
+/** The certificate to serve HTTPS with, when both files are configured. */
+async function loadTls(config: Config): Promise<{ files: TlsFiles; tls: TlsMaterial; digest: string } | undefined> {
+  if (!config.tlsCertFile && !config.tlsKeyFile) return undefined;
+  if (!config.tlsCertFile || !config.tlsKeyFile) throw new ConfigError('PURSER_TLS_CERT_FILE and PURSER_TLS_KEY_FILE go together: set both, or neither');
+  const files = { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  return { files, ...(await readTlsFiles(files)) };
 }
 
 const closeServer = (server: Server | undefined) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -56,7 +73,7 @@ const closeServer = (server: Server | undefined) => new Promise<void>((resolve) 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
-  const users = await loadUsers(config, log);
+  const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
   const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log) : undefined;
@@ -71,11 +88,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
     metricsOnApp: config.metricsPort === undefined,
   });
+  // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
+  app.maxIpsCount = config.trustedProxyHops;
   const stopWatching = watch?.(useKeys);
-  const server = await listen(app, config.port, config.host);
+  const stopWatchingUsers = watchUsers?.();
+  const tls = await loadTls(config);
+  const server = await listen(app, config.port, config.host, tls?.tls);
+  const stopWatchingTls = tls && watchTlsFiles(tls.files, server as HttpsServer, { intervalMs: config.keysReloadInterval * 1000, log, initialDigest: tls.digest });
+  configureHttpServer(server, config, log);
   const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
-  const url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : config.issuer;
+  const url = typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${config.host}:${address.port}` : config.issuer;
   log.info({ url, issuer: config.issuer, store: config.redisUrl ? 'redis' : 'memory', clients: loaded.length }, 'purser server listening');
   if (config.dev) process.stdout.write(devBanner(config.issuer, loaded, config.usersFile ? undefined : DEMO_USER));
 
@@ -86,6 +109,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     close: async () => {
       fileSource?.close();
       stopWatching?.();
+      stopWatchingUsers?.();
+      stopWatchingTls?.();
       await Promise.all([closeServer(server), closeServer(metricsServer)]);
       await store.close();
     },

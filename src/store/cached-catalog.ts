@@ -88,6 +88,11 @@ export class CachedClientCatalog implements ClientCatalog {
     return this.#inner.list();
   }
 
+  /** Asks the catalog itself: the point is to notice what the cache would hide. */
+  missing(clientIds: readonly string[]): Promise<string[]> {
+    return this.#inner.missing(clientIds);
+  }
+
   onChange(listener: (clientId: string) => void): () => void {
     return this.#inner.onChange(listener);
   }

@@ -4,6 +4,7 @@ import { AUTHORIZATION_CODE_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREA
 import { InvalidGrant } from '../server/errors/purser-error.ts';
 
 import type { CachedClientCatalog } from './cached-catalog.ts';
+import { openSuccessor, sealSuccessor } from './successor-seal.ts';
 import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
 
 /** Keys nothing should outlive: used when oidc-provider gives no expiry. */
@@ -50,13 +51,27 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.name === 'Client') throw new Error('clients are managed through OAuthClient resources');
+      const { stored, ttl } = await this.#prepare(id, payload, expiresIn);
+      await artifacts.upsert(this.name, id, stored, ttl);
+    }
+
+    /**
+     * Saves `id` as the one successor of the refresh token `spentId` and returns the id to hand out: `id`, or the
+     * successor an earlier presentation of `spentId` already got (ArtifactStore.rotate).
+     */
+    async rotate(spentId: string, id: string, payload: Payload, expiresIn?: number): Promise<string> {
+      const { stored, ttl } = await this.#prepare(id, payload, expiresIn);
+      const linked = await artifacts.rotate(this.name, spentId, id, stored, ttl, sealSuccessor(spentId, id));
+      return linked === undefined ? id : openSuccessor(spentId, linked);
+    }
+
+    async #prepare(id: string, payload: Payload, expiresIn: number | undefined): Promise<{ stored: Payload; ttl: number }> {
       const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
       }
-      const ttl = (expiresIn ?? FALLBACK_TTL_SECONDS) + (KEPT_AFTER_EXPIRY_SECONDS[this.name] ?? 0);
-      await artifacts.upsert(this.name, id, stored, ttl);
+      return { stored, ttl: (expiresIn ?? FALLBACK_TTL_SECONDS) + (KEPT_AFTER_EXPIRY_SECONDS[this.name] ?? 0) };
     }
 
     async find(id: string): Promise<Payload | undefined> {

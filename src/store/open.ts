@@ -13,6 +13,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     sentinelName: config.redisSentinelName,
     passwordFile: config.redisPasswordFile,
     prefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisTimeout * 1000,
     onConnectionError: (error) => log.error({ err: error }, 'redis connection failed; retrying'),
   });
 }

@@ -15,7 +15,8 @@ export interface Payload {
 
 /**
  * - `consumed`: this call consumed the artifact; every concurrent or later call gets something else.
- * - `grace`: already consumed, but within the payload's `reuseGrace` window; the caller may proceed.
+ * - `grace`: already consumed, but within the payload's `reuseGrace` window, and its successor (`rotate`), if it has
+ *   one yet, is still unconsumed; the caller may proceed, and `rotate` hands it that same successor.
  * - `reused`: already consumed and outside the grace window; the backend has revoked the whole grant.
  * - `missing`: no such artifact (never stored, expired or revoked).
  */
@@ -47,6 +48,14 @@ export interface ArtifactStore {
   /** Looks a payload up by its `userCode` (DeviceCode). */
   findByUserCode(model: string, userCode: string): Promise<Payload | undefined>;
   consume(model: string, id: string): Promise<ConsumeOutcome>;
+  /**
+   * Stores `successorId` (as `upsert` would) as the one successor of the consumed `spentId`, and keeps `sealed` (the
+   * successor's id, sealed by the caller so that only a holder of the spent id can open it) beside the spent token.
+   * Atomic: of any number of concurrent rotations of one spent token, across processes, the first stores its
+   * successor and returns `undefined`; every later one stores nothing and returns the first one's `sealed`, so a
+   * family never forks (RFC 9700 §4.14.2). When the spent token is gone, the successor is stored unlinked.
+   */
+  rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined>;
   /**
    * Extends an existing artifact's life to `expiresIn` seconds from now (its TTL and its payload's `exp`), unless it
    * already lives longer. Changes nothing else, so it cannot undo a concurrent write or bring back a revoked artifact.
@@ -102,6 +111,11 @@ export interface ClientRecord {
   /** Valid secrets, newest first; empty for public clients. */
   secrets: SecretHash[];
   policy: ClientPolicy;
+  /**
+   * Set when its OAuthClient was deleted with deletionPolicy Orphan: the record keeps serving without a resource,
+   * drift removal leaves it, and the first OAuthClient that asks for its client_id takes it over.
+   */
+  orphaned?: boolean;
 }
 
 /**
@@ -119,6 +133,11 @@ export interface ClientCatalog {
   delete(clientId: string): Promise<boolean>;
   /** Every record. Not for request paths. */
   list(): Promise<ClientRecord[]>;
+  /**
+   * Those of `clientIds` that have no record, in the order given: one pipelined round trip on Redis (per Cluster
+   * node), cheap enough to ask every few seconds for every client (the controller's catalog watch). Not for request paths.
+   */
+  missing(clientIds: readonly string[]): Promise<string[]>;
   /** Calls `listener` with the client_id of every change, made here or in another process; returns an unsubscribe. */
   onChange(listener: (clientId: string) => void): () => void;
 }

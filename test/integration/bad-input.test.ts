@@ -1,10 +1,11 @@
 // Bad input at every endpoint, over raw HTTP: malformed requests a real client library would never send. Each gets
 // the 4xx the RFCs ask for (RFC 6749 §5.2 and §4.1.2.1, RFC 6750 §3.1, RFC 7009, RFC 7662, OIDC Core), with an
 // error_description that says what is wrong; none gets a 5xx, and none is answered with a secret in it.
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { describe, expect, it } from 'vitest';
 
+import { CONTENT_ENCODING_NOT_ACCEPTED as CONTENT_ENCODING_DESCRIPTION } from '../../src/server/errors/descriptions.ts';
 import { basic, expectAnswer, FORM, form, rawBasic, send, type Answer, type Expected, type RawRequest } from '../support/bad-input-http.ts';
 import { Browser } from '../support/browser.ts';
 import { REDIRECT_URI, SECRETS } from '../support/rp.ts';
@@ -408,6 +409,46 @@ const UNKNOWN_PATH_CASES: Case[] = ['/nope', '/.well-known/nope', '/token/nope',
 }));
 
 // ---------------------------------------------------------------------------------------------------------------
+// Content codings: one rule for every endpoint, RFC 9110 §15.5.16 — 415 with Accept-Encoding: identity, whether the
+// body really is encoded or not, before anything else (CSRF, client authentication) is looked at.
+
+const bytes = (buffer: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(buffer);
+const ENCODINGS: Array<[string, string, (body: string) => string | Uint8Array<ArrayBuffer>]> = [
+  ['a gzip body', 'gzip', (body) => bytes(gzipSync(body))],
+  ['gzip with a plain body', 'gzip', (body) => body],
+  ['a deflate body', 'deflate', (body) => bytes(deflateSync(body))],
+  ['a br body', 'br', (body) => bytes(brotliCompressSync(body))],
+  ['an unknown coding', 'x-bogus', (body) => body],
+  ['gzip then identity', 'gzip, identity', (body) => bytes(gzipSync(body))],
+];
+
+const ENCODED_ENDPOINTS: Array<{ name: string; path: string | ((s: Setup) => string); body: string; headers?: (s: Setup) => Record<string, string>; page?: true }> = [
+  ...FORM_ENDPOINTS.map(({ path, body, headers }) => ({ name: path, path, body, headers: () => headers })),
+  { name: '/auth', path: '/auth', body: authPath().slice('/auth?'.length), page: true },
+  { name: '/session/end', path: '/session/end', body: form({ client_id: 'webapp.test' }), page: true },
+  ...(['login', 'confirm', 'abort'] as const).map((step) => ({
+    name: `/interaction/:uid/${step} in progress`,
+    path: (s: Setup) => `${s.interaction.path}/${step}`,
+    body: '',
+    headers: (s: Setup) => ({ cookie: s.interaction.cookie }),
+    page: true as const,
+  })),
+];
+
+const CONTENT_ENCODING_CASES: Case[] = ENCODED_ENDPOINTS.flatMap(({ name, path, body, headers, page }) =>
+  ENCODINGS.map(([label, coding, encode]) => ({
+    name: `${name}: ${label} (RFC 9110 §15.5.16)`,
+    request: (s: Setup) => {
+      const form = body || credentials(s, [['username', 'alice'], ['password', 'x']]);
+      return post(typeof path === 'string' ? path : path(s), encode(form) as string, { ...FORM, ...headers?.(s), 'content-encoding': coding });
+    },
+    expected: page
+      ? { status: 415, page: /could not be completed/, headers: { 'accept-encoding': /^identity$/ } }
+      : { status: 415, error: 'invalid_request', description: new RegExp(`^${CONTENT_ENCODING_DESCRIPTION.replace(/[()]/g, '\\$&')}$`), headers: { 'accept-encoding': /^identity$/ } },
+  })),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
 
 let setup: Promise<Setup> | undefined;
 
@@ -461,6 +502,7 @@ describe('end session', () => {
   });
 });
 describe('interaction pages', () => run(INTERACTION_CASES));
+describe('content-encoded bodies', () => run(CONTENT_ENCODING_CASES));
 describe('methods and paths', () => {
   run(WRONG_METHOD_CASES);
   run(UNKNOWN_PATH_CASES);
@@ -525,6 +567,7 @@ const ALL_REQUESTS: Array<Pick<Case, 'name' | 'request'>> = [
   ...USERINFO_CASES,
   ...END_SESSION_CASES,
   ...INTERACTION_CASES,
+  ...CONTENT_ENCODING_CASES,
   ...WRONG_METHOD_CASES,
   ...UNKNOWN_PATH_CASES,
   ...UNPINNED.map((request) => ({ name: `${request.method ?? 'GET'} ${request.path.slice(0, 60)}`, request })),

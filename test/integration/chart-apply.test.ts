@@ -9,7 +9,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { CHART, findObject, helm, helmBinary, helmTemplate, parseManifests, PROVISION_TIMEOUT_MS, serviceMonitorCrd } from '../support/helm.ts';
-import { createNamespace, kubectl, kubectlOk } from '../support/kube.ts';
+import { createNamespace, kubectl, kubectlOk, waitFor } from '../support/kube.ts';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const PRODUCTION = join(REPO, 'test/fixtures/chart/production-values.yaml');
@@ -86,8 +86,10 @@ describe('helm against the API server', () => {
     expect(notes).toContain(`Purser 0.1.0 is installed in namespace ${namespace} with issuer http://${RELEASE}.${namespace}.svc`);
     expect(notes).toContain(`kubectl -n ${namespace} port-forward svc/${RELEASE} 4000:80\n  curl http://localhost:4000/.well-known/openid-configuration`);
     expect(notes).toContain('kind: OAuthClient');
-    expect(notes).toContain("kubectl -n default get secret orders-worker-oauth-client -o jsonpath='{.data.client_secret}' | base64 -d");
-    expect(notes).toContain(`curl -s -u "$ID:$SECRET" -d grant_type=client_credentials -d scope=orders:read http://${RELEASE}.${namespace}.svc/token`);
+    // The secret reaches curl through envFrom: never through a command line, an --env flag or the Pod spec.
+    expect(notes).toContain('envFrom: [{ secretRef: { name: orders-worker-oauth-client } }]');
+    expect(notes).toContain(`'curl -s -u "$client_id:$client_secret" -d grant_type=client_credentials -d scope=orders:read "$token_endpoint"'`);
+    expect(notes).not.toMatch(/--env|jsonpath='\{\.data\.client_secret\}'/);
     expect(notes).toContain('Server pods stay in ContainerCreating until the controller has created their signing keys');
     expect(notes).toContain('WARNING: the bundled Redis is for evaluation only');
   });
@@ -127,5 +129,36 @@ describe("the README's install walk-through", () => {
     // The pod reads the keys the controller writes into every client Secret.
     expect(manifests[1]).toContain('"$client_id:$client_secret"');
     expect(manifests[1]).toContain('"$token_endpoint"');
+  });
+});
+
+describe('the namespace policy on the API server (controller.namespaces set)', () => {
+  it('refuses to create an OAuthClient outside the watched namespaces, naming them; allows one inside', async () => {
+    const suffix = Math.random().toString(36).slice(2, 8);
+    const [watched, unwatched] = await Promise.all([createNamespace('vap-watched'), createNamespace('vap-unwatched')]);
+    const release = `purser-vap-${suffix}`; // contains "purser": the fullname is the release name
+    const objects = parseManifests(await helmTemplate({ release, namespace: 'purser-system', set: [`controller.namespaces={${watched}}`] }));
+    const policy = findObject(objects, 'ValidatingAdmissionPolicy', `${release}-oauthclient-namespaces`);
+    const binding = findObject<{ spec: Record<string, unknown> }>(objects, 'ValidatingAdmissionPolicyBinding', `${release}-oauthclient-namespaces`);
+    // Other test files create OAuthClients at the same time, in namespaces of their own: bind the chart's policy to
+    // this test's two namespaces only (a label), which changes nothing the policy itself decides.
+    const label = `purser.dev/test-vap-${suffix}`;
+    await Promise.all([watched, unwatched].map((namespace) => kubectlOk(['label', 'namespace', namespace, `${label}=on`])));
+    const scoped = { ...binding, spec: { ...binding.spec, matchResources: { namespaceSelector: { matchLabels: { [label]: 'on' } } } } };
+    await kubectlOk(['apply', '-f', '-'], { input: [policy, scoped].map((object) => JSON.stringify(object)).join('\n') });
+    try {
+      const oauthClient = (namespace: string, name: string) => JSON.stringify({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', metadata: { name, namespace }, spec: {} });
+      // The API server takes a moment to load a new policy: until then the create goes through (and is deleted).
+      let attempt = 0;
+      const refusal = await waitFor('the policy in force', async () => {
+        const result = await kubectl(['create', '-f', '-'], { input: oauthClient(unwatched, `elsewhere-${attempt++}`) });
+        return result.code !== 0 && result.stderr;
+      }, 20_000, 250);
+      expect(refusal).toContain(`OAuthClients in namespace ${unwatched} are not served: the Purser controller of release purser-system/${release} watches only ${watched} (controller.namespaces)`);
+      expect(refusal).toContain('Forbidden');
+      expect((await kubectl(['create', '-f', '-'], { input: oauthClient(watched, 'here') })).code).toBe(0);
+    } finally {
+      await kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', `${release}-oauthclient-namespaces`]);
+    }
   });
 });

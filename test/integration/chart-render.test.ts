@@ -85,6 +85,8 @@ describe('objects', () => {
       'ServiceAccount auth/purser-server',
       'ServiceMonitor auth/purser-controller',
       'ServiceMonitor auth/purser-server',
+      'ValidatingAdmissionPolicy (cluster)/purser-oauthclient-namespaces',
+      'ValidatingAdmissionPolicyBinding (cluster)/purser-oauthclient-namespaces',
     ]);
   });
 

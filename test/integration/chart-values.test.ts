@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { V1Container } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1ServiceAccount } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { DURATION_PATTERN } from '../../src/api/duration.ts';
 import { loadConfig, type Command } from '../../src/config/load.ts';
 import { envName, settings, type SettingKey } from '../../src/config/settings.ts';
-import { CHART, containerOf, envOf, helm, helmTemplate, parseManifests, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
+import { CHART, containerOf, envOf, findObject, helm, helmTemplate, parseManifests, podSpecOf, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
 
 const PRODUCTION = join(new URL('../../', import.meta.url).pathname, 'test/fixtures/chart/production-values.yaml');
 
@@ -89,6 +89,8 @@ describe('settings', () => {
     clientsDir: 'a folder of OAuthClient files is dev mode\'s client source; in a cluster they are resources',
     host: 'a pod listens on every interface, which the default 0.0.0.0 already does',
     kubeconfig: 'in a pod the controller uses its ServiceAccount',
+    tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
+    tlsKeyFile: 'as tlsCertFile',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
@@ -117,6 +119,11 @@ describe('settings', () => {
       PURSER_REDIS_SENTINEL_NAME: 'purser-primary',
       PURSER_REDIS_PASSWORD_FILE: '/etc/purser/redis/redis-password',
       PURSER_REDIS_KEY_PREFIX: 'auth:',
+      PURSER_REDIS_TIMEOUT: '3s',
+      PURSER_TRUSTED_PROXY_HOPS: '2',
+      PURSER_KEEP_ALIVE_TIMEOUT: '65s',
+      PURSER_HEADERS_TIMEOUT: '66s',
+      PURSER_REQUEST_TIMEOUT: '5m',
       PURSER_USERS_FILE: '/etc/purser/users/users.yaml',
       PURSER_JWKS_FILE: '/etc/purser/keys/jwks.json',
       PURSER_COOKIE_KEYS_FILE: '/etc/purser/keys/cookie-keys',
@@ -131,6 +138,7 @@ describe('settings', () => {
       PURSER_CLIENT_CACHE_NEGATIVE_TTL: '2s',
       PURSER_LOG_LEVEL: 'warn',
       PURSER_LOG_FORMAT: 'json',
+      NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
       NODE_OPTIONS: '--max-old-space-size=384',
     });
     const server = containerOf(production, 'Deployment', 'purser-server');
@@ -145,6 +153,7 @@ describe('settings', () => {
       PURSER_REDIS_SENTINEL_NAME: 'purser-primary',
       PURSER_REDIS_PASSWORD_FILE: '/etc/purser/redis/redis-password',
       PURSER_REDIS_KEY_PREFIX: 'auth:',
+      PURSER_REDIS_TIMEOUT: '3s',
       PURSER_ACCESS_TOKEN_TTL: '15m',
       PURSER_ID_TOKEN_TTL: '30m',
       PURSER_SESSION_TTL: '8h',
@@ -163,6 +172,7 @@ describe('settings', () => {
       PURSER_SIGNING_KEY_ROTATION_PERIOD: '14d',
       PURSER_SIGNING_KEY_RETENTION: '2d',
       PURSER_KEYS_PROPAGATION_DELAY: '5m',
+      NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
     });
   });
 
@@ -183,5 +193,69 @@ describe('settings', () => {
   it('the loader refuses what the schema cannot: a rotation period shorter than the propagation delay', async () => {
     const objects = parseManifests(await helmTemplate({ namespace: 'purser-system', set: ['signingKeys.rotationPeriod=1m'] }));
     expect(() => configOf(containerOf(objects, 'Deployment', 'purser-controller'), 'controller')).toThrow('PURSER_SIGNING_KEY_ROTATION_PERIOD must be longer than PURSER_KEYS_PROPAGATION_DELAY');
+  });
+});
+
+describe('values platform teams reach for (the production values set each)', () => {
+  const server = () => podSpecOf(production, 'Deployment', 'purser-server');
+  const controller = () => podSpecOf(production, 'Deployment', 'purser-controller');
+  const template = (name: string) => findObject<V1Deployment>(production, 'Deployment', name).spec!.template;
+
+  it('priorityClassName, podLabels (beside the selector labels), and per-component scheduling', () => {
+    expect(server().priorityClassName).toBe('purser-critical');
+    expect(controller().priorityClassName).toBe('purser-critical');
+    expect(template('purser-server').metadata!.labels).toMatchObject({ 'sidecar.istio.io/inject': 'false', 'app.kubernetes.io/component': 'server' });
+    expect(controller().nodeSelector).toEqual({ 'node-role.example.com/system': 'true' });
+    expect(controller().tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'system', effect: 'NoSchedule' }]);
+    expect(server().nodeSelector).toBeUndefined();
+  });
+
+  it('ServiceAccount annotations', () => {
+    expect(findObject<V1ServiceAccount>(production, 'ServiceAccount', 'purser-server').metadata!.annotations).toEqual({ 'example.com/role': 'purser-server' });
+    expect(findObject<V1ServiceAccount>(production, 'ServiceAccount', 'purser-controller').metadata!.annotations).toBeUndefined();
+  });
+
+  it('extraVolumes, extraVolumeMounts and extraEnvFrom (a private CA, proxy settings)', () => {
+    expect(server().volumes).toContainEqual({ name: 'private-ca', configMap: { name: 'private-ca' } });
+    const container = containerOf(production, 'Deployment', 'purser-server');
+    expect(container.volumeMounts).toContainEqual({ name: 'private-ca', mountPath: '/etc/private-ca', readOnly: true });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'proxy-settings' } }]);
+    expect(containerOf(production, 'Deployment', 'purser-controller').envFrom).toBeUndefined();
+  });
+
+  it('the CA of a TLS Redis, mounted into both and trusted through NODE_EXTRA_CA_CERTS', () => {
+    for (const [spec, name] of [[server(), 'purser-server'], [controller(), 'purser-controller']] as const) {
+      expect(spec.volumes).toContainEqual({ name: 'redis-ca', secret: { secretName: 'redis-ca' } });
+      const container = containerOf(production, 'Deployment', name);
+      expect(container.volumeMounts).toContainEqual({ name: 'redis-ca', mountPath: '/etc/purser/redis-ca', readOnly: true });
+      expect(envOf(container).NODE_EXTRA_CA_CERTS).toBe('/etc/purser/redis-ca/ca.crt');
+    }
+    expect(envOf(containerOf(defaults, 'Deployment', 'purser-server')).NODE_EXTRA_CA_CERTS).toBeUndefined();
+  });
+
+  it('TLS on the server pod: the certificate Secret mounted and its files set, probes over HTTPS, an https:// in-cluster address', async () => {
+    const objects = parseManifests(await helmTemplate({ namespace: 'auth', values: [PRODUCTION], set: ['server.tls.existingSecret=purser-server-tls'] }));
+    expect(podSpecOf(objects, 'Deployment', 'purser-server').volumes).toContainEqual({ name: 'tls', secret: { secretName: 'purser-server-tls' } });
+    const container = containerOf(objects, 'Deployment', 'purser-server');
+    expect(container.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/purser/tls', readOnly: true });
+    expect(envOf(container)).toMatchObject({ PURSER_TLS_CERT_FILE: '/etc/purser/tls/tls.crt', PURSER_TLS_KEY_FILE: '/etc/purser/tls/tls.key' });
+    expect(envOf(containerOf(production, 'Deployment', 'purser-server')).PURSER_TLS_CERT_FILE).toBeUndefined();
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) expect(probe!.httpGet!.scheme).toBe('HTTPS');
+    expect(containerOf(defaults, 'Deployment', 'purser-server').readinessProbe!.httpGet!.scheme).toBeUndefined();
+    const issuerWith = async (set: string[]) => envOf(containerOf(parseManifests(await helmTemplate({ namespace: 'auth', set: ['server.tls.existingSecret=purser-tls', ...set] })), 'Deployment', 'purser-server')).PURSER_ISSUER;
+    expect(await issuerWith([])).toBe('https://purser.auth.svc:80');
+    expect(await issuerWith(['server.service.port=443'])).toBe('https://purser.auth.svc');
+  });
+
+  it('with controller.namespaces, a ValidatingAdmissionPolicy refusing OAuthClients elsewhere (unless turned off)', async () => {
+    const policy = findObject<{ spec: { validations: { expression: string }[] } }>(production, 'ValidatingAdmissionPolicy', 'purser-oauthclient-namespaces');
+    expect(policy.spec.validations[0]!.expression).toBe("request.namespace in ['team-a','team-b']");
+    expect(findObject<{ spec: { policyName: string; validationActions: string[] } }>(production, 'ValidatingAdmissionPolicyBinding', 'purser-oauthclient-namespaces').spec).toEqual({
+      policyName: 'purser-oauthclient-namespaces',
+      validationActions: ['Deny'],
+    });
+    expect(defaults.filter((object) => object.kind.startsWith('ValidatingAdmissionPolicy'))).toEqual([]);
+    const off = parseManifests(await helmTemplate({ namespace: 'auth', values: [PRODUCTION], set: ['controller.refuseUnwatchedNamespaces=false'] }));
+    expect(off.filter((object) => object.kind.startsWith('ValidatingAdmissionPolicy'))).toEqual([]);
   });
 });

@@ -167,6 +167,11 @@ describe('failover between controller processes sharing one Lease', () => {
 
     await waitForAllReady(namespace, FIRST);
     await expectOneWorkingSecretEach(namespace, FIRST);
+    // Each Ready transition has its Event exactly once, whichever leader made it (or both, killed mid-way).
+    const events = JSON.parse(await kubectlOk(['get', 'events', '-n', namespace, '--field-selector', 'reason=Ready', '-o', 'json'])) as { items: { involvedObject: { name: string } }[] };
+    const perClient = new Map<string, number>();
+    for (const { involvedObject } of events.items) perClient.set(involvedObject.name, (perClient.get(involvedObject.name) ?? 0) + 1);
+    expect(FIRST.filter((name) => perClient.get(name) !== 1)).toEqual([]);
   });
 
   it('a SIGTERMed leader mid-reconcile hands the Lease over at once and exits 0; a new process joins; all 60 converge', async () => {

@@ -343,7 +343,9 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
     const invalid = await waitForReady(namespace, 'judged', 'False', 'SecretInvalid');
     expect(readyOf(invalid)!.message).toBe('Secret judged-credentials: client_secret must be at least 32 characters (secrets are stored as a fast hash, so they must not be guessable)');
     expect((await waitForEvent(namespace, 'judged', 'Warning', 'SecretInvalid')).message).toBe(readyOf(invalid)!.message);
-    expect(await oauthFailure(token({ clientId: invalid.status!.clientId!, secret: 'too-short' }))).toMatchObject({ status: 401, error: 'invalid_client' });
+    // Nothing is served under its client_id, and the status does not claim one.
+    expect(invalid.status?.clientId).toBeUndefined();
+    expect(await oauthFailure(token({ clientId: `judged.${namespace}`, secret: 'too-short' }))).toMatchObject({ status: 401, error: 'invalid_client' });
 
     const secret = newSecret('fixed');
     await apply(namespace, userSecret('judged-credentials', secret));

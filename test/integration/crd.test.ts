@@ -43,6 +43,8 @@ const valid: [string, OAuthClientSpec][] = [
   ['refresh tokens with a 0s grace period', { grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://a.test/cb'], scopes: ['openid', 'offline_access'], refreshToken: { ttl: '12h', absoluteLifetime: '30d', reuseGracePeriod: '0s' } }],
   ['JWT access tokens for a URN audience', { audiences: ['urn:example:orders'], accessToken: { format: 'jwt', ttl: '1h30m' } }],
   ['CORS origins with and without a port', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
+  ['a private_key_jwt service with inline public keys', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
+  ['a private_key_jwt service with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks.json' }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
@@ -73,6 +75,13 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a zero refresh token ttl', { refreshToken: { ttl: '0h' } }, 'refreshToken.ttl: "0h" is not a duration such as 90s, 15m, 1h or 14d'],
   ['an absolute lifetime past a safe integer', { refreshToken: { absoluteLifetime: '99999999999999999999d' } }, 'refreshToken.absoluteLifetime: "99999999999999999999d" is not a duration such as 90s, 15m, 1h or 14d'],
   ['a grace period without a unit', { refreshToken: { reuseGracePeriod: '30' } }, 'refreshToken.reuseGracePeriod: "30" is not a duration such as 0s or 30s'],
+  ['private_key_jwt without keys', { tokenEndpointAuthMethod: 'private_key_jwt' }, 'private_key_jwt needs the public keys of the client: set exactly one of jwks and jwksUri'],
+  ['private_key_jwt with both jwks and jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] }, jwksUri: 'https://a.test/jwks' }, 'private_key_jwt needs the public keys of the client: set exactly one of jwks and jwksUri'],
+  ['jwks without private_key_jwt', { jwksUri: 'https://a.test/jwks' }, 'jwks and jwksUri are only used with tokenEndpointAuthMethod private_key_jwt'],
+  ['a private_key_jwt client with a secret name', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://a.test/jwks', secretName: 's' }, 'a private_key_jwt client has no secret: remove secretName and generateSecret'],
+  ['a jwksUri over http', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'http://a.test/jwks' }, 'jwksUri: "http://a.test/jwks" must be an https URL'],
+  ['an empty jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [] } }, 'jwks.keys: between 1 and 10 keys'],
+  ['a private key in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }] } }, 'jwks.keys: only public keys: remove the private and symmetric members (d, p, q, dp, dq, qi, k)'],
   ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, 'corsOrigins: "https://a.test/app" is not an origin such as https://app.example.com'],
   ['a CORS origin with its default port', { corsOrigins: ['https://a.test:443'] }, 'corsOrigins: "https://a.test:443" is not an origin such as https://app.example.com'],
 ];
@@ -80,7 +89,8 @@ const refused: [string, OAuthClientSpec, string][] = [
 // Where the schema speaks for itself, the API server's words differ from validate.ts's.
 const refusedBySchema: [string, OAuthClientSpec, string][] = [
   ['an unknown grant type', { grantTypes: ['password' as never] }, 'Unsupported value: "password": supported values: "authorization_code", "client_credentials", "refresh_token"'],
-  ['an unknown auth method', { tokenEndpointAuthMethod: 'private_key_jwt' as never }, 'Unsupported value: "private_key_jwt": supported values: "client_secret_basic", "client_secret_post", "none"'],
+  ['an unknown auth method (client_secret_jwt is not offered)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, 'Unsupported value: "client_secret_jwt": supported values: "client_secret_basic", "client_secret_post", "private_key_jwt", "none"'],
+  ['a symmetric key type in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, 'Unsupported value: "oct": supported values: "RSA", "EC", "OKP"'],
   ['a clientId over 200 characters', { clientId: 'x'.repeat(201) }, 'spec.clientId: Too long: may not be more than 200 bytes'],
 ];
 
@@ -185,7 +195,7 @@ describe('the OAuthClient CRD on a real API server', () => {
     for (const field of [refreshToken, ...Object.values<{ description: string }>(refreshToken.properties)]) expect(shown).toContain(oneLine(field.description));
   });
 
-  it('lists OAuthClients as oac with client ID, grants and readiness', async () => {
+  it('lists OAuthClients as oac with client ID, grants, readiness and the reason', async () => {
     expect((await apply(oauthClient('listed', { grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://a.test/cb'] }))).code).toBe(0);
     const status = { clientId: `listed.${namespace}`, grantTypes: ['authorization_code', 'refresh_token'], conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'served', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
     const patched = await kubectl(['patch', 'oac', 'listed', '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
@@ -193,9 +203,9 @@ describe('the OAuthClient CRD on a real API server', () => {
 
     const run = await kubectl(['get', 'oac', 'listed', '-n', namespace]);
     const [header, row] = run.stdout.trim().split('\n');
-    expect(header).toMatch(/^NAME\s+CLIENT ID\s+GRANTS\s+READY\s+AGE$/);
+    expect(header).toMatch(/^NAME\s+CLIENT ID\s+GRANTS\s+READY\s+REASON\s+AGE$/);
     // A controller elsewhere in the run may have judged the client since; whatever it wrote is one of the three.
-    expect(row).toMatch(new RegExp(`^listed\\s+listed\\.${namespace}\\s+\\["authorization_code","refresh_token"\\]\\s+(True|False|Unknown)\\s+\\d+s$`));
+    expect(row).toMatch(new RegExp(`^listed\\s+listed\\.${namespace}\\s+\\["authorization_code","refresh_token"\\]\\s+(True|False|Unknown)\\s+[A-Za-z]+\\s+\\d+s$`));
     expect((await kubectl(['get', 'purser', '-n', namespace, '-o', 'name'])).stdout).toContain('oauthclient.purser.dev/listed');
   });
 

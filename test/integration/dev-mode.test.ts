@@ -28,7 +28,9 @@ beforeAll(async () => {
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
-  for (let waited = 0; !output.includes('Try the authorization code flow'); waited += 100) {
+  // The banner is written to stdout at once; the warning goes through the pretty logger's worker and may come later.
+  const started = () => output.includes('Try the authorization code flow') && output.includes('using ephemeral signing and cookie keys');
+  for (let waited = 0; !started(); waited += 100) {
     if (waited > 20_000 || child.exitCode !== null) throw new Error(`dev server did not start:\n${output}`);
     await sleep(100);
   }
@@ -71,6 +73,19 @@ describe('dev mode', () => {
     page = await browser.follow(await browser.submit(page), 'http://localhost:3000/callback');
     const tokens = await oidc.authorizationCodeGrant(web, new URL(page.location!), { pkceCodeVerifier: verifier, expectedState: 's' });
     expect(tokens.claims()).toMatchObject({ sub: 'demo', name: 'Demo User' });
+  });
+
+  it('RFC 8252 §7.3: the example CLI (registered on 127.0.0.1:8400) signs in through the port the OS gave it', async () => {
+    const cli = await oidc.discovery(new URL(issuer), 'cli.default', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const callback = 'http://127.0.0.1:51004/callback';
+    const verifier = oidc.randomPKCECodeVerifier();
+    const browser = new Browser();
+    const url = oidc.buildAuthorizationUrl(cli, { redirect_uri: callback, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    let page = await browser.follow(await browser.get(url.href), callback);
+    page = await browser.follow(await browser.submit(page, { username: 'demo', password: 'purser-demo' }), callback);
+    page = await browser.follow(await browser.submit(page), callback);
+    const tokens = await oidc.authorizationCodeGrant(cli, new URL(page.location!), { pkceCodeVerifier: verifier, expectedState: 's' });
+    expect(tokens.claims()).toMatchObject({ sub: 'demo', aud: 'cli.default' });
   });
 
   it('applies edits to the clients folder without a restart', async () => {

@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 
 import { Browser } from '../support/browser.ts';
 import { startPurser, writeFixtures } from '../support/purser.ts';
+import { artifactKey } from '../../src/store/redis/keys.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, relyingParty, SECRETS } from '../support/rp.ts';
 import { usePurser } from './server-context.ts';
@@ -47,13 +48,51 @@ describe('refresh tokens', () => {
     expect((await oidc.tokenIntrospection(rp, second.access_token)).active).toBe(false);
   });
 
-  it('honour the client grace period: a retried token works within it and the family survives', async () => {
+  it('RFC 9700 §4.14.2: within the grace period every presentation of a token gets the same one successor', async () => {
+    const { rp, tokens } = await signIn('graceful.test');
+    const presentations = [];
+    for (let i = 0; i < 3; i++) presentations.push(await refresh(rp, tokens.refresh_token!));
+    const successors = new Set(presentations.map((p) => p.refresh_token));
+    expect(successors.size).toBe(1);
+    expect(successors.has(tokens.refresh_token)).toBe(false);
+    // Each presentation gets an access token of its own; the chain stays one.
+    expect(new Set(presentations.map((p) => p.access_token)).size).toBe(3);
+    expect((await refresh(rp, presentations[0]!.refresh_token!)).refresh_token).toEqual(expect.any(String));
+  });
+
+  it('RFC 9700 §4.14.2: a parallel burst (a cookie-session proxy) gets one successor, and the family lives on', async () => {
+    const { rp, tokens } = await signIn('graceful.test');
+    const burst = await Promise.all(Array.from({ length: 5 }, () => refresh(rp, tokens.refresh_token!)));
+    const successors = new Set(burst.map((p) => p.refresh_token));
+    expect(successors.size).toBe(1);
+    const next = await refresh(rp, [...successors][0]!);
+    expect((await oidc.tokenIntrospection(rp, next.refresh_token!)).active).toBe(true);
+  });
+
+  it('RFC 9700 §4.14.2: once the successor has itself been rotated, presenting the older token is reuse and revokes the family', async () => {
     const { rp, tokens } = await signIn('graceful.test');
     const second = await refresh(rp, tokens.refresh_token!);
-    const retried = await refresh(rp, tokens.refresh_token!);
-    expect(retried.refresh_token).not.toBe(second.refresh_token);
-    expect((await refresh(rp, second.refresh_token!)).access_token).toEqual(expect.any(String));
-    expect((await refresh(rp, retried.refresh_token!)).access_token).toEqual(expect.any(String));
+    const third = await refresh(rp, second.refresh_token!);
+    const reuse = await oauthFailure(refresh(rp, tokens.refresh_token!));
+    expect(reuse).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(reuse.error_description).toMatch(/already used/);
+    expect((await oidc.tokenIntrospection(rp, third.refresh_token!)).active).toBe(false);
+    expect((await oauthFailure(refresh(rp, third.refresh_token!))).error).toBe('invalid_grant');
+  });
+
+  it('RFC 9700 §4.14.2: a token consumed by a replica that died before answering works once more within the grace, always with the same successor', async () => {
+    const { rp, tokens } = await signIn('graceful.test');
+    const redis = connectTestRedis();
+    try {
+      // What a replica killed right after the consume script ran leaves behind: a consumed token and no successor.
+      await redis.hset(artifactKey(context.server.prefix, 'RefreshToken', tokens.refresh_token!), 'c', Math.floor(Date.now() / 1000));
+      const retried = await refresh(rp, tokens.refresh_token!);
+      const again = await refresh(rp, tokens.refresh_token!);
+      expect(again.refresh_token).toBe(retried.refresh_token);
+      expect((await refresh(rp, retried.refresh_token!)).access_token).toEqual(expect.any(String));
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('never outlive the absolute lifetime of their chain', async () => {

@@ -69,6 +69,21 @@ describe('single use across replicas', () => {
     expect(statuses.filter((s) => s === 400)).toHaveLength(49);
   });
 
+  it('RFC 9700 §4.14.2: with a reuse grace, 30 concurrent presentations of one refresh token on three replicas all get the same one successor', async () => {
+    const rp = await relyingParty(issuer, 'graceful.test', { via: via(A) });
+    const { tokens } = await codeFlow(rp, new Browser(), OFFLINE);
+    const basic = Buffer.from('graceful.test:graceful-secret-0123456789abcdefghijklmno').toString('base64');
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        fetch(`${via(i % 3)}/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body }),
+      ),
+    );
+    const answers = (await Promise.all(responses.map((response) => response.json()))) as { refresh_token?: string }[];
+    expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
+    expect(new Set(answers.map((answer) => answer.refresh_token)).size).toBe(1);
+  });
+
   it('lets exactly one of 50 concurrent rotations of one refresh token succeed', async () => {
     const rp = await relyingParty(issuer, 'webapp.test', { via: via(A) });
     const { tokens } = await codeFlow(rp, new Browser(), OFFLINE);

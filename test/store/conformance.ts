@@ -279,6 +279,52 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('RefreshToken', token)).toBeDefined();
       });
 
+      it('RFC 9700 §4.14.2: links one successor to a spent token; later rotations store nothing and get the first', async () => {
+        const grant = `g-${random()}`;
+        const [spent, first, second] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('consumed');
+        expect(await store.artifacts.rotate('RefreshToken', spent, first, { grantId: grant, n: 1 }, 60, 'sealed-first')).toBeUndefined();
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('grace');
+        expect(await store.artifacts.rotate('RefreshToken', spent, second, { grantId: grant, n: 2 }, 60, 'sealed-second')).toBe('sealed-first');
+        expect(await store.artifacts.find('RefreshToken', first)).toEqual({ grantId: grant, n: 1 });
+        expect(await store.artifacts.find('RefreshToken', second)).toBeUndefined();
+        // The successor belongs to the grant like any token of it.
+        await store.artifacts.revokeByGrantId(grant);
+        expect(await store.artifacts.find('RefreshToken', first)).toBeUndefined();
+      });
+
+      it('RFC 9700 §4.14.2: within the grace window, a token whose successor was consumed is reuse and revokes the grant', async () => {
+        const grant = `g-${random()}`;
+        const [spent, successor, sibling] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('AccessToken', sibling, { grantId: grant }, 60);
+        await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('consumed');
+        await store.artifacts.rotate('RefreshToken', spent, successor, { grantId: grant, reuseGrace: 30 }, 60, 'sealed');
+        expect(await store.artifacts.consume('RefreshToken', successor)).toBe('consumed');
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('reused');
+        expect(await store.artifacts.find('AccessToken', sibling)).toBeUndefined();
+        expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
+      });
+
+      it('stores a successor unlinked when the spent token is gone', async () => {
+        const grant = `g-${random()}`;
+        const successor = tokenFor(grant);
+        expect(await store.artifacts.rotate('RefreshToken', tokenFor(grant), successor, { grantId: grant }, 60, 'sealed')).toBeUndefined();
+        expect(await store.artifacts.find('RefreshToken', successor)).toEqual({ grantId: grant });
+      });
+
+      it('keeps the successor only sealed: a dump holds neither its id nor anything but the sealed value given', async () => {
+        const grant = `g-${random()}`;
+        const [spent, successor] = [tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
+        await store.artifacts.consume('RefreshToken', spent);
+        await store.artifacts.rotate('RefreshToken', spent, successor, { grantId: grant }, 60, 'opaque-sealed-value');
+        const dump = (await subject.dump()).join('\n');
+        for (const id of [spent, successor]) expect(dump).not.toContain(id);
+      });
+
       it('reports missing for an unknown id', async () => {
         expect(await store.artifacts.consume('RefreshToken', 'nope')).toBe('missing');
       });
@@ -295,6 +341,27 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
             Array.from({ length: 50 }, (_, i) => (i % 2 ? peer : store).artifacts.consume('RefreshToken', token)),
           );
           expect(outcomes.filter((o) => o === 'consumed')).toHaveLength(1);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
+      });
+    });
+
+    describe('rotation concurrency', () => {
+      it('RFC 9700 §4.14.2: of 20 concurrent rotations of one spent token across two handles, one successor is stored and all get it', async () => {
+        const peer = await subject.peer();
+        try {
+          const grant = `g-${random()}`;
+          const spent = tokenFor(grant);
+          await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
+          await store.artifacts.consume('RefreshToken', spent);
+          const successors = Array.from({ length: 20 }, () => tokenFor(grant));
+          const linked = await Promise.all(successors.map((id, i) => (i % 2 ? peer : store).artifacts.rotate('RefreshToken', spent, id, { grantId: grant }, 60, `sealed-${id}`)));
+          const winners = successors.filter((_, i) => linked[i] === undefined);
+          expect(winners).toHaveLength(1);
+          expect(new Set(linked.filter(Boolean))).toEqual(new Set([`sealed-${winners[0]}`]));
+          const stored = await Promise.all(successors.map((id) => store.artifacts.find('RefreshToken', id)));
+          expect(stored.filter(Boolean)).toHaveLength(1);
         } finally {
           if (peer !== store) await peer.close();
         }
@@ -331,6 +398,13 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.clients.delete(id)).toBe(true);
         expect(await store.clients.delete(id)).toBe(false);
         expect(await store.clients.get(id)).toBeUndefined();
+      });
+
+      it('says which of many client_ids have no record, in the order asked', async () => {
+        const ids = Array.from({ length: 50 }, (_, i) => `client-${i}-${random()}`);
+        for (const id of ids.filter((_, i) => i % 3 === 0)) await store.clients.put(record(id));
+        expect(await store.clients.missing(ids)).toEqual(ids.filter((_, i) => i % 3 !== 0));
+        expect(await store.clients.missing([])).toEqual([]);
       });
 
       it('tells every handle about a change', async () => {

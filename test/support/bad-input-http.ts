@@ -104,6 +104,8 @@ export interface Expected {
   location?: string | false;
   /** The Allow header of a 405 must name this method. */
   allow?: string;
+  /** Response headers that must be present, with what they must match. */
+  headers?: Record<string, RegExp>;
   /** The exact body: `''` for an RFC 7009 revocation, a JSON object for an RFC 7662 introspection. */
   body?: string | Record<string, unknown>;
 }
@@ -127,6 +129,7 @@ export function expectAnswer(answer: Answer, expected: Expected): void {
   if (expected.location === false) expect(answer.headers.get('location'), summary).toBeNull();
   else if (expected.location !== undefined) expect((answer.headers.get('location') ?? '').split(/[?#]/)[0], summary).toBe(expected.location);
   if (expected.allow) expect(answer.headers.get('allow') ?? '', summary).toMatch(new RegExp(`\\b${expected.allow}\\b`));
+  for (const [name, value] of Object.entries(expected.headers ?? {})) expect(answer.headers.get(name) ?? '', summary).toMatch(value);
   if (typeof expected.body === 'string') expect(answer.text, summary).toBe(expected.body);
   else if (expected.body) expect(JSON.parse(answer.text), summary).toEqual(expected.body);
 }

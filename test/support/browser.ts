@@ -14,6 +14,8 @@ export class Browser {
   readonly #cookies = new Map<string, string>();
   /** Every cookie value the server ever set, for tests that check none is stored in plain form. */
   readonly seenCookieValues = new Set<string>();
+  /** Headers sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
+  readonly headers: Record<string, string> = {};
 
   async get(url: string): Promise<Page> {
     return this.#request(url, { method: 'GET' });
@@ -54,7 +56,7 @@ export class Browser {
   async #request(url: string, init: RequestInit): Promise<Page> {
     const host = new URL(url).host;
     const cookie = [...this.#cookies].filter(([key]) => key.startsWith(`${host}|`)).map(([key, value]) => `${key.split('|')[1]}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string>), accept: 'text/html', ...(cookie ? { cookie } : {}) } });
     for (const header of response.headers.getSetCookie()) {
       const [pair] = header.split(';');
       const index = pair!.indexOf('=');

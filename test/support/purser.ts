@@ -112,7 +112,7 @@ export async function spawnPurser(options: ServerOptions): Promise<TestServer & 
     url: `http://127.0.0.1:${port}`,
     prefix: options.prefix,
     child,
-    /** Everything the process wrote to stdout and stderr so far: its log. */
+    /** Everything the process wrote to stdout and stderr so far. */
     output: () => output,
     close: () => stopChild(child),
   };

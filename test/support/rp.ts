@@ -63,8 +63,10 @@ export async function authorize(
     nonce,
     ...params,
   });
-  const page = await signIn(browser, url.href, { stopAt: REDIRECT_URI, credentials });
-  if (!page.location?.startsWith(REDIRECT_URI)) throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
+  // A loopback client may come back on another port than the fixture's (RFC 8252 §7.3).
+  const redirectUri = params.redirect_uri ?? REDIRECT_URI;
+  const page = await signIn(browser, url.href, { stopAt: redirectUri, credentials });
+  if (!page.location?.startsWith(redirectUri)) throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
   return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
 }
 
@@ -115,6 +117,12 @@ export async function oauthFailure(call: Promise<unknown>): Promise<OAuthFailure
   if (failure instanceof oidc.WWWAuthenticateChallengeError) {
     const [challenge] = failure.cause;
     return { status: failure.status, error: challenge?.parameters.error, error_description: challenge?.parameters.error_description };
+  }
+  // openid-client reads error bodies of 4xx answers only; a 503 temporarily_unavailable comes as the raw response.
+  const response = (failure as { cause?: unknown } | undefined)?.cause;
+  if (response instanceof Response && response.status >= 500) {
+    const { error, error_description } = (await response.json()) as { error?: string; error_description?: string };
+    return { status: response.status, error, error_description };
   }
   throw new Error(`expected an OAuth error response, got ${failure === undefined ? 'success' : String(failure)}`);
 }

@@ -28,6 +28,8 @@ describe('toClientRecord', () => {
     ['public clients authenticate with none, keep no secret and need PKCE', { public: true, requirePkce: false }, (r) => [r.metadata.token_endpoint_auth_method, r.secrets, r.policy.requirePkce], ['none', [], true]],
     ['a private-use scheme makes a native app', { public: true, redirectUris: ['com.example.shop:/cb', 'http://127.0.0.1/cb'] }, (r) => r.metadata.application_type, 'native'],
     ['displayName becomes client_name', { displayName: 'Shop' }, (r) => r.metadata.client_name, 'Shop'],
+    ['private_key_jwt (RFC 7523) carries the public keys and keeps no secret', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] } }, (r) => [r.metadata.token_endpoint_auth_method, r.metadata.jwks, r.secrets], ['private_key_jwt', { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] }, []]],
+    ['private_key_jwt with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://a.test/jwks' }, (r) => [r.metadata.jwks_uri, r.metadata.jwks], ['https://a.test/jwks', undefined]],
   ])('%s', (_label, spec, pick, expected) => {
     expect(pick(toClientRecord(resource(spec), [secret]))).toEqual(expected);
   });

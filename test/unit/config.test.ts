@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     [['--dev', '--issuer=not a url'], {}, /PURSER_ISSUER: expected an absolute URL/],
     [[], {}, /production mode needs PURSER_REDIS_URL, PURSER_JWKS_FILE, PURSER_COOKIE_KEYS_FILE/],
     [['--dev', '--redis-mode=ring'], {}, /expected standalone, sentinel or cluster/],
+    [['--dev', '--headers-timeout=10m'], {}, /PURSER_REQUEST_TIMEOUT must be at least PURSER_HEADERS_TIMEOUT/],
+    [['--dev', '--trusted-proxy-hops=0'], {}, /PURSER_TRUSTED_PROXY_HOPS: expected 1 or more/],
   ])('refuses %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
     expect(() => loadConfig(argv, env)).toThrow(message);

@@ -57,7 +57,11 @@ const SPEC_FIELDS = {
   secretName: true,
   generateSecret: true,
   tokenEndpointAuthMethod: true,
+  jwks: true,
+  jwksUri: true,
   corsOrigins: true,
+  deletionPolicy: true,
+  secretRotation: true,
 } satisfies Record<keyof OAuthClientSpec, true>;
 const ACCESS_TOKEN_FIELDS = { format: true, ttl: true } satisfies Record<keyof NonNullable<OAuthClientSpec['accessToken']>, true>;
 const REFRESH_TOKEN_FIELDS = { ttl: true, absoluteLifetime: true, reuseGracePeriod: true } satisfies Record<keyof NonNullable<OAuthClientSpec['refreshToken']>, true>;
@@ -153,6 +157,7 @@ describe('the OAuthClient CRD', () => {
       ['Client ID', 'string', '.status.clientId'],
       ['Grants', 'string', '.status.grantTypes'],
       ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
+      ['Reason', 'string', '.status.conditions[?(@.type=="Ready")].reason'],
       ['Age', 'date', '.metadata.creationTimestamp'],
     ]);
   });

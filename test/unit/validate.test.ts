@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { OAuthClient, OAuthClientSpec } from '../../src/api/types.ts';
-import { redirectUriProblem, secretProblem, validateOAuthClient } from '../../src/api/validate.ts';
+import { generateClientSecret, SECRET_CHARACTERS, secretProblem } from '../../src/api/client-secret.ts';
+import { redirectUriProblem, validateOAuthClient } from '../../src/api/validate.ts';
 
 const client = (spec: OAuthClientSpec, name = 'app'): OAuthClient => ({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', metadata: { name, namespace: 'team' }, spec });
 
@@ -11,8 +12,21 @@ describe('validateOAuthClient', () => {
     expect(validateOAuthClient(client({}))).toBeUndefined();
   });
 
+  it('accepts a 0s secret rotation overlap and deletionPolicy Orphan', () => {
+    expect(validateOAuthClient(client({ secretRotation: { overlap: '0s' }, deletionPolicy: 'Orphan' }))).toBeUndefined();
+  });
+
+  it('says what to do about a default client_id longer than 200 characters', () => {
+    expect(validateOAuthClient(client({}, 'n'.repeat(200)))?.message).toBe('the default client_id <name>.<namespace> is 205 characters, more than 200: set spec.clientId');
+    expect(validateOAuthClient({ ...client({ clientId: 'short' }, 'n'.repeat(200)) })).toBeUndefined();
+  });
+
   it.each<[string, OAuthClientSpec, RegExp]>([
     ['a colon in clientId', { clientId: 'a:b' }, /must not contain ":"/],
+    ['private_key_jwt without keys (RFC 7523)', { tokenEndpointAuthMethod: 'private_key_jwt' }, /set exactly one of jwks and jwksUri/],
+    ['a private JWK in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] } }, /only public keys/],
+    ['a symmetric JWK in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'k' }] } }, /kty must be RSA, EC or OKP/],
+    ['client_secret_jwt (needs the plain secret, which Purser does not keep)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, /tokenEndpointAuthMethod must be one of/],
     ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, /redirectUris: at least one is required/],
     ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, /refresh_token needs authorization_code/],
     ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, /only used with the authorization_code grant/],
@@ -30,6 +44,8 @@ describe('validateOAuthClient', () => {
     ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, /not an origin/],
     ['a native app claiming https on localhost', { public: true, redirectUris: ['com.example.app:/cb', 'https://localhost/cb'] }, /must use http, not https, on a loopback host/],
     ['an unknown grant type', { grantTypes: ['password' as never] }, /"password" is not one of/],
+    ['a secret rotation overlap that is no duration', { secretRotation: { overlap: 'an hour' } }, /secretRotation.overlap: "an hour" is not a duration such as 0s, 10m or 1h/],
+    ['an unknown deletion policy', { deletionPolicy: 'Keep' as never }, /deletionPolicy must be Delete or Orphan/],
   ])('refuses %s', (_label, spec, message) => {
     expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
   });
@@ -44,11 +60,24 @@ describe('redirectUriProblem', () => {
   });
 });
 
-describe('secretProblem', () => {
-  it('wants 32 characters, no surrounding whitespace, no colon', () => {
-    expect(secretProblem('x'.repeat(32))).toBeUndefined();
+describe('secretProblem (RFC 6749 §2.3.1: the secret must read the same whether or not a client form-encodes it)', () => {
+  const pad = 'x'.repeat(32);
+  it('wants 32 characters and no surrounding whitespace', () => {
+    expect(secretProblem(pad)).toBeUndefined();
     expect(secretProblem('x'.repeat(31))).toMatch(/at least 32/);
-    expect(secretProblem(`${'x'.repeat(32)}\n`)).toMatch(/whitespace/);
-    expect(secretProblem(`${'x'.repeat(32)}:`)).toMatch(/":"/);
+    expect(secretProblem(`${pad}\n`)).toMatch(/whitespace/);
+  });
+  it.each([':', ' ', '!', '*', "'", '(', ')', '~', '&', '=', '/', '?', '#', '"', '\\'])('accepts %j inside a secret', (character) => {
+    expect(secretProblem(`${pad}${character}${pad}`)).toBeUndefined();
+  });
+  it.each(['+', '%', 'é', '\t', '\u0000'])('refuses %j, naming the rule', (character) => {
+    expect(secretProblem(`${pad}${character}${pad}`)).toBe(SECRET_CHARACTERS);
+  });
+  it('generates secrets whose form-encoding is the secret itself', () => {
+    const secret = generateClientSecret();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(new URLSearchParams({ s: secret }).toString()).toBe(`s=${secret}`);
+    expect(encodeURIComponent(secret)).toBe(secret);
+    expect(secretProblem(secret)).toBeUndefined();
   });
 });

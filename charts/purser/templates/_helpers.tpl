@@ -64,7 +64,9 @@ purser.dev/metrics: "true"
 {{/* The server's in-cluster address. */}}
 {{- define "purser.serviceUrl" -}}
 {{- $port := int .Values.server.service.port }}
-{{- printf "http://%s.%s.svc%s" (include "purser.fullname" .) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port 80)) }}
+{{- $scheme := ternary "https" "http" (not (empty .Values.server.tls.existingSecret)) }}
+{{- $default := ternary 443 80 (not (empty .Values.server.tls.existingSecret)) }}
+{{- printf "%s://%s.%s.svc%s" $scheme (include "purser.fullname" .) .Release.Namespace (ternary "" (printf ":%d" $port) (eq $port $default)) }}
 {{- end }}
 
 {{- define "purser.redis.url" -}}
@@ -142,6 +144,7 @@ depends on, and logging.
   "redisUrl" (include "purser.redis.url" .)
   "redisMode" .Values.redis.mode
   "redisKeyPrefix" .Values.redis.keyPrefix
+  "redisTimeout" .Values.redis.timeout
   "accessTokenTtl" .Values.tokens.accessTokenTtl
   "idTokenTtl" .Values.tokens.idTokenTtl
   "sessionTtl" .Values.tokens.sessionTtl
@@ -167,12 +170,20 @@ depends on, and logging.
   "cookieKeysFile" "/etc/purser/keys/cookie-keys"
   "keysReloadInterval" .Values.server.keysReloadInterval
   "clientCacheNegativeTtl" .Values.server.clientCacheNegativeTtl
+  "trustedProxyHops" .Values.server.trustedProxyHops
+  "keepAliveTimeout" .Values.server.keepAliveTimeout
+  "headersTimeout" .Values.server.headersTimeout
+  "requestTimeout" .Values.server.requestTimeout
   "refreshTokenTtl" .Values.tokens.refreshTokenTtl
   "refreshTokenAbsoluteLifetime" .Values.tokens.refreshTokenAbsoluteLifetime
   "authorizationCodeTtl" .Values.tokens.authorizationCodeTtl
   "interactionTtl" .Values.tokens.interactionTtl }}
 {{- if .Values.users.existingSecret }}
 {{- $_ := set $settings "usersFile" "/etc/purser/users/users.yaml" }}
+{{- end }}
+{{- if .Values.server.tls.existingSecret }}
+{{- $_ := set $settings "tlsCertFile" "/etc/purser/tls/tls.crt" }}
+{{- $_ := set $settings "tlsKeyFile" "/etc/purser/tls/tls.key" }}
 {{- end }}
 {{- toYaml (merge $settings (include "purser.settings.shared" . | fromYaml)) }}
 {{- end }}
@@ -215,6 +226,9 @@ otherwise inject PURSER_PORT=tcp://... into every pod of the namespace, which th
 */}}
 {{- define "purser.podSpec" -}}
 enableServiceLinks: false
+{{- with .values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
 {{- with .root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
@@ -242,31 +256,76 @@ topologySpreadConstraints:
 {{- end }}
 {{- end }}
 
-{{/* The Redis password Secret and /tmp (the image writes nothing, but Node and libraries may want a temp dir). */}}
+{{/*
+Volumes of the server and the controller (`dict "root" $ "values" .Values.server`): /tmp (the image writes nothing,
+but Node and libraries may want a temp dir), the Redis password Secret, the CA of a TLS Redis, and the component's
+extraVolumes.
+*/}}
 {{- define "purser.volumes" -}}
 - name: tmp
   emptyDir: {}
-{{- with include "purser.redis.passwordSecret" . }}
+{{- with include "purser.redis.passwordSecret" .root }}
 - name: redis-auth
   secret:
     secretName: {{ . }}
+{{- end }}
+{{- with .root.Values.redis.tls.caSecret }}
+- name: redis-ca
+  secret:
+    secretName: {{ . }}
+{{- end }}
+{{- with .values.extraVolumes }}
+{{ toYaml . }}
 {{- end }}
 {{- end }}
 
 {{- define "purser.volumeMounts" -}}
 - name: tmp
   mountPath: /tmp
-{{- if include "purser.redis.passwordSecret" . }}
+{{- if include "purser.redis.passwordSecret" .root }}
 - name: redis-auth
   mountPath: /etc/purser/redis
   readOnly: true
 {{- end }}
+{{- if .root.Values.redis.tls.caSecret }}
+- name: redis-ca
+  mountPath: /etc/purser/redis-ca
+  readOnly: true
+{{- end }}
+{{- with .values.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
-{{/* Pod template metadata of one component: its selector labels and podAnnotations. */}}
+{{/*
+Environment both processes get besides their settings: Node trusts the CA of a TLS Redis (rediss://) for every TLS
+connection it makes, and the component's extraEnv.
+*/}}
+{{- define "purser.extraEnv" -}}
+{{- with .root.Values.redis.tls.caSecret }}
+- name: NODE_EXTRA_CA_CERTS
+  value: /etc/purser/redis-ca/{{ $.root.Values.redis.tls.caKey }}
+{{- end }}
+{{- with .values.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* envFrom of the component (extraEnvFrom), when it has any. */}}
+{{- define "purser.envFrom" -}}
+{{- with .values.extraEnvFrom }}
+envFrom:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Pod template metadata of one component: its selector labels, podLabels and podAnnotations. */}}
 {{- define "purser.podMetadata" -}}
 labels:
   {{- include "purser.selectorLabels" . | nindent 2 }}
+  {{- with .values.podLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
 {{- with .values.podAnnotations }}
 annotations:
   {{- toYaml . | nindent 2 }}

@@ -22,7 +22,7 @@ export function claimants(ctx: ReconcileContext, clientId: string): OAuthClientR
  */
 export function ownerOf(ctx: ReconcileContext, clientId: string, record: ClientRecord | undefined): string | undefined {
   const holders = claimants(ctx, clientId).sort(byAge);
-  if (record) {
+  if (record && !record.orphaned) {
     const [namespace = '', name = ''] = record.owner.split('/');
     if (!ctx.watches(namespace) || ctx.clients.get(namespace, name)) return record.owner;
   }

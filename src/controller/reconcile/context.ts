@@ -32,6 +32,8 @@ export interface ReconcileContext {
   now(): Date;
   /** Waits (an injected clock in tests). */
   sleep(ms: number): Promise<void>;
+  /** client_id → epoch ms at which removeClient took its record away (cleanup.ts); this process's memory only. */
+  removals: Map<string, number>;
   recordEvent: RecordEvent;
   /** Queues another OAuthClient (`namespace/name`) for reconciliation. */
   enqueue(key: string): void;

@@ -3,13 +3,13 @@
 //   finalizer → validate → retire a replaced client_id → claim the client_id → Secret → client record → status
 //   (last, only when changed)
 import { StoreUnavailable } from '../../api/reasons.ts';
-import { clientIdOf, secretNameOf } from '../../api/types.ts';
+import { clientIdOf, hasSecret, secretNameOf } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
 import { claimProblem } from './claim.ts';
 import { finalize } from './cleanup.ts';
-import type { ReconcileContext } from './context.ts';
+import { keyOf, type ReconcileContext } from './context.ts';
 import { ensureFinalizer } from './finalizer.ts';
 import { retirePreviousClientId } from './retire-client-id.ts';
 import { ensureSecret } from './secret.ts';
@@ -36,21 +36,29 @@ async function fromStore<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `clientId` if its record in the store belongs to this resource, else `undefined`. */
+async function heldClientId(ctx: ReconcileContext, client: OAuthClientResource, clientId: string | undefined): Promise<string | undefined> {
+  if (clientId === undefined) return undefined;
+  return (await ctx.store.clients.get(clientId))?.owner === keyOf(client) ? clientId : undefined;
+}
+
 async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Promise<Verdict & { nextExpiry?: number }> {
   const invalid = validateOAuthClient(client);
-  // Nothing is written for an invalid spec: the last record keeps serving, and the status keeps saying which.
-  if (invalid) return { blocked: invalid, clientId: client.status?.clientId, secretName: client.status?.secretName };
+  // Nothing is written for an invalid spec: the last record (if it is still there) keeps serving, and the status
+  // keeps saying which.
+  if (invalid) return { blocked: invalid, clientId: await fromStore(() => heldClientId(ctx, client, client.status?.clientId)), secretName: client.status?.secretName };
   const clientId = clientIdOf(client);
   // Before anything can block: the client_id the user moved away from stops working whatever becomes of the new one.
   await fromStore(() => retirePreviousClientId(ctx, client));
   const record: ClientRecord | undefined = await fromStore(() => ctx.store.clients.get(clientId));
   const conflict = claimProblem(ctx, client, record);
   if (conflict) return { blocked: conflict };
-  const secretName = client.spec.public ? undefined : secretNameOf(client);
+  const secretName = hasSecret(client.spec) ? secretNameOf(client) : undefined;
   let secret: string | undefined;
-  if (!client.spec.public) {
+  if (hasSecret(client.spec)) {
     const found = await ensureSecret(ctx, client);
-    if (!('value' in found)) return { blocked: found, clientId, secretName };
+    // The status names a client_id only while this resource holds its record: it serves nothing under it otherwise.
+    if (!('value' in found)) return { blocked: found, clientId: record?.owner === keyOf(client) ? clientId : undefined, secretName };
     secret = found.value;
   }
   const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
@@ -63,8 +71,8 @@ export async function reconcile(ctx: ReconcileContext, key: string): Promise<Rec
   if (!cached) return {}; // gone: its finalizer already cleaned up
   const client = structuredClone(cached);
   if (client.metadata.deletionTimestamp) {
-    await finalize(ctx, client);
-    return {};
+    const wait = await finalize(ctx, client);
+    return wait > 0 ? { requeueAfterMs: wait } : {};
   }
   await ensureFinalizer(ctx, client);
   let verdict: Verdict & { nextExpiry?: number };

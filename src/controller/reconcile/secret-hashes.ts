@@ -5,11 +5,15 @@ import type { SecretHash } from '../../store/types.ts';
 /**
  * The hashes to store when the Secret holds `current`, given the record's `previous` ones (epoch seconds `now`).
  * Idempotent: an unchanged secret keeps its hash (and salt), so reconciling again writes nothing.
- * A new secret becomes current; the secrets that were current keep working for `overlap` seconds.
+ * A new secret becomes current; the secrets that were current keep working for `overlap` seconds, and no rotated-out
+ * secret works longer than that from now: shortening the overlap (to 0 for a leaked secret) cuts overlaps under way.
  */
 export function rotateSecretHashes(previous: readonly SecretHash[], current: string, now: number, overlap: number): SecretHash[] {
   const live = previous.filter((hash) => hash.notAfter === undefined || hash.notAfter > now);
-  const retire = (hashes: SecretHash[]) => hashes.map((hash) => (hash.notAfter === undefined ? { ...hash, notAfter: now + overlap } : hash));
+  const retire = (hashes: SecretHash[]) =>
+    hashes
+      .map((hash) => (hash.notAfter === undefined || hash.notAfter > now + overlap ? { ...hash, notAfter: now + overlap } : hash))
+      .filter((hash) => (hash.notAfter ?? 0) > now);
   const match = live.find((hash) => matchesSecret([hash], current, now));
   if (match) {
     // Still current, or brought back within its overlap (a rollback of the Secret): current again, for good, and

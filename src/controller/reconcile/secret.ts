@@ -1,16 +1,15 @@
 // Makes sure the client's Secret exists and says how to use the client: client_id, client_secret, issuer, token
 // endpoint. Generates a 256-bit secret when there is none, adopts a Secret the user made, waits for one GitOps makes.
-import { randomBytes } from 'node:crypto';
-
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 
 import { SecretInvalid, SecretMissing } from '../../api/reasons.ts';
 import { API_GROUP, API_VERSION, KIND, clientIdOf, secretNameOf } from '../../api/types.ts';
-import { secretProblem } from '../../api/validate.ts';
+import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { OAuthClientResource } from '../kube.ts';
+import { labelValueOf } from '../label-value.ts';
 import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
 
-/** Marks Secrets that belong to an OAuthClient (its name), so the controller watches only those. */
+/** Marks Secrets that belong to an OAuthClient (its name, through labelValueOf), so the controller watches only those. */
 export const CLIENT_LABEL = 'purser.dev/oauthclient';
 
 /**
@@ -18,8 +17,6 @@ export const CLIENT_LABEL = 'purser.dev/oauthclient';
  * or one whose client_secret cannot be used (it is labelled, and so watched, only once it can).
  */
 export const SECRET_POLL_MS = 5_000;
-
-export const generateClientSecret = (): string => randomBytes(32).toString('base64url');
 
 const decode = (value: string | undefined): string | undefined => (value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8'));
 const encode = (value: string): string => Buffer.from(value, 'utf8').toString('base64');
@@ -45,7 +42,7 @@ export async function readSecret(ctx: ReconcileContext, namespace: string, name:
 async function createSecret(ctx: ReconcileContext, client: OAuthClientResource, name: string): Promise<string> {
   const value = generateClientSecret();
   await ctx.kube.createSecret(client.metadata.namespace, {
-    metadata: { name, namespace: client.metadata.namespace, labels: { [CLIENT_LABEL]: client.metadata.name }, ownerReferences: [ownerReference(client)] },
+    metadata: { name, namespace: client.metadata.namespace, labels: { [CLIENT_LABEL]: labelValueOf(client.metadata.name) }, ownerReferences: [ownerReference(client)] },
     type: 'Opaque',
     data: { ...describingData(ctx, client), client_secret: encode(value) },
   });
@@ -57,20 +54,20 @@ async function createSecret(ctx: ReconcileContext, client: OAuthClientResource, 
 async function completeSecret(ctx: ReconcileContext, client: OAuthClientResource, secret: V1Secret, generated: string | undefined): Promise<void> {
   const wanted = { ...describingData(ctx, client), ...(generated ? { client_secret: encode(generated) } : {}) };
   const data = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => secret.data?.[key] !== value));
-  const labelled = secret.metadata?.labels?.[CLIENT_LABEL] === client.metadata.name;
+  const labelled = secret.metadata?.labels?.[CLIENT_LABEL] === labelValueOf(client.metadata.name);
   if (!Object.keys(data).length && labelled) return;
   await ctx.kube.patchSecret(client.metadata.namespace, secret.metadata!.name!, {
-    metadata: { labels: { [CLIENT_LABEL]: client.metadata.name }, resourceVersion: secret.metadata?.resourceVersion },
+    metadata: { labels: { [CLIENT_LABEL]: labelValueOf(client.metadata.name) }, resourceVersion: secret.metadata?.resourceVersion },
     data,
   });
 }
 
 /** The other OAuthClient a Secret already serves (by label or controller reference), if any. */
 function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | undefined {
-  const labelled = secret.metadata?.labels?.[CLIENT_LABEL];
-  if (labelled && labelled !== client.metadata.name) return labelled;
   const controller = secret.metadata?.ownerReferences?.find((reference) => reference.controller && reference.kind === KIND);
-  return controller && controller.uid !== client.metadata.uid ? controller.name : undefined;
+  if (controller && controller.uid !== client.metadata.uid) return controller.name;
+  const labelled = secret.metadata?.labels?.[CLIENT_LABEL];
+  return labelled && labelled !== labelValueOf(client.metadata.name) ? labelled : undefined;
 }
 
 /** The client secret to serve, or why there is none to serve yet. */

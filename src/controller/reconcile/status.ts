@@ -1,4 +1,4 @@
-// Writes the status last, and only when it changed; a change of the Ready condition is also an Event.
+// Writes the status last, and only when it changed; a change of the Ready condition is also an Event, exactly once.
 import { isDeepStrictEqual } from 'node:util';
 
 import { Ready } from '../../api/reasons.ts';
@@ -40,11 +40,15 @@ export async function writeStatus(ctx: ReconcileContext, client: OAuthClientReso
   if (isDeepStrictEqual(previous, status)) return false;
   // A merge patch keeps fields it does not mention: null removes the ones that no longer apply.
   const removed = Object.fromEntries(Object.keys(previous).filter((key) => !(key in status)).map((key) => [key, null]));
-  await ctx.kube.patchClientStatus(client.metadata.namespace, client.metadata.name, { ...removed, ...status });
   const before = findCondition(previous.conditions, READY);
   const after = findCondition(status.conditions, READY)!;
   if (before?.status !== after.status || before.reason !== after.reason) {
-    await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message);
+    // Before the status, named after the transition (from the condition the status holds, which stays until the
+    // patch below lands): a controller killed between the two, or a failed patch, records the same Event again on
+    // the next try, which the API server refuses as a duplicate. Exactly one Event per transition.
+    const from = before ? `${before.status}/${before.reason}/${before.lastTransitionTime}` : 'none';
+    await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message, `Ready ${from} -> ${after.status}/${after.reason}`);
   }
+  await ctx.kube.patchClientStatus(client.metadata.namespace, client.metadata.name, { ...removed, ...status });
   return true;
 }

@@ -1,8 +1,13 @@
-// The people who can log in: read from a YAML users file (a mounted Secret in production), passwords as argon2id.
+// The people who can log in: read from a YAML users file (a mounted Secret in production, read again every interval
+// like the key files), passwords as argon2id.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import { hash, verify } from '@node-rs/argon2';
 import { parse } from 'yaml';
+
+import type { Logger } from '../../log.ts';
+import { pollFile } from '../poll-file.ts';
 
 export interface User {
   username: string;
@@ -21,11 +26,17 @@ export class UsersFileError extends Error {
 const UNKNOWN_USER_HASH = '$argon2id$v=19$m=19456,t=2,p=1$x8ShqIMnbO+3lEd942E+nw$JZEZ07tY5ZoivshGjFUwnuWFgvStAk0M5g0dYqhSG/o';
 
 export class UserDirectory {
-  readonly #users: Map<string, User>;
+  #users: Map<string, User>;
 
   constructor(users: User[]) {
     this.#users = new Map(users.map((user) => [user.username, user]));
   }
+
+  /** Replaces every user at once (a reloaded users file): a sign-in under way sees the old list or the new one. */
+  replace(users: User[]): void {
+    this.#users = new Map(users.map((user) => [user.username, user]));
+  }
+
 
   /** The user whose password this is, or `undefined`; takes the same time whether or not the user exists. */
   async authenticate(username: string, password: string): Promise<User | undefined> {
@@ -53,8 +64,27 @@ export function parseUsers(text: string, source: string): User[] {
   });
 }
 
-export async function loadUsersFile(path: string): Promise<UserDirectory> {
-  return new UserDirectory(parseUsers(await readFile(path, 'utf8'), path));
+async function readUsersFile(path: string): Promise<{ digest: string; parse(): User[] }> {
+  const text = await readFile(path, 'utf8');
+  return { digest: createHash('sha256').update(text).digest('hex'), parse: () => parseUsers(text, path) };
+}
+
+/** The users of the file, and a function that reads it again every `intervalMs` (a mounted Secret changes in place) and returns a stop function. */
+export async function loadUsersFile(path: string): Promise<{ users: UserDirectory; watch(intervalMs: number, log: Logger): () => void }> {
+  const first = await readUsersFile(path);
+  const users = new UserDirectory(first.parse());
+  return {
+    users,
+    watch: (intervalMs, log) =>
+      pollFile({
+        intervalMs,
+        log,
+        initialDigest: first.digest,
+        read: () => readUsersFile(path),
+        onChange: (list) => users.replace(list),
+        messages: { changed: (list) => [{ users: list.length }, 'users file changed; sign-ins use the new list'], broken: 'users file changed but cannot be used; keeping the users in use' },
+      }),
+  };
 }
 
 export function hashPassword(password: string): Promise<string> {

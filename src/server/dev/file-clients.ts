@@ -1,14 +1,14 @@
 // Dev mode's client source: the OAuthClient YAML files of a folder, kept in the catalog as the folder changes.
 // It follows the controller's rules (validation, Secret lookup, client_id conflicts) without a Kubernetes API.
-import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { toClientRecord } from '../../api/client-record.ts';
 import { readManifests, type SecretDocument } from '../../api/manifests.ts';
-import { clientIdOf, secretNameOf, type OAuthClient } from '../../api/types.ts';
-import { secretProblem, validateOAuthClient } from '../../api/validate.ts';
+import { clientIdOf, hasSecret, secretNameOf, type OAuthClient } from '../../api/types.ts';
+import { validateOAuthClient } from '../../api/validate.ts';
+import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { Logger } from '../../log.ts';
 import { hashSecret } from '../../store/secret-hash.ts';
 import type { ClientCatalog, ClientRecord } from '../../store/types.ts';
@@ -91,14 +91,14 @@ export class FileClientSource {
   }
 
   #withSecret(client: OAuthClient, secrets: SecretDocument[]): LoadedClient | string {
-    if (client.spec.public) return { record: toClientRecord(client, []) };
+    if (!hasSecret(client.spec)) return { record: toClientRecord(client, []) };
     const clientId = clientIdOf(client);
     const supplied = secrets.find((s) => s.name === secretNameOf(client) && s.namespace === client.metadata.namespace)?.data.client_secret;
     if (supplied !== undefined) {
       return secretProblem(supplied) ?? { record: toClientRecord(client, [hashSecret(supplied)]) };
     }
     const fresh = !this.#generated.has(clientId);
-    if (fresh) this.#generated.set(clientId, randomBytes(32).toString('base64url'));
+    if (fresh) this.#generated.set(clientId, generateClientSecret());
     const secret = this.#generated.get(clientId)!;
     return { record: toClientRecord(client, [hashSecret(secret)]), ...(fresh ? { generatedSecret: secret } : {}) };
   }

@@ -20,3 +20,8 @@ export const INVALID_TOKEN = 'invalid_token';
 export const ACCESS_DENIED = 'access_denied';
 /** RFC 6749 §4.1.2.1: a fault of the server's; the description never says more. */
 export const SERVER_ERROR = 'server_error';
+/**
+ * RFC 6749 §4.1.2.1: the store (Redis) is full, stalled or unreachable; also at /token with 503 (README "Errors").
+ * Declared by the store, which raises it, and listed here so this module remains the one catalogue of codes.
+ */
+export { TEMPORARILY_UNAVAILABLE } from '../../store/unavailable.ts';

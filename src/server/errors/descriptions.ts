@@ -1,6 +1,8 @@
 // Every error_description Purser writes, one constant each; `%s` marks a value filled in where the error is raised
 // (see `describe`). The README's "Errors" section documents each, word for word (test/unit/errors-documented.test.ts).
 
+import { STORE_FAULT_DESCRIPTIONS } from '../../store/unavailable.ts';
+
 // -- invalid_grant: codes and refresh tokens (RFC 6749 §5.2)
 export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it has been revoked (a reused refresh token revokes its whole grant)';
 export const REFRESH_TOKEN_EXPIRED = 'refresh token has expired: start a new authorization';
@@ -30,11 +32,18 @@ export const RESOURCE_NOT_AN_AUDIENCE = "resource '%s' is not an audience of thi
 // -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)
 export const CLIENT_AUTHENTICATION_REQUIRED = 'client authentication is required: send client_id and client_secret with HTTP Basic (or client_id alone for a public client)';
 export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenticate with %s (its OAuthClient's tokenEndpointAuthMethod), not %s (client_secret_basic: client_id and client_secret with HTTP Basic; client_secret_post: both in the form body; none: client_id alone, for public clients)";
+/** 429 with Retry-After: wrong secrets for one client_id from one address (src/server/provider/client-secret.ts). */
+export const CLIENT_AUTH_THROTTLED = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';
 export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
 
 // -- invalid_request: requests Purser cannot read
 export const BASIC_CLIENT_ID_EMPTY = 'the client_id in the Basic credentials is empty';
 export const BODY_TOO_LARGE = 'request body too large: the limit is %s KiB';
+/** RFC 9110 §15.5.16: every endpoint refuses a content-coded body with 415 and Accept-Encoding: identity. */
+export const CONTENT_ENCODING_NOT_ACCEPTED = 'request bodies must not be content-encoded: send the form without Content-Encoding (Accept-Encoding: identity)';
+/** OIDC Core §3.1.2.1, RP-Initiated Logout §2: a POST to /auth or /session/end (answered with 303 to the GET). */
+export const FORM_POST_MEDIA_TYPE = 'a POST to this endpoint must have an application/x-www-form-urlencoded body (OIDC Core section 3.1.2.1)';
+export const FORM_POST_TOO_LARGE = 'the parameters of a POST to this endpoint must fit in %s bytes, form-encoded; push a larger authorization request to /request first (RFC 9126)';
 export const METHOD_NOT_ALLOWED = '%s accepts %s, not %s';
 export const NO_SUCH_ENDPOINT = 'there is no endpoint at %s: see /.well-known/openid-configuration for the ones there are';
 
@@ -57,3 +66,9 @@ export function describe(template: string, ...values: Array<string | number>): s
   let next = 0;
   return template.replace(/%s/g, () => String(values[next++]).replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?'));
 }
+
+// -- temporarily_unavailable: the store cannot serve the request now (declared by the store, which raises them)
+
+export const STORE_FULL = STORE_FAULT_DESCRIPTIONS.full;
+export const STORE_TIMEOUT = STORE_FAULT_DESCRIPTIONS.timeout;
+export const STORE_UNREACHABLE = STORE_FAULT_DESCRIPTIONS.unreachable;

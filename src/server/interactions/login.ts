@@ -1,6 +1,7 @@
 // POST login: checks the username and password; a failure shows the form again (401), a success finishes login.
 import { loaded, type InteractionDeps, type Step } from './deps.ts';
 import { formField } from './form.ts';
+import { rememberDevice } from './known-device.ts';
 import { renderLoginForm } from './login-form.ts';
 import { recordFailedLogin } from './throttle-login.ts';
 
@@ -21,6 +22,7 @@ export function login({ provider, users, csrfKey, log, counters }: InteractionDe
       return;
     }
     log.info({ clientId, accountId: user.username }, 'login succeeded');
+    rememberDevice(ctx, user.username);
     await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: user.username } }, { mergeWithLastSubmission: false });
   };
 }

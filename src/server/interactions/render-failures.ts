@@ -1,8 +1,10 @@
 // Turns whatever a step throws into an HTML page: an expired interaction is the person's to restart (400),
-// a rejected request says why (4xx), and only a fault of ours is a 500, logged with its cause.
+// a rejected request says why (4xx), a store that cannot serve now is a 503, and only a fault of ours is a 500,
+// logged with its cause.
 import { errors } from 'oidc-provider';
 
 import type { Logger } from '../../log.ts';
+import { StoreUnavailableError } from '../../store/unavailable.ts';
 import { errorPage } from '../views/error.ts';
 import type { Step } from './deps.ts';
 import { renderPage } from './render.ts';
@@ -35,6 +37,14 @@ export function renderFailures(log: Logger): Step {
       // A step that already answered (e.g. oidc-provider wrote its redirect) cannot be answered again.
       if (ctx.headerSent) {
         log.error({ err: error, path: ctx.path }, 'interaction failed after responding');
+      } else if (error instanceof StoreUnavailableError) {
+        // Nothing was stored: the same form, sent again in a moment, can succeed.
+        log.warn({ fault: error.fault, path: ctx.path }, 'interaction refused: store unavailable');
+        renderPage(ctx, 503, errorPage({
+          title: 'Please try again in a moment',
+          message: 'Purser cannot save anything right now. Nothing was changed; go back and send the form again shortly.',
+          details: [['Error', error.error], ['Description', error.error_description]],
+        }));
       } else if (error instanceof errors.SessionNotFound) {
         renderPage(ctx, 400, EXPIRED);
       } else if (isExposedClientError(error)) {

@@ -1,30 +1,44 @@
-// Limits password guessing: after 10 failed attempts per address and username, or 100 per address, in 15 minutes,
-// sign-in is refused before any password is checked. Counted in the shared store, so every replica enforces the
-// same budget; keyed by address and username together, so an attacker elsewhere cannot lock a user out.
+// Limits password guessing, counted in the shared store so every replica enforces one budget, in 15-minute windows.
+// A browser without a device cookie for the username (known-device.ts) is refused, before any password is checked,
+// after 10 failures for that username from its address, 100 from its address, or 50 for that username from
+// anywhere. A browser with one has only its own budget (10 failures per device), so nobody else's guessing — at
+// the same user from elsewhere, or at other users from a shared address such as a proxy or a NAT — locks it out.
+// The address is the one the trusted proxy saw (PURSER_TRUSTED_PROXY_HOPS), never one the client wrote itself.
 import type { RateCounters } from '../../store/types.ts';
 import type { InteractionDeps, Step, StepContext } from './deps.ts';
 import { formField } from './form.ts';
+import { knownDevice } from './known-device.ts';
 import { renderLoginForm } from './login-form.ts';
 
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 export const FAILURES_PER_USERNAME = 10;
 export const FAILURES_PER_ADDRESS = 100;
+export const FAILURES_PER_USERNAME_EVERYWHERE = 50;
+export const FAILURES_PER_DEVICE = 10;
 export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts. Wait 15 minutes, then try again.';
 
-function counterKeys(ctx: StepContext): [perUsername: string, perAddress: string] {
+/** The counters that apply to this attempt, with their limits. */
+function budgets(ctx: StepContext): Array<[key: string, limit: number]> {
   const username = (formField(ctx, 'username') ?? '').toLowerCase();
-  return [`login-failures:${ctx.ip}:${username}`, `login-failures:${ctx.ip}`];
+  const device = knownDevice(ctx, username);
+  if (device) return [[`login-failures:device:${device}`, FAILURES_PER_DEVICE]];
+  return [
+    [`login-failures:${ctx.ip}:${username}`, FAILURES_PER_USERNAME],
+    [`login-failures:${ctx.ip}`, FAILURES_PER_ADDRESS],
+    [`login-failures:user:${username}`, FAILURES_PER_USERNAME_EVERYWHERE],
+  ];
 }
 
-/** Counts a failed attempt against both budgets. */
+/** Counts a failed attempt against every budget that applies to it. */
 export async function recordFailedLogin(counters: RateCounters, ctx: StepContext): Promise<void> {
-  await Promise.all(counterKeys(ctx).map((key) => counters.hit(key, LOGIN_WINDOW_SECONDS)));
+  await Promise.all(budgets(ctx).map(([key]) => counters.hit(key, LOGIN_WINDOW_SECONDS)));
 }
 
 export function throttleLogin({ counters, csrfKey, log }: InteractionDeps): Step {
   return async function throttleLogin(ctx, next) {
-    const [perUsername, perAddress] = await Promise.all(counterKeys(ctx).map((key) => counters.count(key)));
-    if (perUsername! < FAILURES_PER_USERNAME && perAddress! < FAILURES_PER_ADDRESS) return next();
+    const applying = budgets(ctx);
+    const counts = await Promise.all(applying.map(([key]) => counters.count(key)));
+    if (counts.every((count, i) => count < applying[i]![1])) return next();
     log.warn({ address: ctx.ip }, 'sign-in refused: too many failed attempts');
     ctx.set('Retry-After', String(LOGIN_WINDOW_SECONDS));
     renderLoginForm(ctx, csrfKey, { status: 429, username: formField(ctx, 'username'), error: TOO_MANY_ATTEMPTS });

@@ -13,6 +13,7 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
+import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-assertions.ts';
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
@@ -48,6 +49,9 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     loadExistingGrant: existingGrantLoader((grantId, clientId) => renew('Grant', grantId, ttl.Grant(undefined, { clientId }))),
     // Authorization code only (OAuth 2.1): no implicit or hybrid responses.
     responseTypes: ['code', 'none'],
+    clientAuthMethods: CLIENT_AUTH_METHODS as Configuration['clientAuthMethods'],
+    // Discovery lists only what is true: id_tokens are RS256 (their clients cannot ask for another algorithm).
+    enabledJWA: { clientAuthSigningAlgValues: CLIENT_ASSERTION_ALGORITHMS as never, idTokenSigningAlgValues: ['RS256'] },
     extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },
     clientBasedCORS: (_ctx, origin, client) => policyOf(client).corsOrigins.includes(origin),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },

@@ -14,6 +14,6 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installPragmaNoCache(provider);
-  installProviderPatches(provider, { clients, jwks: deps.jwks });
+  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters });
   return provider;
 }

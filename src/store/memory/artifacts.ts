@@ -7,6 +7,8 @@ interface Entry {
   expiresAt: number;
   /** The name of the index the artifact is filed in (its grant's or its client's). */
   index?: string;
+  /** A rotated refresh token's one successor: its key, and its id as the caller sealed it. */
+  successor?: { key: string; sealed: string };
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -29,6 +31,19 @@ export class MemoryArtifactStore implements ArtifactStore {
   }
 
   async upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void> {
+    this.#store(model, id, payload, expiresIn);
+  }
+
+  async rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined> {
+    const spentKey = artifactKey(model, spentId);
+    const spent = this.#read(spentKey) && this.#entries.get(spentKey);
+    if (spent && spent.successor) return spent.successor.sealed;
+    this.#store(model, successorId, payload, expiresIn);
+    if (spent) spent.successor = { key: artifactKey(model, successorId), sealed };
+    return undefined;
+  }
+
+  #store(model: string, id: string, payload: Payload, expiresIn: number): void {
     const key = artifactKey(model, id);
     const expiresAt = this.#now() + expiresIn * 1000;
     const owner = owningIndex(model, id, payload);
@@ -61,7 +76,8 @@ export class MemoryArtifactStore implements ArtifactStore {
       entry.json = JSON.stringify({ ...payload, consumed: now });
       return 'consumed';
     }
-    if (now - payload.consumed < (payload.reuseGrace ?? 0)) return 'grace';
+    // Within the window, an old token of a chain that has moved on (its successor consumed or gone) is still reuse.
+    if (now - payload.consumed < (payload.reuseGrace ?? 0) && this.#successorUnspent(entry)) return 'grace';
     if (entry.index) this.#revoke(entry.index);
     return 'reused';
   }
@@ -121,6 +137,12 @@ export class MemoryArtifactStore implements ArtifactStore {
       return undefined;
     }
     return JSON.parse(entry.json) as Payload;
+  }
+
+  #successorUnspent(entry: Entry): boolean {
+    if (!entry.successor) return true;
+    const successor = this.#read(entry.successor.key);
+    return successor !== undefined && successor.consumed === undefined;
   }
 
   #readLookup(lookup: string): Payload | undefined {

@@ -27,6 +27,10 @@ export class MemoryClientCatalog implements ClientCatalog {
     return [...this.#records.values()].map((json) => JSON.parse(json) as ClientRecord);
   }
 
+  async missing(clientIds: readonly string[]): Promise<string[]> {
+    return clientIds.filter((clientId) => !this.#records.has(clientId));
+  }
+
   onChange(listener: (clientId: string) => void): () => void {
     this.#changes.on('change', listener);
     return () => this.#changes.off('change', listener);

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { clientGrants, clientTokens, grantArtifacts, owningIndex } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 import { artifactKey, indexKey, lookupKey } from './keys.ts';
-import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, UPSERT } from './scripts.ts';
+import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
@@ -16,6 +16,8 @@ interface ScriptCommands {
   purserUpsertIndexed(key: string, index: string, ...args: (string | number)[]): Promise<unknown>;
   purserIndex(index: string, member: string, ttl: number): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
+  purserRotate(key: string, spent: string, ...args: (string | number)[]): Promise<string | null>;
+  purserRotateIndexed(key: string, spent: string, index: string, ...args: (string | number)[]): Promise<string | null>;
   purserRevoke(...args: string[]): Promise<unknown>;
   purserRevokeBatch(index: string, count: number): Promise<number>;
   purserRenew(key: string, exp: number, ttl: number): Promise<unknown>;
@@ -32,6 +34,8 @@ export class RedisArtifactStore implements ArtifactStore {
     redis.defineCommand('purserUpsertIndexed', { lua: UPSERT, numberOfKeys: 2 });
     redis.defineCommand('purserIndex', { lua: INDEX, numberOfKeys: 1 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
+    redis.defineCommand('purserRotate', { lua: ROTATE, numberOfKeys: 2 });
+    redis.defineCommand('purserRotateIndexed', { lua: ROTATE, numberOfKeys: 3 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
     redis.defineCommand('purserRevokeBatch', { lua: REVOKE_BATCH, numberOfKeys: 1 });
     redis.defineCommand('purserRenew', { lua: RENEW, numberOfKeys: 1 });
@@ -70,6 +74,14 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async consume(model: string, id: string): Promise<ConsumeOutcome> {
     return this.#redis.purserConsume(artifactKey(this.#prefix, model, id), Math.floor(Date.now() / 1000));
+  }
+
+  async rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined> {
+    const [key, spent] = [artifactKey(this.#prefix, model, successorId), artifactKey(this.#prefix, model, spentId)];
+    const owner = owningIndex(model, successorId, payload);
+    const values = [JSON.stringify(payload), Math.max(1, Math.ceil(expiresIn)), payload.reuseGrace ?? 0, sealed];
+    const linked = owner ? await this.#redis.purserRotateIndexed(key, spent, indexKey(this.#prefix, owner), ...values) : await this.#redis.purserRotate(key, spent, ...values);
+    return linked ?? undefined;
   }
 
   async renew(model: string, id: string, expiresIn: number): Promise<void> {

@@ -72,6 +72,12 @@ export class RedisClientCatalog implements ClientCatalog {
     return values.filter((json): json is string => json !== null).map((json) => JSON.parse(json) as ClientRecord);
   }
 
+  async missing(clientIds: readonly string[]): Promise<string[]> {
+    // Auto-pipelining sends these EXISTS together: one round trip per node, whatever the count.
+    const found = await Promise.all(clientIds.map((clientId) => this.#redis.exists(this.#key(clientId))));
+    return clientIds.filter((_, i) => found[i] === 0);
+  }
+
   onChange(listener: (clientId: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

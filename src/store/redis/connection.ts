@@ -8,6 +8,8 @@ export interface RedisConnectionOptions {
   mode: 'standalone' | 'sentinel' | 'cluster';
   sentinelName?: string;
   passwordFile?: string;
+  /** How long a command may wait for its answer before it fails with `Command timed out` (a stalled Redis). */
+  commandTimeoutMs?: number;
 }
 
 interface Seeds {
@@ -29,7 +31,14 @@ function seeds(list: string): Seeds {
 
 export function connectRedis(options: RedisConnectionOptions): Redis | Cluster {
   const password = options.passwordFile ? readFileSync(options.passwordFile, 'utf8').trim() : undefined;
-  const common: RedisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: true, ...(password ? { password } : {}) };
+  // A command fails after commandTimeoutMs, or after two reconnection attempts when the connection is down (it waits
+  // in the offline queue meanwhile): a request never waits on Redis longer than that.
+  const common: RedisOptions = {
+    maxRetriesPerRequest: 2,
+    enableAutoPipelining: true,
+    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
+    ...(password ? { password } : {}),
+  };
   switch (options.mode) {
     case 'sentinel': {
       // Credentials in the seed URLs are the Sentinels'; the password file is the primary's.

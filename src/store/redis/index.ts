@@ -1,11 +1,13 @@
 // The production store: artifacts and the client catalog in Redis, shared by every replica.
 import type { Cluster, Redis } from 'ioredis';
 
+import { guardStore } from '../guard.ts';
 import type { Store } from '../types.ts';
 import { RedisArtifactStore } from './artifacts.ts';
 import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
 import { RedisRateCounters } from './counters.ts';
+import { classifyRedisFault } from './faults.ts';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   prefix: string;
@@ -30,7 +32,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   reportErrorsOnce(subscriber, report);
   const clients = new RedisClientCatalog(redis, subscriber, options.prefix);
   await clients.start();
-  return {
+  return guardStore({
     artifacts: new RedisArtifactStore(redis, options.prefix),
     counters: new RedisRateCounters(redis, options.prefix),
     clients,
@@ -40,5 +42,5 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     close: async () => {
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
     },
-  };
+  }, classifyRedisFault);
 }

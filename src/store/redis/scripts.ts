@@ -1,8 +1,16 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
-// p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp.
+// p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp;
+// a rotated refresh token also has n = its successor's key and s = the successor's id, sealed (see successor-seal.ts).
 // An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
 // scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
 // client's grants, whose members are the grants' own indexes.
+//
+// A full Redis (maxmemory with noeviction) checks a script against its limit only at the script's first write, and
+// only if that write is one that can grow memory (SET, HSET, ZADD, INCR...; not DEL, HDEL, EXPIRE): a script whose
+// first write is a DEL goes on writing past the limit. So every script here that stores something makes such a write
+// its first one, and a full Redis refuses it whole (`OOM command not allowed`) before anything changed. Scripts
+// that only remove (a revocation) still run, and free memory. This holds on every Redis from 5.0; Redis 7's
+// `#!lua` flags would say it more directly but are a syntax error before 7.0.
 
 /**
  * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
@@ -19,16 +27,39 @@ local function file(index, member, ttl)
 end
 `;
 
-/** KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
-export const UPSERT = `${FILE}
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'p', ARGV[1], 'r', ARGV[3])
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'c', ARGV[4]) end
-if KEYS[2] then
-  redis.call('HSET', KEYS[1], 'g', KEYS[2])
-  file(KEYS[2], KEYS[1], tonumber(ARGV[2]))
+/**
+ * Replaces an artifact: payload JSON, ttl seconds, reuse grace seconds, consumed-at or '', filed in `index` if given.
+ * Fields the new version does not set are removed after the first (checked) write, never before it.
+ */
+const STORE = `${FILE}
+local function store(key, index, payload, ttl, grace, consumed)
+  redis.call('HSET', key, 'p', payload, 'r', grace)
+  local stale = { 'e', 'n', 's' }
+  if consumed ~= '' then redis.call('HSET', key, 'c', consumed) else table.insert(stale, 'c') end
+  if index then redis.call('HSET', key, 'g', index) else table.insert(stale, 'g') end
+  redis.call('HDEL', key, unpack(stale))
+  if index then file(index, key, tonumber(ttl)) end
+  redis.call('EXPIRE', key, ttl)
 end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
+`;
+
+/** KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
+export const UPSERT = `${STORE}
+store(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+`;
+
+/**
+ * KEYS: successor, spent token, [the grant's index] (one slot: both tokens carry the grant's tag). ARGV: payload JSON,
+ * ttl seconds, reuse grace seconds, sealed successor id. When the spent token already has a successor, stores nothing
+ * and returns that one's sealed id; else stores this successor, links it to the spent token, and returns nil.
+ * The link is read before any write, and the successor's HSET is the first write, so a full Redis refuses it whole.
+ */
+export const ROTATE = `${STORE}
+local linked = redis.call('HGET', KEYS[2], 's')
+if linked then return linked end
+store(KEYS[1], KEYS[3], ARGV[1], ARGV[2], ARGV[3], '')
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'n', KEYS[1], 's', ARGV[4]) end
+return false
 `;
 
 /** KEYS: index. ARGV: member (a key, possibly of another slot), ttl seconds. */
@@ -43,7 +74,8 @@ file(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 export const RENEW = `${FILE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local ttl = tonumber(ARGV[2])
-if tonumber(redis.call('HGET', KEYS[1], 'e') or '0') < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'e', ARGV[1]) end
+-- Always written, even unchanged: the first write must be one a full Redis checks.
+redis.call('HSET', KEYS[1], 'e', math.max(tonumber(redis.call('HGET', KEYS[1], 'e') or '0'), tonumber(ARGV[1])))
 if redis.call('TTL', KEYS[1]) < ttl then redis.call('EXPIRE', KEYS[1], ttl) end
 if KEYS[2] then
   file(KEYS[2], KEYS[1], ttl)
@@ -88,15 +120,22 @@ for i = 1, #popped, 2 do redis.call('DEL', popped[i]) end
 return redis.call('ZCARD', KEYS[1])
 `;
 
-/** KEYS: artifact. ARGV: now (epoch s). Returns consumed | grace | reused | missing; `reused` revokes the grant. */
+/**
+ * KEYS: artifact. ARGV: now (epoch s). Returns consumed | grace | reused | missing; `reused` revokes the grant.
+ * Within the grace window it is still reuse once the successor has been consumed or is gone (RFC 9700 §4.14.2: an
+ * old token of a chain that has moved on).
+ */
 export const CONSUME = `${REVOKE_INDEX}
-local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'r', 'g')
+local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'r', 'g', 'n')
 if not entry[1] then return 'missing' end
 if not entry[2] then
   redis.call('HSET', KEYS[1], 'c', ARGV[1])
   return 'consumed'
 end
-if tonumber(ARGV[1]) - tonumber(entry[2]) < tonumber(entry[3] or '0') then return 'grace' end
+if tonumber(ARGV[1]) - tonumber(entry[2]) < tonumber(entry[3] or '0') then
+  local successor = entry[5]
+  if not successor or (redis.call('EXISTS', successor) == 1 and redis.call('HEXISTS', successor, 'c') == 0) then return 'grace' end
+end
 if entry[4] then revoke(entry[4], {}) end
 return 'reused'
 `;

@@ -161,6 +161,7 @@ export function testContext(options: { cluster?: FakeCluster; clients?: OAuthCli
   let now = Date.parse('2025-06-01T12:00:00.250Z');
   const events: RecordedEvent[] = [];
   const enqueued: string[] = [];
+  const onceKeys = new Set<string>();
   return {
     kube: cluster.api,
     clients: cluster.clientCache,
@@ -173,7 +174,11 @@ export function testContext(options: { cluster?: FakeCluster; clients?: OAuthCli
     sleep: async (ms) => {
       now += ms;
     },
-    recordEvent: async (client, type, reason, message) => {
+    removals: new Map(),
+    recordEvent: async (client, type, reason, message, once) => {
+      // As the API server does with a named Event: the second one of the same name is refused.
+      if (once !== undefined && onceKeys.has(`${client.metadata.uid} ${once}`)) return;
+      if (once !== undefined) onceKeys.add(`${client.metadata.uid} ${once}`);
       events.push({ name: client.metadata.name, type, reason, message });
     },
     enqueue: (key) => enqueued.push(key),

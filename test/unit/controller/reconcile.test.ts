@@ -4,6 +4,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { OAuthClientSpec } from '../../../src/api/types.ts';
+import { removeOrphanRecords } from '../../../src/controller/drift.ts';
 import { reconcile } from '../../../src/controller/reconcile/index.ts';
 import { IN_FLIGHT_SETTLE_MS } from '../../../src/controller/reconcile/cleanup.ts';
 import { FINALIZER } from '../../../src/controller/reconcile/finalizer.ts';
@@ -63,6 +64,16 @@ describe('reconcile', () => {
     expect(ctx.events).toHaveLength(2);
   });
 
+  it('serves a private_key_jwt client (RFC 7523) without a Secret or a secret, with its public keys', async () => {
+    const jwks = { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] };
+    const { cluster, ctx, client, ready } = setup({ tokenEndpointAuthMethod: 'private_key_jwt', jwks });
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
+    expect(cluster.writes).toEqual(['patchClient team/app', 'patchClientStatus team/app']);
+    expect(await ctx.store.clients.get('app.team')).toMatchObject({ secrets: [], metadata: { token_endpoint_auth_method: 'private_key_jwt', jwks } });
+    expect(client()!.status?.secretName).toBeUndefined();
+    expect(ready()).toMatchObject({ status: 'True' });
+  });
+
   it('reports an invalid spec without making a Secret or a record, and does not requeue', async () => {
     const { cluster, ctx, ready } = setup({ grantTypes: ['authorization_code'] });
     expect(await reconcile(ctx, 'team/app')).toEqual({});
@@ -79,7 +90,9 @@ describe('reconcile', () => {
     const { cluster, ctx, client, ready } = setup({ secretName: 'given', generateSecret: false });
     expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: SECRET_POLL_MS });
     expect(ready()).toMatchObject({ status: 'False', reason: 'SecretMissing' });
-    expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'given' });
+    // No record holds app.team yet: the status (and kubectl get's CLIENT ID) does not claim it.
+    expect(client()!.status).toMatchObject({ secretName: 'given' });
+    expect(client()!.status?.clientId).toBeUndefined();
     expect(await ctx.store.clients.get('app.team')).toBeUndefined();
 
     cluster.secrets.set('team/given', userSecret('given'));
@@ -173,6 +186,8 @@ describe('reconcile', () => {
     expect([...cluster.secrets.keys()]).toEqual(['team/owner-oauth-client']);
 
     cluster.clients.get('team/owner')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    expect(await reconcile(ctx, 'team/owner')).toEqual({ requeueAfterMs: IN_FLIGHT_SETTLE_MS });
+    ctx.advance(IN_FLIGHT_SETTLE_MS / 1000);
     await reconcile(ctx, 'team/owner');
     expect(ctx.enqueued).toEqual(['team/late']);
     await reconcile(ctx, 'team/late');
@@ -180,7 +195,7 @@ describe('reconcile', () => {
     expect((await ctx.store.clients.get('shared'))?.owner).toBe('team/late');
   });
 
-  it('on deletion removes the record, revokes what was issued, deletes the Secret it made but not a user one, drops the finalizer', async () => {
+  it('on deletion removes the record and revokes at once, then after the in-flight settle (without waiting in the worker) revokes again, deletes the Secret it made but not a user one, drops the finalizer', async () => {
     const cluster = new FakeCluster([oauthClient('app'), oauthClient('byo', { secretName: 'given' })], [userSecret('given')]);
     const ctx = testContext({ cluster });
     await reconcile(ctx, 'team/app');
@@ -189,10 +204,20 @@ describe('reconcile', () => {
     const writesBefore = cluster.writes.length;
 
     for (const name of ['app', 'byo']) cluster.clients.get(`team/${name}`)!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: IN_FLIGHT_SETTLE_MS });
+    expect(await ctx.store.clients.list()).toHaveLength(1);
+    ctx.advance(0.4);
+    expect(await reconcile(ctx, 'team/byo')).toEqual({ requeueAfterMs: IN_FLIGHT_SETTLE_MS });
+    expect(await ctx.store.clients.list()).toEqual([]);
+    expect(cluster.writes.slice(writesBefore)).toEqual([]);
+    // Too early for app: the rest of its wait.
+    expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: 600 });
+    ctx.advance(0.6);
     expect(await reconcile(ctx, 'team/app')).toEqual({});
+    ctx.advance(0.4);
     expect(await reconcile(ctx, 'team/byo')).toEqual({});
     expect(cluster.writes.slice(writesBefore)).toEqual(['deleteSecret team/app-oauth-client', 'patchClient team/app', 'patchClient team/byo']);
-    expect(revoke.mock.calls).toEqual([['app.team'], ['app.team'], ['byo.team'], ['byo.team']]);
+    expect(revoke.mock.calls).toEqual([['app.team'], ['byo.team'], ['app.team'], ['byo.team']]);
     expect(await ctx.store.clients.list()).toEqual([]);
     expect([...cluster.secrets.keys()]).toEqual(['team/given']);
     // The finalizer was the last one: the API server removed both.
@@ -204,14 +229,14 @@ describe('reconcile', () => {
   it('on deletion revokes again once requests in flight have settled, taking a token issued in between', async () => {
     const { cluster, ctx } = setup();
     await reconcile(ctx, 'team/app');
-    ctx.sleep = async (ms) => {
-      expect(ms).toBe(IN_FLIGHT_SETTLE_MS);
-      // A replica that authenticated the client just before its record went finishes writing the token now.
-      await ctx.store.artifacts.upsert('ClientCredentials', 'late-token', { clientId: 'app.team' }, 3600);
-    };
     cluster.clients.get('team/app')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
-    await reconcile(ctx, 'team/app');
+    expect(await reconcile(ctx, 'team/app')).toEqual({ requeueAfterMs: IN_FLIGHT_SETTLE_MS });
+    // A replica that authenticated the client just before its record went finishes writing the token now.
+    await ctx.store.artifacts.upsert('ClientCredentials', 'late-token', { clientId: 'app.team' }, 3600);
+    ctx.advance(IN_FLIGHT_SETTLE_MS / 1000);
+    expect(await reconcile(ctx, 'team/app')).toEqual({});
     expect(await ctx.store.artifacts.find('ClientCredentials', 'late-token')).toBeUndefined();
+    expect(cluster.clients.has('team/app')).toBe(false);
   });
 
   it('keeps a record that another resource owns when a losing claimant is deleted', async () => {
@@ -232,5 +257,25 @@ describe('reconcile', () => {
     const { cluster, ctx } = setup();
     expect(await reconcile(ctx, 'team/nobody')).toEqual({});
     expect(cluster.writes).toEqual([]);
+  });
+
+  it('with deletionPolicy Orphan drops only the finalizer: the record (marked orphaned) and its tokens stay, drift leaves it, and a new claimant adopts it', async () => {
+    const cluster = new FakeCluster([oauthClient('old', { clientId: 'moving', deletionPolicy: 'Orphan' })]);
+    const ctx = testContext({ cluster });
+    await reconcile(ctx, 'team/old');
+    await ctx.store.artifacts.upsert('ClientCredentials', 'issued', { clientId: 'moving' }, 3600);
+    cluster.clients.get('team/old')!.metadata.deletionTimestamp = '2025-06-01T12:00:00Z' as unknown as Date;
+    expect(await reconcile(ctx, 'team/old')).toEqual({});
+    expect(cluster.clients.has('team/old')).toBe(false);
+    expect(await ctx.store.clients.get('moving')).toMatchObject({ owner: 'team/old', orphaned: true });
+    expect(await ctx.store.artifacts.find('ClientCredentials', 'issued')).toBeDefined();
+    // The Secret stays, without the owner reference that would let Kubernetes' garbage collector delete it.
+    expect(cluster.secrets.get('team/old-oauth-client')?.metadata?.ownerReferences).toBeUndefined();
+    expect(await removeOrphanRecords(ctx)).toEqual([]);
+
+    cluster.clients.set('team/new', oauthClient('new', { clientId: 'moving' }));
+    await reconcile(ctx, 'team/new');
+    expect(await ctx.store.clients.get('moving')).toMatchObject({ owner: 'team/new' });
+    expect((await ctx.store.clients.get('moving'))?.orphaned).toBeUndefined();
   });
 });

@@ -83,4 +83,18 @@ describe('overlap ends', () => {
     expect(nextOverlapEnd(hashes)).toBeUndefined();
     expect(lastOverlapEnd([])).toBeUndefined();
   });
+  it('with overlap 0 drops the previous secret at once: a leaked secret stops working the moment the Secret changes', () => {
+    const first = rotateSecretHashes([], OLD, T0, OVERLAP);
+    const rotated = rotateSecretHashes(first, NEW, T0 + 100, 0);
+    expect(rotated).toHaveLength(1);
+    expect(matchesSecret(rotated, OLD, T0 + 100)).toBe(false);
+    expect(lastOverlapEnd(rotated)).toBeUndefined();
+  });
+
+  it('a shorter overlap cuts an overlap under way, a longer one never extends it', () => {
+    const rotated = rotateSecretHashes(rotateSecretHashes([], OLD, T0, OVERLAP), NEW, T0 + 100, OVERLAP);
+    expect(rotateSecretHashes(rotated, NEW, T0 + 200, 60)[1]!.notAfter).toBe(T0 + 260);
+    expect(rotateSecretHashes(rotated, NEW, T0 + 200, 10 * OVERLAP)).toEqual(rotated);
+    expect(rotateSecretHashes(rotated, NEW, T0 + 200, 0)).toEqual([rotated[0]]);
+  });
 });

@@ -1,0 +1,33 @@
+// The requests Purser refuses before any route sees them, and the limits it refuses with; the words are in the
+// errors module (errors/descriptions.ts) with every other description.
+import type { Middleware } from 'koa';
+
+import { CONTENT_ENCODING_NOT_ACCEPTED } from './errors/descriptions.ts';
+
+/** RFC 9110 §15.5.16: a body in a content coding the server does not accept. */
+export const UNSUPPORTED_CONTENT_ENCODING = 415;
+
+/** What is thrown for a refusal: exposed, so the last-resort handler answers it as JSON or as the error page. */
+function refusal(status: number, description: string): Error {
+  return Object.assign(new Error(description), { status, expose: true, error: 'invalid_request', error_description: description });
+}
+
+/**
+ * One rule for every endpoint: a request with a Content-Encoding other than `identity` (gzip, deflate, br, anything)
+ * gets 415 with `Accept-Encoding: identity` (RFC 9110 §12.5.3, §15.5.16). Forms are small, and decoding them would
+ * only add a decompression bomb to worry about; before this rule, /token read a gzipped body as empty and the
+ * interaction forms failed with a 500.
+ */
+export function refuseContentEncoding(): Middleware {
+  return async (ctx, next) => {
+    const encoding = ctx.get('content-encoding').trim().toLowerCase();
+    if (encoding === '' || encoding === 'identity') return next();
+    ctx.set('Accept-Encoding', 'identity');
+    throw refusal(UNSUPPORTED_CONTENT_ENCODING, CONTENT_ENCODING_NOT_ACCEPTED);
+  };
+}
+
+/** Failed client authentications (wrong secrets) one address may make for one client_id per window. */
+export const CLIENT_AUTH_FAILURES_PER_ADDRESS = 20;
+export const CLIENT_AUTH_WINDOW_SECONDS = 15 * 60;
+export const CLIENT_AUTH_THROTTLED = 429;
