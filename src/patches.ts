@@ -7,11 +7,14 @@ import type { Provider } from 'oidc-provider';
 
 import { reuseConnections } from './controller/kube-connections.ts';
 import type { CachedClientCatalog } from './store/cached-catalog.ts';
+import { installRegisteredAuthMethod } from './server/provider/client-auth-method.ts';
 import { installClientInstanceCache } from './server/provider/client-instances.ts';
 import { installSecretComparison } from './server/provider/client-secret.ts';
 import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
 import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
 import { installIntrospection } from './server/provider/introspection.ts';
+import { accessTokenVerifier } from './server/provider/jwt-access-token.ts';
+import { installJwtRevocation } from './server/provider/jwt-revocation.ts';
 import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
 import { installAtomicReplayDetection } from './server/provider/client-assertions.ts';
@@ -49,6 +52,13 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     install: (provider, { counters }) => installSecretComparison(provider, counters),
   },
   {
+    member: 'Client.prototype.compareClientSecret: the registered method',
+    reason: 'oidc-provider accepts client_secret_basic and client_secret_post alike; a client must use the method it is registered with (OpenID Connect Core §9)',
+    find: (provider) => provider.Client.prototype.compareClientSecret,
+    source: { file: 'lib/shared/client_auth.js', text: "methods = ['client_secret_basic', 'client_secret_post'];" },
+    install: (provider) => installRegisteredAuthMethod(provider),
+  },
+  {
     member: 'Client.find',
     reason: 'one Client instance per catalog record, instead of oidc-provider hashing the metadata on every request',
     find: (provider) => (provider.Client as unknown as { find: unknown }).find,
@@ -76,7 +86,13 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
     reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks }) => installIntrospection(provider, jwks),
+    install: (provider, { jwks }) => installIntrospection(provider, accessTokenVerifier(jwks)),
+  },
+  {
+    member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',
+    reason: 'RFC 7009 §2.2: revoking an invalid token (a forged JWT, an id_token) answers 200; only a JWT access token of ours is unsupported_token_type',
+    source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
+    install: (provider, { jwks }) => installJwtRevocation(provider, accessTokenVerifier(jwks)),
   },
   {
     member: 'Client.prototype.redirectUriAllowed, Client.prototype.postLogoutRedirectUriAllowed',

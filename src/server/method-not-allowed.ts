@@ -1,6 +1,6 @@
 // RFC 9110 §15.5.6: an endpoint asked with a method it does not serve answers 405 with Allow, not 404, so that
 // `curl https://issuer/token` tells the caller to POST rather than that the URL is wrong. A path nothing serves is a
-// 404 that says so, in JSON like every other error a program gets.
+// 404 that says so, in JSON like every other error a program gets, whatever the method (OPTIONS too).
 import type { Middleware } from 'koa';
 
 import { describe, METHOD_NOT_ALLOWED, NO_SUCH_ENDPOINT } from './errors/descriptions.ts';
@@ -25,10 +25,14 @@ const ENDPOINTS: [RegExp, string][] = [
 export function methodNotAllowed(): Middleware {
   return async (ctx, next) => {
     await next();
-    if (ctx.status !== 404 || ctx.body !== undefined || ctx.method === 'OPTIONS') return;
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
     const allow = ENDPOINTS.find(([path]) => path.test(ctx.path))?.[1];
-    if (allow && !allow.split(', ').includes(ctx.method)) {
-      await renderError(ctx, new InvalidRequest(describe(METHOD_NOT_ALLOWED, ctx.path, allow.replace(', ', ' or '), ctx.method), { status: 405, allow }));
+    if (allow && ctx.method === 'OPTIONS') {
+      // RFC 9110 §9.3.7: OPTIONS without a CORS preflight (oidc-provider answers those) asks what the endpoint serves.
+      ctx.status = 204;
+      ctx.set('Allow', `${allow}, OPTIONS`);
+    } else if (allow && !allow.split(', ').includes(ctx.method)) {
+      await renderError(ctx, new InvalidRequest(describe(METHOD_NOT_ALLOWED, ctx.path, allow.replace(', ', ' or '), ctx.method), { status: 405, allow: `${allow}, OPTIONS` }));
     } else if (!allow) {
       await renderError(ctx, new InvalidRequest(describe(NO_SUCH_ENDPOINT, ctx.path), { status: 404 }));
     }

@@ -44,7 +44,7 @@ afterAll(async () => {
 const printedSecret = () => /client orders-worker\.default .* client_secret: (\S+)/.exec(output)?.[1];
 
 async function serviceClient() {
-  return oidc.discovery(new URL(issuer), 'orders-worker.default', printedSecret(), undefined, { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(issuer), 'orders-worker.default', undefined, oidc.ClientSecretBasic(printedSecret()!), { execute: [oidc.allowInsecureRequests] });
 }
 
 describe('dev mode', () => {
@@ -64,7 +64,7 @@ describe('dev mode', () => {
   });
 
   it('lets the demo user sign in to the example web app', async () => {
-    const web = await oidc.discovery(new URL(issuer), 'dashboard.default', 'dev-only-dashboard-secret-change-me-0123456789', undefined, { execute: [oidc.allowInsecureRequests] });
+    const web = await oidc.discovery(new URL(issuer), 'dashboard.default', undefined, oidc.ClientSecretBasic('dev-only-dashboard-secret-change-me-0123456789'), { execute: [oidc.allowInsecureRequests] });
     const verifier = oidc.randomPKCECodeVerifier();
     const browser = new Browser();
     const url = oidc.buildAuthorizationUrl(web, { redirect_uri: 'http://localhost:3000/callback', scope: 'openid profile', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });

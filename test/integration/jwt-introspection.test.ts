@@ -1,7 +1,7 @@
 // RFC 7662 §2.2 for JWT access tokens: an API gateway introspects any Purser token. A valid JWT whose client still
 // exists is active with its claims, for its own client and for a resource server of its audience; everything else
 // (expired, forged, unknown key, another kind of JWT, garbage, a deleted client, a caller who may not see it) is
-// `{"active": false}` and nothing more.
+// `{"active": false}` and nothing more. Revoking one (RFC 7009): a valid one is unsupported_token_type, an invalid one 200.
 import { readFile } from 'node:fs/promises';
 
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
@@ -118,5 +118,23 @@ describe('RFC 7662 §2.2: anything else is {"active": false} and nothing more', 
       await writer.clients.put(record);
       await writer.close();
     }
+  });
+});
+
+describe('RFC 7009 §2.2: revoking a JWT', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  it.each([
+    ['signed by a key that is not ours', async () => craft({ key: await anotherKey('not-ours') })],
+    ['expired', () => craft({ claims: { iat: now() - 7200, exp: now() - 3600 } })],
+    ['of another typ (an id_token)', () => craft({ typ: 'JWT' })],
+    ['a JWT header over garbage', async () => 'eyJhbGciOiJFUzI1NiJ9.e30.garbage'],
+  ] as Array<[string, () => Promise<string>]>)('RFC 7009 §2.2: an invalid token (%s) answers 200, not an error', async (_label, token) => {
+    await expect(oidc.tokenRevocation(await reports(), await token())).resolves.toBeUndefined();
+  });
+
+  it('RFC 7009 §2.2.1: a valid JWT access token of ours is unsupported_token_type (it cannot be revoked, it expires)', async () => {
+    const failure = await oidc.tokenRevocation(await reports(), await reportsJwt()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(oidc.ResponseBodyError);
+    expect(failure).toMatchObject({ status: 400, error: 'unsupported_token_type' });
   });
 });

@@ -157,6 +157,26 @@ describe('methods and paths nothing serves (RFC 9110 §15.5.5, §15.5.6)', () =>
     const answer = await java({ path });
     expect(expectJson(answer, 404)).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining(path) });
   });
+
+  it.each([
+    ['/token', 'POST'],
+    ['/jwks', 'GET, HEAD'],
+    ['/me', 'GET, POST'],
+  ])('RFC 9110 §9.3.7: OPTIONS %s without a CORS preflight answers 204 with Allow, not a text/plain 404', async (path, allow) => {
+    const answer = await java({ method: 'OPTIONS', path });
+    expect(answer.status, answer.text).toBe(204);
+    expect(answer.headers.get('allow')).toBe(`${allow}, OPTIONS`);
+  });
+
+  it('RFC 9110 §15.5.5: OPTIONS on a path nothing serves is a 404 JSON error', async () => {
+    expect(expectJson(await java({ method: 'OPTIONS', path: '/nope' }), 404)).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('a CORS preflight (OPTIONS with Origin) is still answered by the CORS rules', async () => {
+    const answer = await java({ method: 'OPTIONS', path: '/token', headers: { origin: 'https://app.test', 'access-control-request-method': 'POST' } });
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-methods')).toBe('POST');
+  });
 });
 
 describe('pages a browser visits', () => {

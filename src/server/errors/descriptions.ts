@@ -27,10 +27,11 @@ export const GRANT_TYPE_NOT_ALLOWED = "this client may not use grant_type %s; ad
 export const SCOPE_NOT_ALLOWED = 'requested scope is not allowed for this client: %s (allowed: %s)';
 export const SCOPE_NEEDS_A_USER = 'client_credentials tokens act for the client itself, so they cannot carry OpenID Connect scopes: %s (ask for them in a sign-in with authorization_code)';
 export const SCOPE_CARRIES_NOTHING = 'a refresh asking only for %s would get an access token with no scope: ask for openid with them (a token for userinfo), or for an API scope';
-export const RESOURCE_NOT_AN_AUDIENCE = 'resource "%s" is not an audience of this client (allowed: %s)';
+export const RESOURCE_NOT_AN_AUDIENCE = "resource '%s' is not an audience of this client (allowed: %s)";
 
 // -- invalid_client: client authentication (RFC 6749 §5.2, RFC 7662 §2.1)
 export const CLIENT_AUTHENTICATION_REQUIRED = 'client authentication is required: send client_id and client_secret with HTTP Basic (or client_id alone for a public client)';
+export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenticate with %s (its OAuthClient's tokenEndpointAuthMethod), not %s (client_secret_basic: client_id and client_secret with HTTP Basic; client_secret_post: both in the form body; none: client_id alone, for public clients)";
 /** 429 with Retry-After: wrong secrets for one client_id from one address (src/server/provider/client-secret.ts). */
 export const CLIENT_AUTH_THROTTLED = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';
 export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
@@ -41,7 +42,7 @@ export const BODY_TOO_LARGE = 'request body too large: the limit is %s KiB';
 /** RFC 9110 §15.5.16: every endpoint refuses a content-coded body with 415 and Accept-Encoding: identity. */
 export const CONTENT_ENCODING_NOT_ACCEPTED = 'request bodies must not be content-encoded: send the form without Content-Encoding (Accept-Encoding: identity)';
 /** OIDC Core §3.1.2.1, RP-Initiated Logout §2: a POST to /auth or /session/end (answered with 303 to the GET). */
-export const FORM_POST_MEDIA_TYPE = 'a POST to this endpoint must have an application/x-www-form-urlencoded body (OIDC Core §3.1.2.1)';
+export const FORM_POST_MEDIA_TYPE = 'a POST to this endpoint must have an application/x-www-form-urlencoded body (OIDC Core section 3.1.2.1)';
 export const FORM_POST_TOO_LARGE = 'the parameters of a POST to this endpoint must fit in %s bytes, form-encoded; push a larger authorization request to /request first (RFC 9126)';
 export const METHOD_NOT_ALLOWED = '%s accepts %s, not %s';
 export const NO_SUCH_ENDPOINT = 'there is no endpoint at %s: see /.well-known/openid-configuration for the ones there are';
@@ -53,10 +54,17 @@ export const USERINFO_NEEDS_BEARER = 'userinfo takes a Bearer access token, not 
 export const SIGN_IN_ABORTED = 'End-User aborted interaction';
 export const SERVER_FAULT = 'Purser could not complete this request; try again in a moment';
 
-/** `template` with each `%s` replaced by the next value, in order. */
+/** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
+export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
+
+/**
+ * `template` with each `%s` replaced by the next value, in order. Values may be the caller's input (a resource, a
+ * scope): each character an error_description may not hold (RFC 6749 §5.2) becomes `?`.
+ */
 export function describe(template: string, ...values: Array<string | number>): string {
   let next = 0;
-  return template.replace(/%s/g, () => String(values[next++]));
+  return template.replace(/%s/g, () => String(values[next++]).replace(OUTSIDE_DESCRIPTION_CHARACTERS, '?'));
 }
 
 // -- temporarily_unavailable: the store cannot serve the request now (declared by the store, which raises them)

@@ -39,9 +39,10 @@ const NO_CLIENT_AUTHENTICATION: Wording = { words: 'no client authentication mec
 const GRANT_TYPE_NOT_ALLOWED: Wording = { words: 'requested grant type is not allowed for this client', file: 'lib/actions/token.js' };
 const UNPARSABLE_BODY: Wording = { words: 'failed to parse the request body', file: 'lib/shared/selective_body.js' };
 const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Bearer`', file: 'lib/helpers/oidc_context.js' };
+const OTHER_AUTH_METHOD: Wording = { words: 'the provided authentication mechanism does not match the registered client authentication method', file: 'lib/shared/client_auth.js' };
 
 /** Everything this file recognises oidc-provider's errors by. */
-export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER];
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD];
 
 type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
 
@@ -79,6 +80,24 @@ function requestError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError
   }
 }
 
+/** The method a request authenticated its client with, in the order oidc-provider looks (lib/shared/client_auth.js). */
+export function methodUsed(ctx: KoaContextWithOIDC): string {
+  const params = ctx.oidc?.params ?? {};
+  if (params.client_assertion) return 'a client_assertion';
+  if (params.client_secret) return 'client_secret_post';
+  return ctx.get('authorization') ? 'client_secret_basic' : 'none';
+}
+
+/**
+ * OpenID Connect Core §9: a client using another method than its registered one (a public client sending a secret, a
+ * confidential one sending none) is told which one it is registered with.
+ */
+function clientError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError | undefined {
+  const registered = ctx.oidc?.client?.clientAuthMethod;
+  if (error.error_detail !== OTHER_AUTH_METHOD.words || !registered) return undefined;
+  return new InvalidClient(describe(said.AUTH_METHOD_NOT_REGISTERED, registered, methodUsed(ctx)), { detail: error.error_detail, challenge: { scheme: 'Basic' } });
+}
+
 /**
  * The Purser error for what oidc-provider raised: reworded when it is one of LIBRARY_WORDING, else oidc-provider's
  * own; anything not exposed (a fault, not the caller's mistake) is a 500 that says nothing more.
@@ -88,5 +107,6 @@ export async function fromLibrary(ctx: KoaContextWithOIDC, error: unknown): Prom
   if (!(error instanceof errors.OIDCProviderError) || !error.expose) return new ServerError(error);
   if (error instanceof errors.InvalidGrant) return (await grantError(ctx, error)) ?? error;
   if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? error;
+  if (error instanceof errors.InvalidClientAuth) return clientError(ctx, error) ?? error;
   return error;
 }

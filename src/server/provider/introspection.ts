@@ -1,33 +1,24 @@
 // RFC 7662 steps oidc-provider does not take: only an authenticated client may introspect (§2.1), and a JWT access
 // token is answered like any other token instead of refused with unsupported_token_type (§2.2: the endpoint says
 // what it can vouch for, and `active: false` for everything else), so an API gateway can check any Purser token.
-import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 
 import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
 import { failureOf, renderError } from '../errors/render.ts';
-import type { Jwk } from './keys.ts';
+import type { AccessTokenVerifier } from './jwt-access-token.ts';
 import { mayIntrospect } from './token-policies.ts';
 
 const INACTIVE = { active: false } as const;
 
-/** The members of a JWK that verify; a private JWK would not be accepted for verification. */
-const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'crv', 'x', 'y', 'n', 'e'];
-const publicPart = (key: Jwk): Jwk => Object.fromEntries(Object.entries(key).filter(([member]) => PUBLIC_MEMBERS.includes(member))) as Jwk;
-
 /**
- * The RFC 7662 §2.2 answer for a JWT access token: its claims while its signature (a key of ours, ES256, typ at+jwt
- * per RFC 9068) and expiry hold, its client still exists and today's policy lets the caller see it.
+ * The RFC 7662 §2.2 answer for a JWT access token: its claims while it verifies (jwt-access-token.ts), its client
+ * still exists and today's policy lets the caller see it.
  */
-async function introspectJwt(ctx: KoaContextWithOIDC, keys: JWTVerifyGetKey): Promise<Record<string, unknown>> {
+async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier): Promise<Record<string, unknown>> {
   const { provider, client, params } = ctx.oidc;
-  let claims: Record<string, unknown>;
-  try {
-    ({ payload: claims } = await jwtVerify(String(params!.token), keys, { issuer: provider.issuer, typ: 'at+jwt', algorithms: ['ES256'] }));
-  } catch {
-    return INACTIVE;
-  }
+  const claims = await verify(provider.issuer, String(params!.token));
+  if (!claims) return INACTIVE;
   const clientId = claims.client_id;
   if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return INACTIVE;
   if (!mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined })) return INACTIVE;
@@ -36,8 +27,7 @@ async function introspectJwt(ctx: KoaContextWithOIDC, keys: JWTVerifyGetKey): Pr
   return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }
 
-export function installIntrospection(provider: Provider, jwks: { keys: Jwk[] }): void {
-  const keys = createLocalJWKSet({ keys: jwks.keys.map(publicPart) as never });
+export function installIntrospection(provider: Provider, verify: AccessTokenVerifier): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
@@ -47,7 +37,7 @@ export function installIntrospection(provider: Provider, jwks: { keys: Jwk[] }):
       await renderError(ctx, new InvalidClient(INTROSPECTION_NEEDS_AUTHENTICATION, { challenge: { scheme: 'Basic' } }));
     } else if (jwtRefused) {
       ctx.status = 200;
-      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, keys);
+      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, verify);
     }
   });
 }
