@@ -5,6 +5,7 @@
 #   docker.io/library/node:24-slim             the Dockerfile's base: that Debian + Node 24 and npm from the npm registry
 #   docker.io/library/redis:7.4-alpine         the chart's bundled Redis: Debian's redis-server under the chart's name
 #   docker.io/curlimages/curl:8.11.1           the README's token-test Pod: Debian's curl
+#   registry.k8s.io/pause:3.10                 the pod sandbox image containerd runs (scripts/cluster.sh)
 #   localhost/purser:<hash>                    the project's Dockerfile; <hash> covers every file the build copies
 # The stand-ins carry the names the Dockerfile and chart use, so neither needs changing to run here. Idempotent:
 # an image that exists is kept (the purser image is rebuilt when its inputs change). Prints the purser image's name
@@ -19,7 +20,16 @@ images="$cache/images"
 export CONTAINERS_CONF="$repo/scripts/containers/containers.conf"
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Podman (with cgroupfs) leaves an empty libpod_parent cgroup behind in each hierarchy: remove the ones it created.
+cgroups_before=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true)
+cleanup() {
+  rm -rf "$work"
+  local cgroup
+  for cgroup in /sys/fs/cgroup/*/libpod_parent; do
+    [[ -d "$cgroup" ]] && ! grep -qxF "$cgroup" <<<"$cgroups_before" && find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
 
 say() { echo "images: $*" >&2; }
 exists() { podman image exists "$1"; }
@@ -87,4 +97,5 @@ debian
 node
 build docker.io/library/redis:7.4-alpine "$repo/scripts/containers/redis.Containerfile"
 build docker.io/curlimages/curl:8.11.1 "$repo/scripts/containers/curl.Containerfile"
+build registry.k8s.io/pause:3.10 "$repo/scripts/containers/pause.Containerfile"
 purser
