@@ -40,10 +40,12 @@ containers() {
     for id in $(ctr_ containers ls -q 2>/dev/null); do ctr_ containers delete "$id" >/dev/null 2>&1 || true; done
   fi
   stop containerd
-  local pid
-  for pid in $(grep -lsF -- "$containerd_socket" /proc/[0-9]*/cmdline | cut -d/ -f3); do
-    say "stopping containerd shim $pid"
-    kill -9 "$pid" 2>/dev/null || true
+  local cmdline
+  for cmdline in /proc/[0-9]*/cmdline; do
+    [[ "$(tr '\0' ' ' <"$cmdline" 2>/dev/null)" == *"-address $containerd_socket "* ]] || continue
+    cmdline=${cmdline#/proc/}
+    say "stopping containerd shim ${cmdline%/cmdline}"
+    kill -9 "${cmdline%/cmdline}" 2>/dev/null || true
   done
 }
 
@@ -51,7 +53,7 @@ containers() {
 # namespaces that containerd bound under /var/run/netns.
 mounts() {
   local mount
-  awk '{print $5}' /proc/self/mountinfo | grep -F "$state/" | sort -r | while read -r mount; do
+  awk -v state="$state/" 'index($5, state) == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r mount; do
     umount -l "$mount" 2>/dev/null || true
   done
   for mount in /var/run/netns/cni-*; do
@@ -67,7 +69,7 @@ iptables_() {
   local tool table rule chain
   for tool in iptables ip6tables; do
     for table in filter nat mangle raw; do
-      "$tool-save" -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j (KUBE|CNI)-' | while read -r rule; do
+      "$tool-save" -t "$table" 2>/dev/null | awk '/^-A [A-Z]+ .*-j (KUBE|CNI)-/' | while read -r rule; do
         eval "$tool -t $table -D ${rule#-A }" 2>/dev/null || true
       done
       local chains

@@ -47,7 +47,7 @@ record_machine() {
 }
 
 node_address() {
-  ip -4 addr show dev lo | grep -q " $node_ip/" || ip addr add "$node_ip/32" dev lo
+  [[ "$(ip -4 -o addr show dev lo)" == *" $node_ip/"* ]] || ip addr add "$node_ip/32" dev lo
 }
 
 credentials() {
@@ -136,6 +136,9 @@ state = "$state/containerd/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "registry.k8s.io/pause:3.10"
   stream_server_address = "127.0.0.1"
+  # The kubelet asks for a negative OOM score for sandboxes (-998), which needs CAP_SYS_RESOURCE that the machines this
+  # project is built on lack (runc then fails with "can't get final child's PID from pipe"): no lower than containerd's.
+  restrict_oom_score_adj = true
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
