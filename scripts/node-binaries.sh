@@ -27,17 +27,26 @@ done
 for name in "${components[@]}"; do kube_build "$name" "k8s.io/kubernetes/cmd/$name"; done
 
 # CoreDNS' own main imports every plugin of its plugin.cfg; this one registers the few that answer for Services and
-# Pods (kubernetes), report health (health, ready) and cache. Without `forward` names outside the cluster are not
+# Pods (kubernetes) on the node address only (bind), report health (health, ready) and cache. Without `forward` names outside the cluster are not
 # resolved: nothing in the cluster this project starts may reach beyond the machine.
+# A cached binary counts only if it has every plugin listed here (`coredns -plugins` names them dns.<plugin>).
+coredns_plugins=(bind ready health errors log loadbalance cache kubernetes)
+coredns_cached() {
+  [[ -x "$dir/coredns" ]] || return 1
+  local listed plugin
+  listed=$("$dir/coredns" -plugins)
+  for plugin in "${coredns_plugins[@]}"; do [[ "$listed" == *" dns.$plugin"* ]] || return 1; done
+}
+
 build_coredns() {
-  if [[ -x "$dir/coredns" ]]; then
+  if coredns_cached; then
     say "coredns v$coredns_version cached in $dir"
     return
   fi
   local work
   work=$(mktemp -d)
   say "resolving github.com/coredns/coredns@v$coredns_version in $work"
-  local plugins=(ready health errors log loadbalance cache kubernetes)
+  local plugins=("${coredns_plugins[@]}")
   (
     cd "$work"
     go mod init purser.dev/coredns >/dev/null 2>&1

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 
 import { eventually, kubectl, kubectlJson } from '../support/cluster.ts';
 import type { Figures } from '../support/figures.ts';
-import { ISSUER, endpoint } from '../support/purser.ts';
+import { podMemoryMiB } from '../support/pod-memory.ts';
+import { ISSUER, endpoint, pods } from '../support/purser.ts';
 import { heredocs, readmeBlocks } from '../support/readme.ts';
 import { REPO } from '../support/scripts.ts';
 
@@ -37,6 +38,10 @@ export function readmeToken(figures: Figures): void {
       const { payload } = await jwtVerify(response.access_token as string, await jwks(), { issuer: ISSUER, audience: 'https://orders.example.com' });
       expect(payload).toMatchObject({ client_id: 'orders-worker.default', scope: 'orders:read' });
       await kubectl(['-n', 'default', 'delete', 'pod', 'token-test']);
+      for (const component of ['server', 'controller', 'redis']) {
+        const memory = (await pods(component)).map((pod) => `${podMemoryMiB(pod.uid).toFixed(0)} MiB`);
+        figures.set(`memory at rest, ${component} pods`, memory.join(', '));
+      }
     });
 
     it('kubectl apply -f examples/clients/ makes every example client Ready', async () => {

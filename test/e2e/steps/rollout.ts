@@ -38,10 +38,11 @@ export function rollout(figures: Figures): void {
       done = true;
       await Promise.all(loops);
 
-      const after = (await pods('server')).filter((pod) => pod.ready).map((pod) => pod.uid);
-      expect(after.filter((uid) => before.has(uid))).toEqual([]);
       expect(failures).toEqual([]);
       expect(answered).toBeGreaterThan(0);
+      const after = await pods('server');
+      expect(after.map((pod) => pod.ready)).toEqual([true, true]);
+      expect(after.filter((pod) => before.has(pod.uid))).toEqual([]);
     });
   });
 }

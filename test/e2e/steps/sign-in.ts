@@ -44,7 +44,7 @@ export function signIn(): void {
     it('alice signs in on the login page, consents, and the code is exchanged for an id_token naming her', async () => {
       const { password, ...alice } = ALICE;
       const users = `users:\n  - ${JSON.stringify({ ...alice, passwordHash: await hashPassword(password) })}\n`;
-      await kubectl(['-n', NAMESPACE, 'create', 'secret', 'generic', 'e2e-users', '--from-file=users.yaml=/dev/stdin'], users);
+      await kubectl(['-n', NAMESPACE, 'create', 'secret', 'generic', 'e2e-users', `--from-literal=users.yaml=${users}`]);
       await helmCluster(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--set', 'users.existingSecret=e2e-users', '--wait', '--timeout', '10m']);
       await kubectl(['apply', '-f', '-'], CLIENT);
       await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/e2e-webapp', '--timeout=60s']);

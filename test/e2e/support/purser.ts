@@ -60,11 +60,14 @@ export async function clientCredentialsToken(client: ClientSecret, scope: string
   return body.access_token as string;
 }
 
-/** Names of the release's pods of one component (server, controller, redis) and whether each is Ready. */
+/**
+ * The release's pods of one component (server, controller, redis), leaving out those being deleted (which stay Ready
+ * through their preStop pause): whether each is Ready, its container restarts, its uid.
+ */
 export async function pods(component?: string): Promise<{ name: string; ready: boolean; restarts: number; uid: string }[]> {
   const selector = [`app.kubernetes.io/instance=${RELEASE}`, ...(component ? [`app.kubernetes.io/component=${component}`] : [])].join(',');
   const list = await kubectlJson<{ items: PodJson[] }>(['-n', NAMESPACE, 'get', 'pods', '-l', selector]);
-  return list.items.map((pod) => ({
+  return list.items.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => ({
     name: pod.metadata.name,
     uid: pod.metadata.uid,
     ready: pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false,
@@ -73,6 +76,6 @@ export async function pods(component?: string): Promise<{ name: string; ready: b
 }
 
 interface PodJson {
-  metadata: { name: string; uid: string };
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
   status: { conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number }[] };
 }
