@@ -1,5 +1,6 @@
 // Starts the server: opens the store, loads users and keys, builds the provider and the app, and listens.
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 import Koa from 'koa';
 
@@ -51,7 +52,18 @@ async function listen(app: Koa, port: number, host: string): Promise<Server> {
   return server;
 }
 
-const closeServer = (server: Server | undefined) => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+/**
+ * Stops accepting connections and lets the open ones end without a reset: every response from now on carries
+ * `Connection: close`, and idle keep-alive connections end at the server's keepAliveTimeout, which clients learn from
+ * the Keep-Alive header and stop reusing a connection before. http.Server#close would destroy idle connections at
+ * once (Node >= 19), racing a client that is sending its next request on one: it gets ECONNRESET, and a token POST is
+ * not retried (seen in a rolling restart under load, test/e2e/steps/rollout.ts).
+ */
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  server.prependListener('request', (_request, response) => response.setHeader('connection', 'close'));
+  return new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+}
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);

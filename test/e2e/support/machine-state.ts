@@ -17,7 +17,10 @@ export interface MachineState {
   links: string[];
   /** `interface address/prefix` of every address (the node address on lo). */
   addresses: string[];
-  /** Every cgroup directory down to depth 2 in each hierarchy. */
+  /**
+   * The top-level cgroups of each hierarchy: everything the cluster makes lives below one (its cgroupRoot); deeper
+   * levels also hold cgroups that the machine's own supervisor makes and removes per command.
+   */
   cgroups: string[];
   /** `name=value` of the sysctls the components change. */
   sysctls: string[];
@@ -58,14 +61,11 @@ async function chains(): Promise<string[]> {
 
 function cgroups(): string[] {
   const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      found.push(`${dir}/${entry.name}`);
-      if (depth < 2) walk(`${dir}/${entry.name}`, depth + 1);
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    for (const entry of readdirSync(`/sys/fs/cgroup/${hierarchy}`, { withFileTypes: true })) {
+      if (entry.isDirectory()) found.push(`/sys/fs/cgroup/${hierarchy}/${entry.name}`);
     }
-  };
-  for (const hierarchy of readdirSync('/sys/fs/cgroup')) walk(`/sys/fs/cgroup/${hierarchy}`, 1);
+  }
   return found.sort();
 }
 
