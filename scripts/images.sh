@@ -79,8 +79,13 @@ node() {
 
 # The hash of everything the Dockerfile copies or runs: rebuilt exactly when one of them changes.
 purser() {
-  local hash
-  hash=$(cd "$repo" && { git ls-files -s Dockerfile package.json package-lock.json src; git diff --no-ext-diff HEAD -- Dockerfile package.json package-lock.json src; git ls-files --others --exclude-standard src | xargs -r sha256sum; } | sha256sum | cut -c1-12)
+  local hash inputs=(Dockerfile .dockerignore package.json package-lock.json src)
+  # Committed contents, uncommitted changes and untracked files of the inputs.
+  hash=$(cd "$repo" && {
+    git ls-files -s "${inputs[@]}"
+    git diff --no-ext-diff HEAD -- "${inputs[@]}"
+    git ls-files --others --exclude-standard "${inputs[@]}" | xargs -r sha256sum
+  } | sha256sum | cut -c1-12)
   local name="localhost/purser:$hash"
   if exists "$name"; then say "$name present"; echo "$name"; return; fi
   # npm inside the build must trust what this machine trusts (a proxy may re-sign TLS): the host's CA bundle and an
@@ -90,6 +95,8 @@ purser() {
   (cd "$repo" && podman build --network host \
     --volume "$ca_bundle:$ca_bundle:ro" --volume "$work/npmrc:/usr/local/etc/npmrc:ro" \
     --tag "$name" . >"$work/build.log" 2>&1) || { tail -30 "$work/build.log" >&2; exit 1; }
+  # Earlier builds of the purser image are superseded: only their own (src) layers are freed.
+  podman images --format '{{.Repository}}:{{.Tag}}' localhost/purser | grep -vxF "$name" | xargs -r podman rmi >/dev/null || true
   echo "$name"
 }
 
