@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { eventually, helmCluster, kubectlJson } from '../support/cluster.ts';
 import type { Figures } from '../support/figures.ts';
-import { ISSUER, NAMESPACE, RELEASE, clientCredentialsToken, clientSecret, postForm } from '../support/purser.ts';
+import { ISSUER, NAMESPACE, RELEASE, clientCredentialsToken, clientSecret, pods, postForm } from '../support/purser.ts';
 import { CHART_DIR } from '../support/scripts.ts';
 import { jwks } from './readme-token.ts';
 
@@ -24,10 +24,6 @@ async function kidFromPod(podIp: string, client: Awaited<ReturnType<typeof clien
   return decodeProtectedHeader(body.access_token as string).kid!;
 }
 
-interface PodList {
-  items: { metadata: { uid: string }; status: { podIP: string; containerStatuses: { restartCount: number }[] } }[];
-}
-
 export function keyRotation(figures: Figures): void {
   describe('signing-key rotation reaches running server pods through the mounted Secret', () => {
     it('each server pod signs with the promoted key without restarting, and an older token still verifies', async () => {
@@ -37,21 +33,21 @@ export function keyRotation(figures: Figures): void {
 
       await helmCluster(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--wait', '--timeout', '10m',
         '--set', 'signingKeys.rotationPeriod=60s', '--set', 'signingKeys.propagationDelay=20s', '--set', 'server.keysReloadInterval=2s']);
-      const selector = `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=server`;
-      const servers = await kubectlJson<PodList>(['-n', NAMESPACE, 'get', 'pods', '-l', selector, '--field-selector=status.phase=Running']);
+      // The pods of the upgrade's rollout, without those of the previous one that are still terminating.
+      const servers = await pods('server');
+      expect(servers.map((pod) => pod.ready)).toEqual([true, true]);
 
       const newKid = await eventually('the controller promotes another key', async () => {
         const kid = await currentKid();
         return kid && kid !== oldKid ? kid : undefined;
       }, 300_000);
       const promoted = Date.now();
-      for (const pod of servers.items) {
-        await eventually(`pod ${pod.status.podIP} signs with ${newKid}`, async () => ((await kidFromPod(pod.status.podIP, client)) === newKid ? true : undefined), 300_000);
+      for (const pod of servers) {
+        await eventually(`pod ${pod.name} signs with ${newKid}`, async () => ((await kidFromPod(pod.ip, client)) === newKid ? true : undefined), 300_000);
       }
       figures.set('key rotation: Secret updated → every server pod signs with the new key', `${((Date.now() - promoted) / 1000).toFixed(1)} s`);
 
-      const now = await kubectlJson<PodList>(['-n', NAMESPACE, 'get', 'pods', '-l', selector, '--field-selector=status.phase=Running']);
-      expect(now.items.map((pod) => [pod.metadata.uid, pod.status.containerStatuses[0]!.restartCount])).toEqual(servers.items.map((pod) => [pod.metadata.uid, 0]));
+      expect((await pods('server')).map((pod) => [pod.uid, pod.restarts])).toEqual(servers.map((pod) => [pod.uid, 0]));
       const { protectedHeader } = await jwtVerify(oldToken, await jwks(), { issuer: ISSUER, audience: 'https://orders.example.com' });
       expect(protectedHeader.kid).toBe(oldKid);
     });

@@ -62,14 +62,15 @@ export async function clientCredentialsToken(client: ClientSecret, scope: string
 
 /**
  * The release's pods of one component (server, controller, redis), leaving out those being deleted (which stay Ready
- * through their preStop pause): whether each is Ready, its container restarts, its uid.
+ * through their preStop pause): whether each is Ready, its container restarts, its uid and its IP.
  */
-export async function pods(component?: string): Promise<{ name: string; ready: boolean; restarts: number; uid: string }[]> {
+export async function pods(component?: string): Promise<{ name: string; ready: boolean; restarts: number; uid: string; ip: string }[]> {
   const selector = [`app.kubernetes.io/instance=${RELEASE}`, ...(component ? [`app.kubernetes.io/component=${component}`] : [])].join(',');
   const list = await kubectlJson<{ items: PodJson[] }>(['-n', NAMESPACE, 'get', 'pods', '-l', selector]);
   return list.items.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => ({
     name: pod.metadata.name,
     uid: pod.metadata.uid,
+    ip: pod.status.podIP ?? '',
     ready: pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false,
     restarts: (pod.status.containerStatuses ?? []).reduce((sum, status) => sum + status.restartCount, 0),
   }));
@@ -77,5 +78,5 @@ export async function pods(component?: string): Promise<{ name: string; ready: b
 
 interface PodJson {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
-  status: { conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number }[] };
+  status: { podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount: number }[] };
 }
