@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects, so that tests needing no infrastructure never wait for it: `npm run test:unit` runs `unit` alone (no
-// Redis, no Kubernetes API server on the machine needed); `npm test` runs both.
+// Three projects, so that tests never wait for infrastructure they do not use: `unit` needs nothing on the machine
+// (`npm run test:unit`), `integration` a Redis and a Kubernetes API server, `e2e` a real single-node cluster with pods
+// (scripts/cluster.sh). `npm test` runs them all.
 export default defineConfig({
   test: {
     // Child processes (native addons, servers) behave best in forked workers rather than threads.
@@ -25,6 +26,17 @@ export default defineConfig({
           // Integration tests start real processes (redis-server, kube-apiserver + etcd): be generous.
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The chart on a real single-node cluster (scripts/cluster.sh): real pods, minutes per step.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 10 * 60_000,
+          hookTimeout: 30 * 60_000,
         },
       },
     ],

@@ -1,0 +1,59 @@
+// A code + PKCE sign-in through the Service with the real login and consent pages: a users Secret given to the chart
+// (users.existingSecret), an OAuthClient with a Secret of its own, openid-client and a browser that only reads forms.
+// This machine cannot resolve the issuer's in-cluster host name, so while the step runs every request to the issuer
+// goes to the Service's ClusterIP instead (URLs, cookies and redirects keep the issuer's name, as in the cluster).
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { hashPassword } from '../../../src/server/accounts/users.ts';
+import { Browser } from '../../support/browser.ts';
+import { ALICE } from '../../support/purser.ts';
+import { REDIRECT_URI, codeFlow } from '../../support/rp.ts';
+import { helmCluster, kubectl } from '../support/cluster.ts';
+import { ISSUER, NAMESPACE, RELEASE, serviceUrl } from '../support/purser.ts';
+import { CHART_DIR } from '../support/scripts.ts';
+
+const CLIENT_SECRET = 'e2e-webapp-secret-0123456789abcdefghijklmnop';
+
+const CLIENT = `apiVersion: purser.dev/v1alpha1
+kind: OAuthClient
+metadata: {name: e2e-webapp, namespace: default}
+spec:
+  grantTypes: [authorization_code, refresh_token]
+  redirectUris: ["${REDIRECT_URI}"]
+  scopes: [openid, profile, email, offline_access]
+  secretName: e2e-webapp-credentials
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: e2e-webapp-credentials, namespace: default}
+stringData: {client_secret: ${CLIENT_SECRET}}
+`;
+
+export function signIn(): void {
+  describe('code + PKCE sign-in through the Service', () => {
+    const realFetch = globalThis.fetch;
+    beforeAll(async () => {
+      const base = await serviceUrl();
+      globalThis.fetch = (input, init) => realFetch(input instanceof Request ? input : String(input).replace(ISSUER, base), init);
+    });
+    afterAll(() => {
+      globalThis.fetch = realFetch;
+    });
+
+    it('alice signs in on the login page, consents, and the code is exchanged for an id_token naming her', async () => {
+      const { password, ...alice } = ALICE;
+      const users = `users:\n  - ${JSON.stringify({ ...alice, passwordHash: await hashPassword(password) })}\n`;
+      await kubectl(['-n', NAMESPACE, 'create', 'secret', 'generic', 'e2e-users', `--from-literal=users.yaml=${users}`]);
+      await helmCluster(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--set', 'users.existingSecret=e2e-users', '--wait', '--timeout', '10m']);
+      await kubectl(['apply', '-f', '-'], CLIENT);
+      await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/e2e-webapp', '--timeout=60s']);
+
+      const config = await oidc.discovery(new URL(ISSUER), 'e2e-webapp.default', { client_secret: CLIENT_SECRET }, oidc.ClientSecretBasic(CLIENT_SECRET), {
+        execute: [oidc.allowInsecureRequests],
+      });
+      const { tokens } = await codeFlow(config, new Browser(), { scope: 'openid profile email' });
+      expect(tokens.claims()).toMatchObject({ iss: ISSUER, sub: expect.any(String), aud: 'e2e-webapp.default', email: ALICE.email, name: ALICE.name });
+    });
+  });
+}
