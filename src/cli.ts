@@ -62,9 +62,17 @@ async function main([command, ...argv]: string[]): Promise<void> {
       return serve(argv);
     case 'controller':
       return control(argv);
-    case 'hash-password':
-      process.stdout.write(`${await hashPassword(await readStdin())}\n`);
+    case 'hash-password': {
+      const password = await readStdin();
+      // An empty stdin is a mistake (a pipe that produced nothing), never a password anyone meant.
+      if (password === '') {
+        process.stderr.write('purser hash-password: no password on stdin (e.g. printf %s "$PASSWORD" | purser hash-password)\n');
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${await hashPassword(password)}\n`);
       return;
+    }
     case 'generate-keys':
       process.stdout.write(`${JSON.stringify(generateSigningKeys(), null, 2)}\n`);
       return;

@@ -3,14 +3,11 @@
 import type { Middleware } from 'koa';
 
 import { CONTENT_ENCODING_NOT_ACCEPTED } from './errors/descriptions.ts';
+import { InvalidRequest } from './errors/purser-error.ts';
+import { renderError } from './errors/render.ts';
 
 /** RFC 9110 §15.5.16: a body in a content coding the server does not accept. */
 export const UNSUPPORTED_CONTENT_ENCODING = 415;
-
-/** What is thrown for a refusal: exposed, so the last-resort handler answers it as JSON or as the error page. */
-function refusal(status: number, description: string): Error {
-  return Object.assign(new Error(description), { status, expose: true, error: 'invalid_request', error_description: description });
-}
 
 /**
  * One rule for every endpoint: a request with a Content-Encoding other than `identity` (gzip, deflate, br, anything)
@@ -23,7 +20,8 @@ export function refuseContentEncoding(): Middleware {
     const encoding = ctx.get('content-encoding').trim().toLowerCase();
     if (encoding === '' || encoding === 'identity') return next();
     ctx.set('Accept-Encoding', 'identity');
-    throw refusal(UNSUPPORTED_CONTENT_ENCODING, CONTENT_ENCODING_NOT_ACCEPTED);
+    // The one renderer: JSON with no-store for programs, the error page for a browser's pages.
+    await renderError(ctx, new InvalidRequest(CONTENT_ENCODING_NOT_ACCEPTED, { status: UNSUPPORTED_CONTENT_ENCODING }));
   };
 }
 

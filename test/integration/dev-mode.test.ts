@@ -58,6 +58,23 @@ describe('dev mode', () => {
     expect(output).not.toContain('dev-only-dashboard-secret');
   });
 
+  it('OIDC Core §11: the printed authorization URL asks for consent, so the printed curl redeems its code for a refresh token too', async () => {
+    const printedUrl = /^ {2}(http\S+\/auth\?\S+)$/m.exec(output)![1]!;
+    expect(new URL(printedUrl).searchParams.get('prompt')).toBe('consent');
+    const redirectUri = new URL(printedUrl).searchParams.get('redirect_uri')!;
+    const browser = new Browser();
+    let page = await browser.follow(await browser.get(printedUrl), redirectUri);
+    page = await browser.follow(await browser.submit(page, { username: 'demo', password: 'purser-demo' }), redirectUri);
+    page = await browser.follow(await browser.submit(page), redirectUri);
+    const code = new URL(page.location!).searchParams.get('code')!;
+    // The printed curl, with the code from the address bar: its -d and --data-urlencode fields, in a form body.
+    const curl = /^ {2}curl -s (-d grant_type=authorization_code .*) (http\S+\/token)$/m.exec(output)!;
+    const body = new URLSearchParams([...curl[1]!.matchAll(/(?:-d|--data-urlencode) (\w+)=("\$CODE"|\S+)/g)].map(([, name, value]) => [name!, value === '"$CODE"' ? code : value!]));
+    const response = await fetch(curl[2]!, { method: 'POST', body });
+    expect(response.status).toBe(200);
+    expect(Object.keys(await response.json())).toEqual(expect.arrayContaining(['access_token', 'id_token', 'refresh_token']));
+  });
+
   it('issues tokens with the printed secret', async () => {
     const tokens = await oidc.clientCredentialsGrant(await serviceClient(), { scope: 'orders:read' });
     expect(tokens.scope).toBe('orders:read');

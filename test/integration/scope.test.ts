@@ -3,6 +3,7 @@
 import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 
+import { USERINFO_TOKEN_FOR_AN_API } from '../../src/server/errors/descriptions.ts';
 import { Browser } from '../support/browser.ts';
 import { codeFlow, oauthFailure, relyingParty } from '../support/rp.ts';
 import { usePurser } from './server-context.ts';
@@ -45,6 +46,13 @@ describe('authorization_code and refresh_token (RFC 6749 §5.1: scope is REQUIRE
     const { tokens } = await codeFlow(await webapp(), new Browser(), { scope: 'openid offline_access' });
     expect(tokens.refresh_token).toBeUndefined();
     expect(tokens.scope).toBe('openid');
+  });
+
+  it('RFC 6750 §3.1: the API access token of a sign-in is refused at userinfo with invalid_token saying why', async () => {
+    const { tokens } = await codeFlow(await webapp(), new Browser(), { scope: 'openid reports:read' });
+    const response = await fetch(`${context.server.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'invalid_token', error_description: USERINFO_TOKEN_FOR_AN_API });
   });
 
   it('RFC 6749 §5.1: a sign-in that also asks for an API scope names the scope its access token carries', async () => {

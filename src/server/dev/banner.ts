@@ -23,7 +23,17 @@ export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { 
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',
     });
+    const redirectUri = params.get('redirect_uri')!;
+    // OpenID Connect grants offline_access (a refresh token) only with prompt=consent (OIDC Core §11).
+    if (params.get('scope')!.split(' ').includes('offline_access')) params.set('prompt', 'consent');
     lines.push('', 'Try the authorization code flow in a browser (PKCE verifier: dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk):', `  ${issuer}/auth?${params}`);
+    // A public client redeems with its client_id alone; a confidential one would need its secret, printed above.
+    if (browser.record.metadata.token_endpoint_auth_method === 'none') {
+      lines.push(
+        `The browser then lands on ${redirectUri}?code=... (nothing listens there: copy the code from the address bar), and:`,
+        `  curl -s -d grant_type=authorization_code -d client_id=${browser.record.clientId} -d code="$CODE" --data-urlencode redirect_uri=${redirectUri} -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk ${issuer}/token`,
+      );
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,7 +13,7 @@ export const REFRESH_TOKEN_IS_ACCESS_TOKEN = 'this is an access token, not a ref
 export const REFRESH_TOKEN_IS_CODE = 'this is an authorization code, not a refresh token: use grant_type=authorization_code';
 export const AUTHORIZATION_CODE_NOT_RECOGNISED = 'authorization code not recognised: it was not issued by this server or has expired';
 export const AUTHORIZATION_CODE_EXPIRED = 'authorization code has expired: codes are valid for a short time, start the authorization again';
-export const AUTHORIZATION_CODE_ALREADY_USED = 'authorization code was already used: a code can be redeemed once; the tokens issued with it have been revoked';
+export const AUTHORIZATION_CODE_ALREADY_USED = 'authorization code was already used: a code can be redeemed once; the grant it started has been revoked (JWT access tokens already issued expire on their own)';
 export const REDIRECT_URI_MISMATCH = 'redirect_uri does not match the one used in the authorization request';
 export const GRANT_OF_ANOTHER_CLIENT = 'this grant was issued to a different client';
 export const GRANT_NOT_FOUND = 'the grant behind this token has been revoked or has expired: start a new authorization';
@@ -49,6 +49,8 @@ export const NO_SUCH_ENDPOINT = 'there is no endpoint at %s: see /.well-known/op
 
 // -- invalid_token: protected resources (RFC 6750 §3.1)
 export const USERINFO_NEEDS_BEARER = 'userinfo takes a Bearer access token, not other credentials';
+/** A sign-in that asked for an API scope gets an access token for that API's audience, which userinfo refuses. */
+export const USERINFO_TOKEN_FOR_AN_API = "this access token is for an API (its audience), not for userinfo: use a token from a sign-in or refresh that asked for OpenID Connect scopes only (e.g. scope=openid profile email)";
 
 // -- access_denied, server_error
 export const SIGN_IN_ABORTED = 'End-User aborted interaction';

@@ -39,10 +39,12 @@ const NO_CLIENT_AUTHENTICATION: Wording = { words: 'no client authentication mec
 const GRANT_TYPE_NOT_ALLOWED: Wording = { words: 'requested grant type is not allowed for this client', file: 'lib/actions/token.js' };
 const UNPARSABLE_BODY: Wording = { words: 'failed to parse the request body', file: 'lib/shared/selective_body.js' };
 const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Bearer`', file: 'lib/helpers/oidc_context.js' };
+const TOKEN_FOR_AN_API: Wording = { words: 'token audience prevents accessing the userinfo endpoint', file: 'lib/actions/userinfo.js' };
+const ACCESS_TOKEN_NOT_FOUND: Wording = { words: 'access token not found', file: 'lib/shared/access_token.js' };
 const OTHER_AUTH_METHOD: Wording = { words: 'the provided authentication mechanism does not match the registered client authentication method', file: 'lib/shared/client_auth.js' };
 
 /** Everything this file recognises oidc-provider's errors by. */
-export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD];
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND];
 
 type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
 
@@ -80,6 +82,21 @@ function requestError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError
   }
 }
 
+/** The access token a userinfo request presented (header or form body, RFC 6750 §2.1, §2.2). */
+const presentedToken = (ctx: KoaContextWithOIDC): string | undefined =>
+  /^bearer\s+(\S+)/i.exec(ctx.get('authorization'))?.[1] ?? (ctx.oidc?.params?.access_token as string | undefined);
+
+/**
+ * RFC 6750 §3.1 at userinfo: an access token for an API is refused saying so. Purser's userinfo tokens are opaque and
+ * its JWT access tokens are always for an API audience, so a JWT that is "not found" is one of those.
+ */
+function tokenError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError | undefined {
+  const detail = error.error_detail;
+  const forAnApi = detail === TOKEN_FOR_AN_API.words || (detail === ACCESS_TOKEN_NOT_FOUND.words && presentedToken(ctx)?.split('.').length === 3);
+  if (ctx.oidc?.route !== 'userinfo' || !forAnApi) return undefined;
+  return new InvalidToken(said.USERINFO_TOKEN_FOR_AN_API, { detail, cause: error });
+}
+
 /** The method a request authenticated its client with, in the order oidc-provider looks (lib/shared/client_auth.js). */
 export function methodUsed(ctx: KoaContextWithOIDC): string {
   const params = ctx.oidc?.params ?? {};
@@ -108,5 +125,6 @@ export async function fromLibrary(ctx: KoaContextWithOIDC, error: unknown): Prom
   if (error instanceof errors.InvalidGrant) return (await grantError(ctx, error)) ?? error;
   if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? error;
   if (error instanceof errors.InvalidClientAuth) return clientError(ctx, error) ?? error;
+  if (error instanceof errors.InvalidToken) return tokenError(ctx, error) ?? error;
   return error;
 }

@@ -14,8 +14,10 @@ type Failure = InstanceType<typeof errors.OIDCProviderError>;
 /** oidc-provider routes a person's browser visits; everything else is called by programs. */
 const PAGE_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success']);
 
-const isPage = (ctx: Context): boolean =>
-  PAGE_ROUTES.has(String((ctx as KoaContextWithOIDC).oidc?.route)) || ctx.path.startsWith('/interaction/');
+/** The same pages by path, for refusals made before oidc-provider has seen the request (encoded or non-form bodies). */
+const PAGE_PATHS = /^\/(auth|session\/end|interaction)(\/|$)/;
+
+const isPage = (ctx: Context): boolean => PAGE_ROUTES.has(String((ctx as KoaContextWithOIDC).oidc?.route)) || PAGE_PATHS.test(ctx.path);
 
 /** What was rendered for a request, for steps that answer differently after oidc-provider refused (introspection). */
 const rendered = new WeakMap<Context, Failure>();
