@@ -65,6 +65,10 @@ link_etcd() {
   say "using $("$dir/etcd" --version | head -1) from $found"
 }
 
+# One build at a time: parallel test runs (or CI and a developer) would otherwise race on the same cache entry.
+mkdir -p "$cache"
+exec 9>"$cache/.control-plane.lock"
+flock 9
 build kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
 command -v kubectl >/dev/null || build kubectl k8s.io/kubernetes/cmd/kubectl
 link_etcd

@@ -15,6 +15,11 @@ export interface StoreUnderTest {
   indexSize(index: IndexRef): Promise<number>;
   /** A second handle on the same data, as another process would have. */
   peer(): Promise<Store>;
+  /**
+   * Lets `ms` milliseconds pass for the store: a backend with an injected clock moves it (no real wait); one whose
+   * TTLs the server keeps in real time (Redis) sleeps.
+   */
+  elapse(ms: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -31,6 +36,9 @@ function record(clientId: string): ClientRecord {
     policy: { scopes: [], audiences: [], accessTokenFormat: 'opaque', refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
   };
 }
+
+/** `elapse` for a backend whose server expires keys in real time (Redis): waits `ms` milliseconds. */
+export const realTime = async (ms: number): Promise<void> => void (await sleep(ms));
 
 export function runStoreConformance(name: string, factory: () => Promise<StoreUnderTest>): void {
   describe(`store conformance: ${name}`, () => {
@@ -89,7 +97,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
       it('forgets an artifact once it expires, and its uid lookup with it', async () => {
         await store.artifacts.upsert('Session', 'short', { uid: 'short-uid' }, 1);
         await store.artifacts.upsert('Session', 'long', { uid: 'long-uid' }, 60);
-        await sleep(2100);
+        await subject.elapse(2100);
         expect(await store.artifacts.find('Session', 'short')).toBeUndefined();
         expect(await store.artifacts.findByUid('Session', 'short-uid')).toBeUndefined();
         expect(await store.artifacts.find('Session', 'long')).toBeDefined();
@@ -102,7 +110,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         await store.artifacts.renew('Grant', 'renewed', 60);
         await store.artifacts.renew('Grant', 'renewed', 5);
         await store.artifacts.renew('Grant', 'absent', 60);
-        await sleep(1500);
+        await subject.elapse(1500);
         const payload = await store.artifacts.find('Grant', 'renewed');
         expect(payload?.accountId).toBe('a');
         expect(Number(payload?.exp)).toBeGreaterThan(Date.now() / 1000 + 50);
@@ -215,7 +223,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         const grant = `g-${random()}`;
         await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: client }, 1);
         await store.artifacts.renew('Grant', grant, 60);
-        await sleep(2100);
+        await subject.elapse(2100);
         // Writes to the grant's and the client's indexes after the grant's first lifetime drop what has expired there,
         // but not the renewed grant.
         const token = tokenFor(grant);
@@ -237,7 +245,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await subject.indexSize(clientGrants(client))).toBe(2);
         expect(await subject.indexSize(grantArtifacts(grant))).toBe(2);
         expect(await subject.indexSize(clientTokens(client))).toBe(1);
-        await sleep(2100);
+        await subject.elapse(2100);
         await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: client }, 60);
         await store.artifacts.upsert('RefreshToken', tokenFor(grant), { grantId: grant, clientId: client }, 60);
         await store.artifacts.upsert('ClientCredentials', clientTokenFor(client), { clientId: client }, 60);
@@ -301,7 +309,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.counters.hit(key, 1)).toBe(2);
         expect(await store.counters.count(key)).toBe(2);
         expect(await store.counters.hit(`${key}-other`, 1)).toBe(1);
-        await sleep(2100);
+        await subject.elapse(2100);
         expect(await store.counters.count(key)).toBe(0);
         expect(await store.counters.hit(key, 1)).toBe(1);
       });

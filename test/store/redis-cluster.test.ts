@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { indexKey } from '../../src/store/redis/keys.ts';
 import { startRedisCluster, type StartedRedisCluster } from '../support/redis-cluster.ts';
-import { runStoreConformance } from './conformance.ts';
+import { realTime, runStoreConformance } from './conformance.ts';
 import { redisDump } from './redis-dump.ts';
 
 let cluster: StartedRedisCluster;
@@ -22,6 +22,7 @@ runStoreConformance('redis cluster', async () => {
   return {
     store,
     peer: open,
+    elapse: realTime,
     dump: async () => (await Promise.all(inspector.nodes('master').map((node) => redisDump(node, prefix)))).flat(),
     indexSize: (index) => inspector.zcard(indexKey(prefix, index)),
     cleanup: async () => {

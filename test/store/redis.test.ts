@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { indexKey } from '../../src/store/redis/keys.ts';
 import { deleteKeysWithPrefix, uniquePrefix } from '../support/redis.ts';
-import { runStoreConformance } from './conformance.ts';
+import { realTime, runStoreConformance } from './conformance.ts';
 import { redisDump } from './redis-dump.ts';
 
 const url = inject('redisUrl');
@@ -17,6 +17,7 @@ runStoreConformance('redis', async () => {
   return {
     store,
     peer: open,
+    elapse: realTime,
     dump: () => redisDump(inspector, prefix),
     indexSize: (index) => inspector.zcard(indexKey(prefix, index)),
     cleanup: async () => {

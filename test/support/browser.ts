@@ -37,12 +37,15 @@ export class Browser {
     });
   }
 
-  /** Follows redirects from `page` until one leaves for `stopAt` (the client's redirect URI) or a page renders. */
-  async follow(page: Page, stopAt: string): Promise<Page> {
+  /**
+   * Follows redirects from `page`, across hosts, until one leaves for `stopAt` (a client's redirect URI: the redirect
+   * is returned, not followed) or a page renders. Without `stopAt`, only a rendered page ends it.
+   */
+  async follow(page: Page, stopAt?: string): Promise<Page> {
     let current = page;
     for (let hops = 0; current.location && hops < 10; hops++) {
       const next = new URL(current.location, current.url).href;
-      if (next.startsWith(stopAt)) return { ...current, location: next };
+      if (stopAt !== undefined && next.startsWith(stopAt)) return { ...current, location: next };
       current = await this.get(next);
     }
     return current;

@@ -63,15 +63,27 @@ export async function authorize(
     nonce,
     ...params,
   });
-  let page: Page = await browser.get(url.href);
+  const page = await signIn(browser, url.href, { stopAt: REDIRECT_URI, credentials });
+  if (!page.location?.startsWith(REDIRECT_URI)) throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
+  return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
+}
+
+/**
+ * The user's part of any relying party's sign-in, from `url` (an authorization request, or a page of an application
+ * that redirects to one): follows redirects, fills the login page, accepts the consent page, until a redirect
+ * leaves for `stopAt` (returned, not followed) or, without it, until a page that is neither renders (returned).
+ */
+export async function signIn(browser: Browser, url: string, options: { stopAt?: string; credentials?: { username: string; password: string } } = {}): Promise<Page> {
+  const { username, password } = options.credentials ?? ALICE;
+  let page: Page = await browser.get(url);
   for (let step = 0; step < 6; step++) {
-    page = await browser.follow(page, REDIRECT_URI);
-    if (page.location?.startsWith(REDIRECT_URI)) return { callbackUrl: new URL(page.location), codeVerifier, state, nonce };
-    if (page.body.includes('name="password"')) page = await browser.submit(page, { username: credentials.username, password: credentials.password });
+    page = await browser.follow(page, options.stopAt);
+    if (page.location) return page;
+    if (page.body.includes('name="password"')) page = await browser.submit(page, { username, password });
     else if (page.body.includes('/confirm"')) page = await browser.submit(page);
-    else throw new Error(`unexpected page ${page.url} (status ${page.status}):\n${page.body.slice(0, 800)}`);
+    else return page;
   }
-  throw new Error('authorization did not finish in 6 steps');
+  throw new Error('sign-in did not finish in 6 steps');
 }
 
 /** The whole code flow: the browser part, then the code exchanged at the token endpoint by openid-client. */
