@@ -53,6 +53,8 @@ export interface OAuthAPIStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   admittedClients?: AdmittedClient[];
+  /** The length of admittedClients, for the ADMITTED column of `kubectl get oapi`. */
+  admittedClientCount?: number;
 }
 
 export interface OAuthAPI {

@@ -67,9 +67,10 @@ describe('kubectl apply --dry-run=server', () => {
     // client-side apply: kubectl notes the missing last-applied annotation. Any other warning fails.
     expect(result.stderr.split('\n').filter((line) => line && !line.includes('kubectl.kubernetes.io/last-applied-configuration'))).toEqual([]);
     const applied = result.stdout.trim().split('\n').map((line) => line.replace(/ (created|configured|unchanged) \(server dry run\)$/, ''));
-    expect(applied).toHaveLength(17);
+    expect(applied).toHaveLength(20);
     expect(applied).toContain('namespace/purser-system');
     expect(applied).toContain('customresourcedefinition.apiextensions.k8s.io/oauthclients.purser.dev');
+    expect(applied).toContain('customresourcedefinition.apiextensions.k8s.io/oauthapis.purser.dev');
     expect(applied).toContain('deployment.apps/purser-server');
     expect(applied).toContain('statefulset.apps/purser-redis');
   });
