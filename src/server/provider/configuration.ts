@@ -12,6 +12,7 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
+import type { ApiLookup } from './api-admission.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
 import { mayIntrospect, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
@@ -26,9 +27,11 @@ export interface ProviderDependencies {
   renew: (model: string, id: string, expiresIn: number) => Promise<void>;
   /** The policy of a client whose record is cached, without I/O. */
   policyFor: (clientId: string) => ClientPolicy | undefined;
+  /** The API catalog, consulted per token request when PURSER_TENANCY=enforced. */
+  apis: ApiLookup;
 }
 
-export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor, renew }: ProviderDependencies): Configuration {
+export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor, renew, apis }: ProviderDependencies): Configuration {
   const { ttl, accessTokenTtl } = lifetimes(config, policyFor);
   return {
     adapter,
@@ -59,7 +62,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource as never,
-        getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client)) as never,
+        getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client), config.tenancy === 'enforced' ? apis : undefined) as never,
         useGrantedResource: () => true,
       },
     },

@@ -12,10 +12,10 @@ import { installGrantRenewal } from './grant-lifetime.ts';
 import { installTokenErrorDescriptions } from './token-error-descriptions.ts';
 import { installBoundTokenIds } from './token-ids.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew'>): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis'>): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
-  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
+  const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis: (audience) => store.apis.get(audience), renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installSecretComparison(provider);
   installClientInstanceCache(provider, clients);

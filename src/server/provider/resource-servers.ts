@@ -3,6 +3,7 @@
 import { errors, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 
 import { OIDC_SCOPES } from '../../api/types.ts';
+import { admittedApiScopes, type ApiLookup } from './api-admission.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
 interface ScopeRules {
@@ -58,20 +59,34 @@ export function defaultResource(ctx: KoaContextWithOIDC, client: ClientLike, one
   return audiences[0];
 }
 
-export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number) {
-  return function getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: ClientLike): ResourceServer {
+/**
+ * `apis`: with PURSER_TENANCY=enforced, the API catalog lookup; the audience's OAuthAPI then bounds the token's
+ * scopes (intersected with the client's own allow-list) and may set its format and lifetime. `undefined`: open.
+ */
+export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number, apis?: ApiLookup) {
+  return async function getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: ClientLike): Promise<ResourceServer> {
     assertScopesAllowed(ctx, client);
     const policy = policyOf(client);
     if (!policy.audiences.includes(indicator)) {
       const allowed = policy.audiences.length ? policy.audiences.join(', ') : 'none';
       throw new errors.InvalidTarget(`resource "${indicator}" is not an audience of this client (allowed: ${allowed})`);
     }
+    let scope = scopeRules(client).apiScope;
+    let format = policy.accessTokenFormat;
+    let ttl = accessTokenTtl(client);
+    if (apis) {
+      const { scopes, record } = await admittedApiScopes(ctx, client.clientId, indicator, apis);
+      const own = new Set(scope.split(' '));
+      scope = scopes.filter((name) => own.has(name)).join(' ');
+      format = record.accessToken?.format ?? format;
+      ttl = record.accessToken?.ttl ?? ttl;
+    }
     return {
-      scope: scopeRules(client).apiScope,
+      scope,
       audience: indicator,
-      accessTokenTTL: accessTokenTtl(client),
-      accessTokenFormat: policy.accessTokenFormat,
-      ...(policy.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+      accessTokenTTL: ttl,
+      accessTokenFormat: format,
+      ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
     };
   };
 }
