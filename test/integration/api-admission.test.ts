@@ -41,6 +41,7 @@ const inventory = (webScopes: string[]): OAuthAPISpec => ({
     { clients: [{ namespace: 'team-b', name: 'shop' }], scopes: ['inventory:read'], flows: ['clientCredentials'] },
     { clients: [{ namespace: 'team-b', name: 'web' }], scopes: webScopes, flows: ['userDelegated'] },
   ],
+  resourceServers: [{ namespace: 'team-a', name: 'backend' }],
 });
 
 /** Writes the OAuthAPI file and waits until the server's reload has put it into Redis. */
@@ -67,6 +68,9 @@ beforeAll(async () => {
       secret('team-b', 'shop-oauth-client'),
       document('OAuthClient', 'team-c', 'intruder', service),
       secret('team-c', 'intruder-oauth-client'),
+      // The API's own backend: it lists no audience, the OAuthAPI names it as a resource server.
+      document('OAuthClient', 'team-a', 'backend', { grantTypes: ['client_credentials'] }),
+      secret('team-a', 'backend-oauth-client'),
       document('OAuthClient', 'team-b', 'web', {
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [REDIRECT_URI],
@@ -126,6 +130,15 @@ describe('OAuthAPI admission at the token endpoint', () => {
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     expect(refreshed.scope).toBe('inventory:read');
     await declareApi(inventory(['inventory:read', 'inventory:write']));
+  });
+
+  it('RFC 7662 §2.1: only the token\'s client and the resource servers its OAuthAPI names may introspect it (threat row 4)', async () => {
+    const shop = await relyingParty('shop.team-b');
+    const { access_token: token } = await oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: AUDIENCE });
+    expect(await oidc.tokenIntrospection(await relyingParty('backend.team-a'), token)).toMatchObject({ active: true, client_id: 'shop.team-b', scope: 'inventory:read' });
+    expect(await oidc.tokenIntrospection(shop, token)).toMatchObject({ active: true });
+    // intruder.team-c lists the audience in its own spec: that is no longer enough.
+    expect(await oidc.tokenIntrospection(await relyingParty('intruder.team-c'), token)).toEqual({ active: false });
   });
 
   it('deleting the OAuthAPI stops new tokens for its audience at once', async () => {

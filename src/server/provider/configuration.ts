@@ -14,7 +14,7 @@ import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import type { ApiLookup } from './api-admission.ts';
 import { defaultResource, resourceServerInfo } from './resource-servers.ts';
-import { mayIntrospect, mayRevoke } from './token-policies.ts';
+import { introspectionPolicy, mayRevoke } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
 export interface ProviderDependencies {
@@ -55,7 +55,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: mayIntrospect as never },
+      introspection: { enabled: true, allowedPolicy: introspectionPolicy(config.tenancy === 'enforced' ? apis : undefined) as never },
       revocation: { enabled: true, allowedPolicy: mayRevoke as never },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
