@@ -56,11 +56,10 @@ async function declareApi(spec: OAuthAPISpec | undefined): Promise<void> {
   });
 }
 
-const relyingParty = (clientId: string, confidential = true) =>
-  oidc.discovery(new URL(server.issuer), clientId, confidential ? { client_secret: SECRET } : undefined, confidential ? oidc.ClientSecretBasic(SECRET) : oidc.None(), { execute: [oidc.allowInsecureRequests] });
+const WEB_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'inventory:read', 'inventory:write'];
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'purser-api-admission-'));
+/** Writes the clients file, with the web app listing `webScopes`, and waits until the server has reloaded it. */
+async function writeClients(webScopes: string[]): Promise<void> {
   await writeFile(
     join(dir, 'clients.yaml'),
     [
@@ -74,13 +73,22 @@ beforeAll(async () => {
       document('OAuthClient', 'team-b', 'web', {
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [REDIRECT_URI],
-        scopes: ['openid', 'offline_access', 'inventory:read', 'inventory:write'],
+        scopes: webScopes,
         audiences: [AUDIENCE],
         accessToken: { format: 'opaque' },
         public: true,
       }),
     ].join('---\n'),
   );
+  if (store) await waitFor('the clients file reloaded', async () => JSON.stringify((await store.clients.get('web.team-b'))?.policy.scopes) === JSON.stringify(webScopes));
+}
+
+const relyingParty = (clientId: string, confidential = true) =>
+  oidc.discovery(new URL(server.issuer), clientId, confidential ? { client_secret: SECRET } : undefined, confidential ? oidc.ClientSecretBasic(SECRET) : oidc.None(), { execute: [oidc.allowInsecureRequests] });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'purser-api-admission-'));
+  await writeClients(WEB_SCOPES);
   const prefix = uniquePrefix('api-admission');
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
   server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: dir });
@@ -139,6 +147,19 @@ describe('OAuthAPI admission at the token endpoint', () => {
     expect(await oidc.tokenIntrospection(shop, token)).toMatchObject({ active: true });
     // intruder.team-c lists the audience in its own spec: that is no longer enough.
     expect(await oidc.tokenIntrospection(await relyingParty('intruder.team-c'), token)).toEqual({ active: false });
+  });
+
+  it('a refresh after the OAuthClient dropped profile and email from its scopes yields neither (OIDC scopes narrow too)', async () => {
+    const rp = await relyingParty('web.team-b', false);
+    const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access profile email', prompt: 'consent' });
+    expect(tokens.scope?.split(' ').sort()).toEqual(['email', 'offline_access', 'openid', 'profile']);
+    await writeClients(WEB_SCOPES.filter((scope) => scope !== 'profile' && scope !== 'email'));
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(refreshed.scope?.split(' ').sort()).toEqual(['offline_access', 'openid']);
+    const userinfo = await oidc.fetchUserInfo(rp, refreshed.access_token, oidc.skipSubjectCheck);
+    expect(userinfo).not.toHaveProperty('email');
+    expect(userinfo).not.toHaveProperty('name');
+    await writeClients(WEB_SCOPES);
   });
 
   it('deleting the OAuthAPI stops new tokens for its audience at once', async () => {
