@@ -132,7 +132,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     stop: () => informers.stop(),
   });
   manager.add({ name: 'api-informers', needsLeaderElection: false, start: () => apiInformers.start(), stop: () => apiInformers.stop() });
-  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store, now: () => new Date(), log };
+  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store, enqueue, now: () => new Date(), log };
   // The leader's.
   const reconcileKey = async (key: string) => {
     if (key === SIGNING_KEYS_QUEUE_KEY && keysCtx) return reconcileKeys(keysCtx);

@@ -74,6 +74,25 @@ describe('OAuthAPI controller', () => {
     expect(api.metadata.finalizers ?? []).toContain('purser.dev/remove-api');
   });
 
+  it('the OAuthClient status shows, per audience, what is admitted, and AudienceNotAdmitted naming the OAuthAPI for the rest', async () => {
+    type ClientStatus = { audiences?: unknown[]; conditions?: { type: string; status: string; reason: string; message: string }[] };
+    const readClient = async (name: string) => (JSON.parse(await kubectlOk(['get', 'oauthclient', name, '-n', teamB, '-o', 'json'])) as { status?: ClientStatus }).status;
+    const shop = await waitFor('shop admitted', async () => {
+      const status = await readClient('shop');
+      return status?.conditions?.find((c) => c.type === 'AudiencesAdmitted')?.status === 'True' && status;
+    });
+    expect(shop.audiences).toEqual([{ audience: AUDIENCE, oauthAPI: `${teamA}/inventory`, userDelegated: [], clientCredentials: ['inventory:read'] }]);
+    const labelled = await waitFor('labelled not admitted', async () => {
+      const status = await readClient('labelled');
+      return status?.conditions?.find((c) => c.type === 'AudiencesAdmitted')?.reason === 'AudienceNotAdmitted' && status;
+    });
+    expect(labelled.conditions?.find((c) => c.type === 'AudiencesAdmitted')).toMatchObject({
+      status: 'False',
+      message: `OAuthAPI ${teamA}/inventory does not admit inventory:read for the audience "${AUDIENCE}" (clientCredentials); ask its owners to add this client to spec.access`,
+    });
+    expect(labelled.audiences).toEqual([{ audience: AUDIENCE, oauthAPI: `${teamA}/inventory`, userDelegated: [], clientCredentials: [], notAdmitted: ['inventory:read'] }]);
+  });
+
   it('admits by namespace label once the namespace carries it (a Namespace watch, not a restart)', async () => {
     await apply(
       teamA,

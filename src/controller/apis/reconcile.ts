@@ -25,6 +25,8 @@ export interface ApiReconcileContext {
   apis: ApiInformers;
   clients: ClientCache;
   store: Store;
+  /** Queues an OAuthClient (`namespace/name`): its status shows what the API admits. */
+  enqueue(key: string): void;
   now(): Date;
   log: Logger;
 }
@@ -49,6 +51,12 @@ async function release(ctx: ApiReconcileContext, api: OAuthAPIResource): Promise
   if (record?.api === apiRefOf(api)) await ctx.store.apis.delete(api.spec.audience);
   // The next claimant, if any, takes the audience over.
   ctx.apis.enqueueAll();
+  enqueueClientsOf(ctx, api.spec.audience);
+}
+
+/** The OAuthClients listing `audience`, whose status shows what its OAuthAPI admits. */
+function enqueueClientsOf(ctx: ApiReconcileContext, audience: string): void {
+  for (const client of ctx.clients.list()) if (client.spec?.audiences?.includes(audience)) ctx.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
 }
 
 async function writeStatus(ctx: ApiReconcileContext, api: OAuthAPIResource, problem: Problem | undefined, admitted: AdmittedClient[] | undefined): Promise<void> {
@@ -85,7 +93,10 @@ export async function reconcileApi(ctx: ApiReconcileContext, namespace: string, 
     return writeStatus(ctx, api, { reason: AudienceConflict, message }, undefined);
   }
   const { record, admitted } = toApiRecord(api, ctx.clients.list(), ctx.apis.namespaceLabels);
-  if (!isDeepStrictEqual(await ctx.store.apis.get(record.audience), record)) await ctx.store.apis.put(record);
+  if (!isDeepStrictEqual(await ctx.store.apis.get(record.audience), record)) {
+    await ctx.store.apis.put(record);
+    enqueueClientsOf(ctx, record.audience);
+  }
   // An audience this API moved away from stops serving tokens for it.
   const previous = (await ctx.store.apis.list()).filter((other) => other.api === record.api && other.audience !== record.audience);
   for (const stale of previous) await ctx.store.apis.delete(stale.audience);
