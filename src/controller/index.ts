@@ -142,7 +142,18 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     return {};
   };
   manager.add(workers({ queue, reconcile: reconcileKey, count: config.controllerWorkers, metrics, log }));
-  manager.add(periodic('resync', config.resyncPeriod * 1000, resync(ctx, metrics, keysCtx !== undefined), log));
+  const resyncClients = resync(ctx, metrics, keysCtx !== undefined);
+  manager.add(
+    periodic(
+      'resync',
+      config.resyncPeriod * 1000,
+      async () => {
+        apiInformers.enqueueAll();
+        await resyncClients();
+      },
+      log,
+    ),
+  );
   manager.add(periodic('catalog-watch', CATALOG_CHECK_MS, catalogWatch(ctx), log));
 
   if (config.namespaces.length) {
