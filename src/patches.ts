@@ -21,6 +21,7 @@ import { installAtomicReplayDetection } from './server/provider/client-assertion
 import { installLoopbackRedirects } from './server/provider/loopback-redirects.ts';
 import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
 import type { RateCounters } from './store/types.ts';
+import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
 
 export interface ProviderPatchDependencies {
   clients: CachedClientCatalog;
@@ -28,6 +29,8 @@ export interface ProviderPatchDependencies {
   jwks: { keys: Jwk[] };
   /** Shared counters (Redis on every replica alike): one use of a client assertion's jti across replicas. */
   counters: RateCounters;
+  /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
+  mayIntrospect: IntrospectionPolicy;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -86,7 +89,7 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
     reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks }) => installIntrospection(provider, accessTokenVerifier(jwks)),
+    install: (provider, { jwks, mayIntrospect }) => installIntrospection(provider, accessTokenVerifier(jwks), mayIntrospect),
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',

@@ -1,6 +1,7 @@
-// Reads Kubernetes manifests (multi-document YAML) into OAuthClients and the client secrets of Secrets beside them.
+// Reads Kubernetes manifests (multi-document YAML) into OAuthClients, OAuthAPIs and the client secrets of Secrets beside them.
 import { parseAllDocuments } from 'yaml';
 
+import { API_KIND, type OAuthAPI } from './oauth-api.ts';
 import { API_GROUP, KIND, type OAuthClient } from './types.ts';
 
 export interface SecretDocument {
@@ -11,6 +12,7 @@ export interface SecretDocument {
 
 export interface Manifests {
   clients: { client: OAuthClient; source: string }[];
+  apis: { api: OAuthAPI; source: string }[];
   secrets: SecretDocument[];
   problems: string[];
 }
@@ -29,9 +31,9 @@ function decodeSecretData(doc: Document): Record<string, string> {
   return { ...decoded, ...doc.stringData };
 }
 
-/** Every OAuthClient and Secret in `text`; documents of other kinds are ignored, broken ones reported. */
+/** Every OAuthClient, OAuthAPI and Secret in `text`; documents of other kinds are ignored, broken ones reported. */
 export function readManifests(text: string, source: string): Manifests {
-  const result: Manifests = { clients: [], secrets: [], problems: [] };
+  const result: Manifests = { clients: [], apis: [], secrets: [], problems: [] };
   parseAllDocuments(text).forEach((parsed, index) => {
     const where = `${source} (document ${index + 1})`;
     if (parsed.errors.length) {
@@ -45,6 +47,9 @@ export function readManifests(text: string, source: string): Manifests {
     if (doc.kind === KIND && doc.apiVersion?.startsWith(`${API_GROUP}/`)) {
       if (!name) result.problems.push(`${where}: OAuthClient without metadata.name`);
       else result.clients.push({ client: { ...doc, metadata: { name, namespace }, spec: (doc.spec ?? {}) as OAuthClient['spec'] } as OAuthClient, source: where });
+    } else if (doc.kind === API_KIND && doc.apiVersion?.startsWith(`${API_GROUP}/`)) {
+      if (!name) result.problems.push(`${where}: OAuthAPI without metadata.name`);
+      else result.apis.push({ api: { ...doc, metadata: { name, namespace }, spec: (doc.spec ?? {}) as OAuthAPI['spec'] } as OAuthAPI, source: where });
     } else if (doc.kind === 'Secret' && doc.apiVersion === 'v1' && name) {
       result.secrets.push({ namespace, name, data: decodeSecretData(doc) });
     }

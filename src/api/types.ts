@@ -61,6 +61,17 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** What the audience's OAuthAPI admits for this client (status.audiences), so that its owner sees what is missing. */
+export interface AudienceStatus {
+  audience: string;
+  /** `namespace/name` of the OAuthAPI that holds the audience; absent when none declares it. */
+  oauthAPI?: string;
+  userDelegated?: string[];
+  clientCredentials?: string[];
+  /** API scopes the client lists that the OAuthAPI does not admit in any flow the client uses. */
+  notAdmitted?: string[];
+}
+
 export interface OAuthClientStatus {
   clientId?: string;
   /** The grant types in effect (`grantTypesOf`), for `kubectl get`. */
@@ -70,6 +81,8 @@ export interface OAuthClientStatus {
   observedGeneration?: number;
   /** RFC 3339: while the previous client secret still works after a rotation, when it stops. */
   previousSecretExpiresAt?: string;
+  /** Per audience of the spec, what its OAuthAPI admits (see the AudiencesAdmitted condition). */
+  audiences?: AudienceStatus[];
   conditions?: Condition[];
 }
 

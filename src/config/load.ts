@@ -94,6 +94,9 @@ function validate(config: Config, command: Command): Config {
   if (!['standalone', 'sentinel', 'cluster'].includes(config.redisMode)) {
     throw new ConfigError(`PURSER_REDIS_MODE: expected standalone, sentinel or cluster, got "${config.redisMode}"`);
   }
+  if (!['open', 'enforced'].includes(config.tenancy)) {
+    throw new ConfigError(`PURSER_TENANCY: expected enforced or open, got "${config.tenancy}"`);
+  }
   if (!['json', 'pretty'].includes(config.logFormat)) {
     throw new ConfigError(`PURSER_LOG_FORMAT: expected json or pretty, got "${config.logFormat}"`);
   }

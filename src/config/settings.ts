@@ -111,6 +111,13 @@ export const settings = [
     description: 'Folder of `OAuthClient` YAML files to serve clients from (dev mode); changes apply without a restart.',
   },
   {
+    key: 'tenancy',
+    kind: 'string',
+    default: 'enforced',
+    description:
+      '`enforced`: a token for an audience carries only scopes that the audience\'s `OAuthAPI` admits for the client (README, "Multi-tenancy"). `open`: the behaviour before OAuthAPI, where a client gets any audience and scope its own spec lists; for migrations only.',
+  },
+  {
     key: 'usersFile',
     kind: 'string',
     description: 'YAML file of users (username, passwordHash (argon2id), email, name, groups). Dev mode without it serves one demo user.',

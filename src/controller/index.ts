@@ -8,6 +8,9 @@ import { clientIdOf } from '../api/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
+import { API_KEY_PREFIX, createApiInformers } from './apis/informers.ts';
+import { createApiKube } from './apis/kube.ts';
+import { reconcileApi } from './apis/reconcile.ts';
 import { eventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
 import { createInformers } from './informers.ts';
@@ -60,11 +63,17 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     queue.add(key);
     metrics.queueDepth.set(queue.length);
   };
+  const apiInformers = createApiInformers(kubeConfig, { namespaces: config.namespaces, enqueue, log });
   const informers = createInformers(kubeConfig, {
     namespaces: config.namespaces,
-    enqueue,
+    // Every OAuthAPI looks at a changed client again: it may admit it now, or no longer (APIs are few).
+    enqueue: (key) => {
+      enqueue(key);
+      apiInformers.enqueueAll();
+    },
     onClientDeleted: (client) => {
       for (const other of claimants(ctx, clientIdOf(client))) enqueue(keyOf(other));
+      apiInformers.enqueueAll();
     },
     log,
   });
@@ -123,10 +132,29 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     },
     stop: () => informers.stop(),
   });
+  manager.add({ name: 'api-informers', needsLeaderElection: false, start: () => apiInformers.start(), stop: () => apiInformers.stop() });
+  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store, enqueue, now: () => new Date(), log };
   // The leader's.
-  const reconcileKey = (key: string) => (key === SIGNING_KEYS_QUEUE_KEY && keysCtx ? reconcileKeys(keysCtx) : reconcile(ctx, key));
+  const reconcileKey = async (key: string) => {
+    if (key === SIGNING_KEYS_QUEUE_KEY && keysCtx) return reconcileKeys(keysCtx);
+    if (!key.startsWith(API_KEY_PREFIX)) return reconcile(ctx, key);
+    const [namespace = '', name = ''] = key.slice(API_KEY_PREFIX.length).split('/');
+    await reconcileApi(apiCtx, namespace, name);
+    return {};
+  };
   manager.add(workers({ queue, reconcile: reconcileKey, count: config.controllerWorkers, metrics, log }));
-  manager.add(periodic('resync', config.resyncPeriod * 1000, resync(ctx, metrics, keysCtx !== undefined), log));
+  const resyncClients = resync(ctx, metrics, keysCtx !== undefined);
+  manager.add(
+    periodic(
+      'resync',
+      config.resyncPeriod * 1000,
+      async () => {
+        apiInformers.enqueueAll();
+        await resyncClients();
+      },
+      log,
+    ),
+  );
   manager.add(periodic('catalog-watch', CATALOG_CHECK_MS, catalogWatch(ctx), log));
 
   if (config.namespaces.length) {

@@ -59,7 +59,7 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
     logServerErrors(log, provider);
     const csrfKey = csrfKeyFor(material.cookieKeys);
     return {
-      interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters }).routes(),
+      interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters, apis: store.apis }).routes(),
       oidc: mount(provider as unknown as Koa),
       proxy: provider.proxy,
     };

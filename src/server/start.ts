@@ -97,7 +97,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
-  const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log) : undefined;
+  const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log, store.apis) : undefined;
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
 

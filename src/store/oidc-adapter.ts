@@ -5,6 +5,7 @@ import { InvalidGrant } from '../server/errors/purser-error.ts';
 
 import type { CachedClientCatalog } from './cached-catalog.ts';
 import { openSuccessor, sealSuccessor } from './successor-seal.ts';
+import { narrowGrant } from './grant-scopes.ts';
 import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
 
 /** Keys nothing should outlive: used when oidc-provider gives no expiry. */
@@ -79,7 +80,12 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
         const record = await clients.get(id);
         return record && clientMetadata(record);
       }
-      return restore(await artifacts.find(this.name, id), id);
+      const found = restore(await artifacts.find(this.name, id), id);
+      if (this.name === 'Grant' && found && typeof found.clientId === 'string') {
+        const record = await clients.get(found.clientId);
+        return record ? narrowGrant(found, record.policy.scopes) : found;
+      }
+      return found;
     }
 
     async findByUid(uid: string): Promise<Payload | undefined> {

@@ -1,5 +1,6 @@
 // The store contract: what the server and the controller may ask of a backend, and what every backend guarantees.
 // `test/store/conformance.ts` checks each rule below against every implementation.
+import type { AudienceAdmission } from '../api/admission.ts';
 
 /** An oidc-provider model payload, as oidc-provider hands it over (minus `jti`, which never reaches a backend). */
 export interface Payload {
@@ -150,10 +151,44 @@ export interface RateCounters {
   count(key: string): Promise<number>;
 }
 
+/**
+ * What the controller (or dev mode) writes for each OAuthAPI that holds its audience: who may get which scopes,
+ * resolved to client_ids, so that the server decides a token request from this record alone.
+ */
+export interface ApiRecord extends AudienceAdmission {
+  /** Scope name → the description the consent page shows. */
+  descriptions: Record<string, string>;
+  displayName?: string;
+  /** The OAuthAPI's access-token policy for its audience; unset fields keep the client's. */
+  accessToken?: { format?: 'jwt' | 'opaque'; ttl?: number };
+  /** client_ids that may introspect this audience's tokens (RFC 7662), besides the token's own client. */
+  resourceServers: string[];
+}
+
+/** Passed to `ApiCatalog.onChange` listeners when changes may have been missed: drop every cached record. */
+export const ALL_APIS = '*';
+
+/**
+ * The API catalog: one record per audience, without a TTL, like the client catalog. `put` and `delete` notify
+ * every process sharing the backend through `onChange` (the channel `<prefix>apis:changed` on Redis), so a deleted
+ * OAuthAPI stops new tokens for its audience within one notification.
+ */
+export interface ApiCatalog {
+  get(audience: string): Promise<ApiRecord | undefined>;
+  put(record: ApiRecord): Promise<void>;
+  /** Returns whether a record was removed. */
+  delete(audience: string): Promise<boolean>;
+  /** Every record. Not for request paths. */
+  list(): Promise<ApiRecord[]>;
+  /** Calls `listener` with the audience of every change, here or in another process; returns an unsubscribe. */
+  onChange(listener: (audience: string) => void): () => void;
+}
+
 export interface Store {
   readonly artifacts: ArtifactStore;
   readonly counters: RateCounters;
   readonly clients: ClientCatalog;
+  readonly apis: ApiCatalog;
   /** Resolves while the backend answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

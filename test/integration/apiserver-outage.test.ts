@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RunningController } from '../../src/controller/index.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
 import { createNamespace, kubeClients, kubectlOk, relyingPartyFromSecret, startTestController, waitForReady } from '../support/kube.ts';
-import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
@@ -64,7 +64,7 @@ describe('kube-apiserver stopped for a while', () => {
     plane = await startControlPlane();
     namespace = await createNamespace('apiserver-outage', plane.kubeconfig);
     const prefix = uniquePrefix('apiserver-outage');
-    server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
+    server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
     // The control plane's admin kubeconfig: RBAC is proved elsewhere, this is about the API server going away. The
     // outage (a slow apiserver shutdown, 3 s down, its start) is longer than the default Lease's renew deadline (10 s),
     // after which a leader steps down and exits to be restarted; a longer Lease keeps this one leading throughout.

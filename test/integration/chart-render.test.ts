@@ -44,9 +44,11 @@ describe('objects', () => {
   it('the default values render an evaluation install: server, controller, bundled Redis with a generated password', () => {
     expect(ids(defaults)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-controller-namespaces',
       'ClusterRole (cluster)/purser-edit',
       'ClusterRole (cluster)/purser-view',
       'ClusterRoleBinding (cluster)/purser-controller',
+      'ClusterRoleBinding (cluster)/purser-controller-namespaces',
       'Deployment purser-system/purser-controller',
       'Deployment purser-system/purser-server',
       'PodDisruptionBudget purser-system/purser-controller',
@@ -67,8 +69,10 @@ describe('objects', () => {
   it('the production values render no Redis, and add autoscaling, Ingress, NetworkPolicies, ServiceMonitors and per-namespace RBAC', () => {
     expect(ids(production)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-controller-namespaces',
       'ClusterRole (cluster)/purser-edit',
       'ClusterRole (cluster)/purser-view',
+      'ClusterRoleBinding (cluster)/purser-controller-namespaces',
       'Deployment auth/purser-controller',
       'Deployment auth/purser-server',
       'HorizontalPodAutoscaler auth/purser-server',
@@ -276,6 +280,9 @@ describe('controller RBAC', () => {
     { apiGroups: ['purser.dev'], resources: ['oauthclients'], verbs: ['get', 'list', 'watch', 'patch'] },
     // reconcile/status.ts: patchClientStatus.
     { apiGroups: ['purser.dev'], resources: ['oauthclients/status'], verbs: ['patch'] },
+    // informers.ts lists and watches OAuthAPIs; reconcile-api/ patches their finalizer and their status.
+    { apiGroups: ['purser.dev'], resources: ['oauthapis'], verbs: ['get', 'list', 'watch', 'patch'] },
+    { apiGroups: ['purser.dev'], resources: ['oauthapis/status'], verbs: ['patch'] },
     // reconcile/secret.ts creates Secrets owned by their OAuthClient with blockOwnerDeletion, which the API server
     // allows only to whoever may update the owner's finalizers.
     { apiGroups: ['purser.dev'], resources: ['oauthclients/finalizers'], verbs: ['update'] },
@@ -305,6 +312,12 @@ describe('controller RBAC', () => {
     });
   });
 
+  it('Namespaces are only read: get, list and watch for the labels an OAuthAPI namespaceSelector matches', () => {
+    for (const objects of [defaults, production]) {
+      expect(findObject<V1ClusterRole>(objects, 'ClusterRole', 'purser-controller-namespaces').rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
+    }
+  });
+
   it('watching every namespace: one ClusterRoleBinding to the controller\'s ServiceAccount', () => {
     const binding = findObject<V1ClusterRoleBinding>(defaults, 'ClusterRoleBinding', 'purser-controller');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'purser-controller' });
@@ -313,7 +326,8 @@ describe('controller RBAC', () => {
   });
 
   it('controller.namespaces: the same rules bound in each watched namespace and in the release namespace (keys Secret), nowhere else', () => {
-    expect(production.filter((o) => o.kind === 'ClusterRoleBinding')).toEqual([]);
+    // Only the namespace reader is cluster-wide: Namespaces are cluster-scoped (their labels feed namespaceSelector).
+    expect(production.filter((o) => o.kind === 'ClusterRoleBinding').map((o) => o.metadata.name)).toEqual(['purser-controller-namespaces']);
     const bindings = objectsOf<V1RoleBinding>(production, 'RoleBinding').filter((b) => b.metadata!.name === 'purser-controller');
     expect(bindings.map((b) => b.metadata!.namespace).sort()).toEqual(['auth', 'team-a', 'team-b']);
     for (const binding of bindings) {

@@ -91,6 +91,7 @@ describe('settings', () => {
     kubeconfig: 'in a pod the controller uses its ServiceAccount',
     tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
     tlsKeyFile: 'as tlsCertFile',
+    tenancy: 'enforced (the default) is what a cluster runs; a migration sets PURSER_TENANCY=open through server.extraEnv for a while (README, "Multi-tenancy")',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));

@@ -21,7 +21,7 @@ import { createLogger } from '../../src/log.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForReady } from '../support/kube.ts';
-import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { oauthFailure } from '../support/rp.ts';
 
@@ -55,7 +55,7 @@ const eventsOf = async (namespace: string, name: string) => (await kube.listEven
 beforeAll(async () => {
   kube = kubeClients();
   const prefix = uniquePrefix('controller-convergence');
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
 });
 

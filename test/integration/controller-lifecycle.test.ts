@@ -22,7 +22,7 @@ import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Browser } from '../support/browser.ts';
 import { controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForReady } from '../support/kube.ts';
-import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
@@ -136,7 +136,7 @@ async function uninstall(installation: { namespace: string; controller: RunningC
 beforeAll(async () => {
   kube = kubeClients();
   const prefix = uniquePrefix('controller-lifecycle');
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
 });
 

@@ -107,6 +107,14 @@ describe('dev mode', () => {
 
   it('applies edits to the clients folder without a restart', async () => {
     const file = join(clientsDir, 'service.yaml');
+    // The orders API must define and admit the new scope too (PURSER_TENANCY=enforced, the default).
+    const api = join(clientsDir, 'orders-api.yaml');
+    await writeFile(
+      api,
+      (await readFile(api, 'utf8'))
+        .replace('    - name: orders:write\n', '    - name: orders:audit\n      description: Audit orders\n    - name: orders:write\n')
+        .replace('scopes: [orders:read, orders:write]\n      flows: [clientCredentials]', 'scopes: [orders:read, orders:write, orders:audit]\n      flows: [clientCredentials]'),
+    );
     await writeFile(file, (await readFile(file, 'utf8')).replace('scopes: [orders:read, orders:write]', 'scopes: [orders:read, orders:write, orders:audit]'));
     let granted: string | undefined;
     for (let tries = 0; tries < 30 && !granted; tries++) {

@@ -245,6 +245,10 @@ describe('the server and the controller from the image', () => {
     const manifest = { apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthClient', metadata: { name: 'orders-worker' }, spec: { grantTypes: ['client_credentials'], scopes: ['orders:read'], audiences: [AUDIENCE] } };
     await kubectlOk(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(manifest) });
     await waitForReady(namespace, 'orders-worker');
+    // The audience's OAuthAPI admits it (PURSER_TENANCY=enforced, the default).
+    const api = { apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthAPI', metadata: { name: 'orders' }, spec: { audience: AUDIENCE, scopes: [{ name: 'orders:read' }], access: [{ clients: [{ namespace, name: 'orders-worker' }], scopes: ['orders:read'], flows: ['clientCredentials'] }] } };
+    await kubectlOk(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(api) });
+    await waitFor('the OAuthAPI to admit the client', async () => (await kubectlOk(['get', 'oauthapi', 'orders', '-n', namespace, '-o', 'jsonpath={.status.admittedClientCount}'])) === '1');
     const secret = await waitFor('the client Secret', () => kubeClients().getSecret(namespace, 'orders-worker-oauth-client'));
     const { client_id, client_secret } = secretData(secret);
 
@@ -257,6 +261,7 @@ describe('the server and the controller from the image', () => {
 
     // Deletion runs the finalizer, which revokes in Redis: the rest of the controller's code paths at run time.
     await kubectlOk(['delete', 'oauthclient', 'orders-worker', '-n', namespace, '--wait=true', '--timeout=20s']);
+    await kubectlOk(['delete', 'oauthapi', 'orders', '-n', namespace, '--wait=true', '--timeout=20s']);
   });
 
   it('both stop on SIGTERM with exit code 0', async () => {

@@ -97,8 +97,11 @@ describe('client catalog changes', () => {
     const writer = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix: context.server.prefix });
     const rp = await relyingParty(context.server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']) });
     const original = (await writer.clients.get('ledger.test'))!;
+    const api = (await writer.apis.get('https://ledger.test'))!;
     try {
       await oidc.clientCredentialsGrant(rp, { scope: 'ledger:read' });
+      // The ledger's OAuthAPI defines and admits the new scope too, as its controller would write it.
+      await writer.apis.put({ ...api, scopes: [...api.scopes, 'ledger:audit'], clients: { 'ledger.test': { userDelegated: [], clientCredentials: ['ledger:audit', 'ledger:read'] } } });
       await writer.clients.put({ ...original, policy: { ...original.policy, scopes: [...original.policy.scopes, 'ledger:audit'] } });
       const granted = await eventually(() => oidc.clientCredentialsGrant(rp, { scope: 'ledger:audit' }).then((t) => t.scope, () => undefined));
       expect(granted.value).toBe('ledger:audit');
@@ -109,6 +112,7 @@ describe('client catalog changes', () => {
       console.info(`catalog change visible after ${granted.ms} ms (update) and ${refused.ms} ms (delete)`);
     } finally {
       await writer.clients.put(original);
+      await writer.apis.put(api);
       await writer.close();
     }
   });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
-import type { ClientRecord, Store } from '../../src/store/types.ts';
+import type { ApiRecord, ClientRecord, Store } from '../../src/store/types.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -414,6 +414,40 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
           const seen = new Promise<string>((resolve) => peer.clients.onChange(resolve));
           await store.clients.put(record(id));
           expect(await seen).toBe(id);
+        } finally {
+          if (peer !== store) await peer.close();
+        }
+      });
+    });
+
+    describe('API catalog', () => {
+      const api = (audience: string): ApiRecord => ({
+        api: 'team-a/inventory',
+        audience,
+        scopes: ['inventory:read'],
+        clients: { 'shop.team-b': { userDelegated: ['inventory:read'], clientCredentials: [] } },
+        descriptions: { 'inventory:read': 'Read the stock' },
+        resourceServers: ['backend.team-a'],
+      });
+
+      it('puts, gets, lists and deletes records by audience', async () => {
+        const audience = `https://api-${random()}.example`;
+        await store.apis.put(api(audience));
+        expect(await store.apis.get(audience)).toEqual(api(audience));
+        expect((await store.apis.list()).map((r) => r.audience)).toContain(audience);
+        expect(await store.apis.delete(audience)).toBe(true);
+        expect(await store.apis.delete(audience)).toBe(false);
+        expect(await store.apis.get(audience)).toBeUndefined();
+      });
+
+      it('tells every handle about a deletion (what stops new tokens for the audience at once)', async () => {
+        const peer = await subject.peer();
+        try {
+          const audience = `https://api-${random()}.example`;
+          await store.apis.put(api(audience));
+          const seen = new Promise<string>((resolve) => peer.apis.onChange(resolve));
+          await store.apis.delete(audience);
+          expect(await seen).toBe(audience);
         } finally {
           if (peer !== store) await peer.close();
         }

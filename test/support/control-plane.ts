@@ -17,6 +17,7 @@ const run = promisify(execFile);
 
 const REPO = new URL('../../', import.meta.url).pathname;
 export const CRD_FILE = join(REPO, 'crds/oauthclients.purser.dev.yaml');
+export const API_CRD_FILE = join(REPO, 'crds/oauthapis.purser.dev.yaml');
 
 export interface ControlPlane {
   /** `https://127.0.0.1:<port>` */
@@ -177,9 +178,9 @@ export async function startControlPlane(): Promise<ControlPlane> {
   }
 }
 
-/** Applies the OAuthClient CRD and waits until the API server serves it. */
+/** Applies the OAuthClient and OAuthAPI CRDs and waits until the API server serves them. */
 export async function installCrd(kubeconfig: string): Promise<void> {
   const kubectl = await kubectlBinary();
-  await run(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', CRD_FILE]);
-  await run(kubectl, ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/oauthclients.purser.dev']);
+  await run(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '--force-conflicts', '-f', CRD_FILE, '-f', API_CRD_FILE]);
+  await run(kubectl, ['--kubeconfig', kubeconfig, 'wait', '--for=condition=Established', '--timeout=60s', 'crd/oauthclients.purser.dev', 'crd/oauthapis.purser.dev']);
 }

@@ -65,7 +65,7 @@ const SPEC_FIELDS = {
 } satisfies Record<keyof OAuthClientSpec, true>;
 const ACCESS_TOKEN_FIELDS = { format: true, ttl: true } satisfies Record<keyof NonNullable<OAuthClientSpec['accessToken']>, true>;
 const REFRESH_TOKEN_FIELDS = { ttl: true, absoluteLifetime: true, reuseGracePeriod: true } satisfies Record<keyof NonNullable<OAuthClientSpec['refreshToken']>, true>;
-const STATUS_FIELDS = { clientId: true, grantTypes: true, secretName: true, issuer: true, observedGeneration: true, previousSecretExpiresAt: true, conditions: true } satisfies Record<keyof OAuthClientStatus, true>;
+const STATUS_FIELDS = { clientId: true, grantTypes: true, secretName: true, issuer: true, observedGeneration: true, previousSecretExpiresAt: true, audiences: true, conditions: true } satisfies Record<keyof OAuthClientStatus, true>;
 const CONDITION_FIELDS = { type: true, status: true, reason: true, message: true, lastTransitionTime: true, observedGeneration: true } satisfies Record<keyof Condition, true>;
 const ACCESS_TOKEN_FORMATS = ['jwt', 'opaque'] as const satisfies readonly NonNullable<NonNullable<OAuthClientSpec['accessToken']>['format']>[];
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const satisfies readonly Condition['status'][];

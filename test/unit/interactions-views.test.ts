@@ -63,6 +63,23 @@ describe('pages escape what they are given', () => {
     expect(page).toContain('Know who you are (your username)');
   });
 
+  it('consent page: an API is named and each scope described in its OAuthAPI\'s words, escaped', () => {
+    const page = consentPage({
+      ...LOGIN,
+      action: '/interaction/abc/confirm',
+      clientName: 'Shop',
+      accountId: 'alice',
+      access: {
+        scopes: [],
+        claims: [],
+        resources: { 'https://inventory.test': ['inventory:read', 'inventory:raw'] },
+        apis: { 'https://inventory.test': { displayName: 'Inventory', descriptions: { 'inventory:read': `See the stock ${SCRIPT}` } } },
+      },
+    });
+    expect(page).not.toContain('<script>');
+    expect(page).toContain(`<li>Inventory: See the stock ${ESCAPED_SCRIPT} (<code>inventory:read</code>); <code>inventory:raw</code></li>`);
+  });
+
   it('login page: client name, username and error come out escaped', () => {
     const page = loginPage({ ...LOGIN, clientName: SCRIPT, username: SCRIPT, error: SCRIPT });
     expect(page).not.toContain('<script>');

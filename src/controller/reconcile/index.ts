@@ -7,6 +7,7 @@ import { clientIdOf, hasSecret, secretNameOf } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
 import type { ClientRecord } from '../../store/types.ts';
 import type { OAuthClientResource } from '../kube.ts';
+import { admissionOf } from './audiences.ts';
 import { claimProblem } from './claim.ts';
 import { refuseClientId } from './client-id-policy.ts';
 import { finalize } from './cleanup.ts';
@@ -65,7 +66,8 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
     secret = found.value;
   }
   const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
-  return { clientId, secretName, ...synced };
+  const admission = await fromStore(() => admissionOf(ctx, client));
+  return { clientId, secretName, ...synced, ...(admission ? { admission } : {}) };
 }
 
 export async function reconcile(ctx: ReconcileContext, key: string): Promise<ReconcileResult> {

@@ -6,6 +6,7 @@ import { grantTypesOf, type Condition, type OAuthClientStatus } from '../../api/
 import { skipConsentVerdict } from '../../api/tenancy.ts';
 import { READY, SKIP_CONSENT, findCondition, removeCondition, setCondition } from '../conditions.ts';
 import type { OAuthClientResource } from '../kube.ts';
+import { AUDIENCES_ADMITTED, type Admission } from './audiences.ts';
 import type { Blocked, ReconcileContext } from './context.ts';
 
 /** What reconciling found: served (no `blocked`), or why not. */
@@ -15,6 +16,14 @@ export interface Verdict {
   secretName?: string;
   /** Epoch seconds. */
   previousSecretExpiresAt?: number;
+  /** What the OAuthAPIs of the client's audiences admit; absent without audiences. */
+  admission?: Admission;
+}
+
+function admissionCondition(admission: Admission, generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
+  const { problem } = admission;
+  if (problem) return { type: AUDIENCES_ADMITTED, status: 'False', reason: problem.reason, message: problem.message, observedGeneration: generation };
+  return { type: AUDIENCES_ADMITTED, status: 'True', reason: 'Admitted', message: 'the OAuthAPI of every audience admits every scope this client lists', observedGeneration: generation };
 }
 
 function readyCondition(ctx: ReconcileContext, verdict: Verdict, generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
@@ -41,8 +50,15 @@ export function desiredStatus(ctx: ReconcileContext, client: OAuthClientResource
     issuer: ctx.issuer,
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     ...(verdict.previousSecretExpiresAt ? { previousSecretExpiresAt: new Date(verdict.previousSecretExpiresAt * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } : {}),
-    conditions: conditionsOf(ctx, client, verdict),
+    ...(verdict.admission ? { audiences: verdict.admission.audiences } : {}),
+    conditions: withAdmission(conditionsOf(ctx, client, verdict), verdict, generation, ctx.now()),
   };
+}
+
+/** The AudiencesAdmitted condition set, or removed when the client has no audiences (or was not evaluated). */
+function withAdmission(conditions: Condition[], verdict: Verdict, generation: number | undefined, now: Date): Condition[] {
+  if (verdict.admission) return setCondition(conditions, admissionCondition(verdict.admission, generation), now);
+  return conditions.filter((condition) => condition.type !== AUDIENCES_ADMITTED);
 }
 
 export async function writeStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): Promise<boolean> {

@@ -1,4 +1,4 @@
-// Dev mode's client source: the OAuthClient YAML files of a folder, kept in the catalog as the folder changes.
+// Dev mode's client source: the OAuthClient (and OAuthAPI) YAML files of a folder, kept in the catalogs as the folder changes.
 // It follows the controller's rules (validation, Secret lookup, client_id conflicts) without a Kubernetes API.
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { validateOAuthClient } from '../../api/validate.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
 import type { Logger } from '../../log.ts';
 import { hashSecret } from '../../store/secret-hash.ts';
-import type { ClientCatalog, ClientRecord } from '../../store/types.ts';
+import type { ApiCatalog, ApiRecord, ClientCatalog, ClientRecord } from '../../store/types.ts';
+import { fileApiRecords } from './file-apis.ts';
 
 export interface LoadedClient {
   record: ClientRecord;
@@ -27,13 +28,18 @@ export class FileClientSource {
   readonly #log: Logger;
   /** Generated secrets survive reloads, so editing a file does not change a client's credentials. */
   readonly #generated = new Map<string, string>();
+  readonly #apis: ApiCatalog | undefined;
   #served = new Set<string>();
+  #servedAudiences = new Set<string>();
+  #apiRecords: ApiRecord[] = [];
   #watcher?: FSWatcher;
 
-  constructor(dir: string, catalog: ClientCatalog, log: Logger) {
+  /** `apis`: where the folder's OAuthAPIs go (the API catalog); without it they are ignored. */
+  constructor(dir: string, catalog: ClientCatalog, log: Logger, apis?: ApiCatalog) {
     this.#dir = dir;
     this.#catalog = catalog;
     this.#log = log;
+    this.#apis = apis;
   }
 
   /** Loads the folder into the catalog and returns what was loaded. */
@@ -43,6 +49,12 @@ export class FileClientSource {
     const current = new Set(loaded.map(({ record }) => record.clientId));
     for (const clientId of this.#served) if (!current.has(clientId)) await this.#catalog.delete(clientId);
     this.#served = current;
+    if (this.#apis) {
+      for (const record of this.#apiRecords) await this.#apis.put(record);
+      const audiences = new Set(this.#apiRecords.map((record) => record.audience));
+      for (const audience of this.#servedAudiences) if (!audiences.has(audience)) await this.#apis.delete(audience);
+      this.#servedAudiences = audiences;
+    }
     return loaded;
   }
 
@@ -67,11 +79,13 @@ export class FileClientSource {
   async #read(): Promise<LoadedClient[]> {
     const files = (await readdir(this.#dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
     const clients: { client: OAuthClient; source: string }[] = [];
+    const apis: Parameters<typeof fileApiRecords>[0] = [];
     const secrets: SecretDocument[] = [];
     for (const file of files) {
       const manifests = readManifests(await readFile(join(this.#dir, file), 'utf8'), file);
       manifests.problems.forEach((problem) => this.#log.warn(problem));
       clients.push(...manifests.clients);
+      apis.push(...manifests.apis);
       secrets.push(...manifests.secrets);
     }
     const loaded: LoadedClient[] = [];
@@ -87,6 +101,8 @@ export class FileClientSource {
       claimedBy.set(clientId, source);
       loaded.push(result!);
     }
+    const served = new Set(loaded.map(({ record }) => record.owner));
+    this.#apiRecords = fileApiRecords(apis, clients.map(({ client }) => client).filter((client) => served.has(`${client.metadata.namespace}/${client.metadata.name}`)), this.#log);
     return loaded;
   }
 

@@ -3,7 +3,7 @@ import type { RouterMiddleware } from '@koa/router';
 import type { Client, Interaction, Provider } from 'oidc-provider';
 
 import type { Logger } from '../../log.ts';
-import type { RateCounters } from '../../store/types.ts';
+import type { ApiCatalog, RateCounters } from '../../store/types.ts';
 import type { UserDirectory } from '../accounts/users.ts';
 
 export interface InteractionDeps {
@@ -14,6 +14,8 @@ export interface InteractionDeps {
   csrfKey: Buffer;
   /** Shared counters for the sign-in attempt limit. */
   counters: RateCounters;
+  /** The OAuthAPIs whose scope descriptions the consent page shows. */
+  apis: ApiCatalog;
 }
 
 /** What load-details found: the interaction named by both the cookie and the URL, and the client behind it. */

@@ -5,7 +5,7 @@ import { loaded, type InteractionDeps, type Step } from './deps.ts';
 import { grantConsent } from './grant-consent.ts';
 import { renderLoginForm } from './login-form.ts';
 
-export function showPrompt({ provider, csrfKey, log }: InteractionDeps): Step {
+export function showPrompt({ provider, csrfKey, log, apis }: InteractionDeps): Step {
   return async function showPrompt(ctx) {
     const { details, client } = loaded(ctx);
     switch (details.prompt.name) {
@@ -18,7 +18,7 @@ export function showPrompt({ provider, csrfKey, log }: InteractionDeps): Step {
           await grantConsent(provider, ctx);
           return;
         }
-        renderConsentForm(ctx, csrfKey);
+        await renderConsentForm(ctx, csrfKey, apis);
         return;
       default:
         // Purser's interaction policy has only these two prompts; another one is a configuration fault.

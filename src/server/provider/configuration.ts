@@ -13,9 +13,10 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
+import type { ApiLookup } from './api-admission.ts';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-assertions.ts';
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
-import { mayIntrospect, mayRevoke } from './token-policies.ts';
+import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 
 export interface ProviderDependencies {
@@ -28,9 +29,13 @@ export interface ProviderDependencies {
   renew: (model: string, id: string, expiresIn: number) => Promise<void>;
   /** The policy of a client whose record is cached, without I/O. */
   policyFor: (clientId: string) => ClientPolicy | undefined;
+  /** The API catalog, consulted per token request when PURSER_TENANCY=enforced. */
+  apis: ApiLookup;
+  /** Who may introspect which token (token-policies.ts), built once for the endpoint and for JWT access tokens. */
+  mayIntrospect: IntrospectionPolicy;
 }
 
-export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor, renew }: ProviderDependencies): Configuration {
+export function providerConfiguration({ config, adapter, users, jwks, cookieKeys, policyFor, renew, apis, mayIntrospect }: ProviderDependencies): Configuration {
   const { ttl, accessTokenTtl } = lifetimes(config, policyFor);
   return {
     adapter,
@@ -69,7 +74,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource as never,
-        getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client)) as never,
+        getResourceServerInfo: resourceServerInfo((client: ClientLike) => accessTokenTtl(client), config.tenancy === 'enforced' ? apis : undefined) as never,
         useGrantedResource: useGrantedResource as never,
       },
     },

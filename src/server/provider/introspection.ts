@@ -7,7 +7,7 @@ import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
 import { failureOf, renderError } from '../errors/render.ts';
 import type { AccessTokenVerifier } from './jwt-access-token.ts';
-import { mayIntrospect } from './token-policies.ts';
+import type { IntrospectionPolicy } from './token-policies.ts';
 
 const INACTIVE = { active: false } as const;
 
@@ -15,19 +15,20 @@ const INACTIVE = { active: false } as const;
  * The RFC 7662 §2.2 answer for a JWT access token: its claims while it verifies (jwt-access-token.ts), its client
  * still exists and today's policy lets the caller see it.
  */
-async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier): Promise<Record<string, unknown>> {
+async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): Promise<Record<string, unknown>> {
   const { provider, client, params } = ctx.oidc;
   const claims = await verify(provider.issuer, String(params!.token));
   if (!claims) return INACTIVE;
   const clientId = claims.client_id;
   if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return INACTIVE;
-  if (!mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined })) return INACTIVE;
+  if (!(await mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined }))) return INACTIVE;
   const { cnf } = claims as { cnf?: { jkt?: string } };
   const { iss, sub, aud, scope, exp, iat, jti } = claims;
   return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }
 
-export function installIntrospection(provider: Provider, verify: AccessTokenVerifier): void {
+/** `mayIntrospect`: the policy the provider's introspection endpoint is configured with (token-policies.ts). */
+export function installIntrospection(provider: Provider, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
@@ -37,7 +38,7 @@ export function installIntrospection(provider: Provider, verify: AccessTokenVeri
       await renderError(ctx, new InvalidClient(INTROSPECTION_NEEDS_AUTHENTICATION, { challenge: { scheme: 'Basic' } }));
     } else if (jwtRefused) {
       ctx.status = 200;
-      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, verify);
+      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, verify, mayIntrospect);
     }
   });
 }

@@ -5,6 +5,7 @@ import type { KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import { describe, RESOURCE_NOT_AN_AUDIENCE, SCOPE_CARRIES_NOTHING, SCOPE_NEEDS_A_USER, SCOPE_NOT_ALLOWED } from '../errors/descriptions.ts';
 import { InvalidScope, InvalidTarget } from '../errors/purser-error.ts';
+import { admittedApiScopes, type ApiLookup } from './api-admission.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
 interface ScopeRules {
@@ -92,19 +93,33 @@ export function useGrantedResource(ctx: KoaContextWithOIDC): boolean {
   return !(asked.includes('openid') && asked.every((scope) => OIDC_SCOPES.includes(scope)));
 }
 
-export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number) {
-  return function getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: ClientLike): ResourceServer {
+/**
+ * `apis`: with PURSER_TENANCY=enforced, the API catalog lookup; the audience's OAuthAPI then bounds the token's
+ * scopes (intersected with the client's own allow-list) and may set its format and lifetime. `undefined`: open.
+ */
+export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => number, apis?: ApiLookup) {
+  return async function getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: ClientLike): Promise<ResourceServer> {
     assertScopesAllowed(ctx, client);
     const policy = policyOf(client);
     if (!policy.audiences.includes(indicator)) {
       throw new InvalidTarget(describe(RESOURCE_NOT_AN_AUDIENCE, indicator, policy.audiences.length ? policy.audiences.join(', ') : 'none'));
     }
+    let scope = scopeRules(client).apiScope;
+    let format = policy.accessTokenFormat;
+    let ttl = accessTokenTtl(client);
+    if (apis) {
+      const { scopes, record } = await admittedApiScopes(ctx, client.clientId, indicator, apis);
+      const own = new Set(scope.split(' '));
+      scope = scopes.filter((name) => own.has(name)).join(' ');
+      format = record.accessToken?.format ?? format;
+      ttl = record.accessToken?.ttl ?? ttl;
+    }
     return {
-      scope: scopeRules(client).apiScope,
+      scope,
       audience: indicator,
-      accessTokenTTL: accessTokenTtl(client),
-      accessTokenFormat: policy.accessTokenFormat,
-      ...(policy.accessTokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
+      accessTokenTTL: ttl,
+      accessTokenFormat: format,
+      ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
     };
   };
 }

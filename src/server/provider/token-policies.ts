@@ -1,9 +1,11 @@
-// Who may introspect or revoke which token. A client may always act on its own tokens; a confidential client may
-// also introspect tokens minted for one of its audiences (that is how a resource server checks opaque tokens).
+// Who may introspect or revoke which token. A client may always act on its own tokens. With PURSER_TENANCY=enforced,
+// a confidential client may also introspect the tokens of an audience whose OAuthAPI names it in resourceServers;
+// with open tenancy, those of any audience it lists itself (how a resource server checked opaque tokens before).
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { REVOKING_ANOTHER_CLIENTS_TOKEN } from '../errors/descriptions.ts';
 import { InvalidGrant } from '../errors/purser-error.ts';
+import type { ApiLookup } from './api-admission.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
 interface TokenLike {
@@ -13,12 +15,24 @@ interface TokenLike {
 
 const audiencesOf = (token: TokenLike): string[] => (token.aud === undefined ? [] : ([] as string[]).concat(token.aud));
 
-export function mayIntrospect(_ctx: KoaContextWithOIDC, client: ClientLike & { clientAuthMethod?: string }, token: TokenLike): boolean {
-  // A public client authenticates nobody (RFC 7662 §2.1); introspection.ts answers it invalid_client.
-  if (client.clientAuthMethod === 'none') return false;
-  if (token.clientId === client.clientId) return true;
-  const served = policyOf(client).audiences;
-  return audiencesOf(token).some((audience) => served.includes(audience));
+/** Whether `client` may see `token` at introspection (oidc-provider's features.introspection.allowedPolicy). */
+export type IntrospectionPolicy = (ctx: KoaContextWithOIDC, client: ClientLike & { clientAuthMethod?: string }, token: TokenLike) => Promise<boolean>;
+
+/** RFC 7662 §2.1 / §4: `apis` (enforced tenancy) decides by the OAuthAPI's resourceServers; without it, by the client's audiences. */
+export function introspectionPolicy(apis?: ApiLookup): IntrospectionPolicy {
+  return async function mayIntrospect(_ctx: KoaContextWithOIDC, client: ClientLike & { clientAuthMethod?: string }, token: TokenLike): Promise<boolean> {
+    // A public client authenticates nobody (RFC 7662 §2.1); introspection.ts answers it invalid_client.
+    if (client.clientAuthMethod === 'none') return false;
+    if (token.clientId === client.clientId) return true;
+    if (!apis) {
+      const served = policyOf(client).audiences;
+      return audiencesOf(token).some((audience) => served.includes(audience));
+    }
+    for (const audience of audiencesOf(token)) {
+      if ((await apis(audience))?.resourceServers.includes(client.clientId)) return true;
+    }
+    return false;
+  };
 }
 
 /** RFC 7009 §2.1: revoking another client's token is refused, and the client is told so. */

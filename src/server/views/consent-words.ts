@@ -7,6 +7,13 @@ export interface RequestedAccess {
   claims: string[];
   /** Resource indicator (the API's URI) → scopes on that API. */
   resources: Record<string, string[]>;
+  /** Resource indicator → what its OAuthAPI says about itself: a name and each scope's description. */
+  apis?: Record<string, ApiWords>;
+}
+
+export interface ApiWords {
+  displayName?: string;
+  descriptions: Record<string, string>;
 }
 
 const SCOPE_WORDS: Readonly<Record<string, string>> = {
@@ -26,17 +33,22 @@ function describeScope(scope: string): SafeHtml {
   return words ? html`${words}` : html`Use the <code>${scope}</code> permission`;
 }
 
-function describeResource(indicator: string, scopes: readonly string[]): SafeHtml {
-  return scopes.length
-    ? html`Use <code>${indicator}</code> with the permissions ${codes(scopes)}`
-    : html`Use <code>${indicator}</code>`;
+function describeResource(indicator: string, scopes: readonly string[], api: ApiWords | undefined): SafeHtml {
+  const name = api?.displayName ? html`${api.displayName}` : html`<code>${indicator}</code>`;
+  if (!scopes.length) return html`Use ${name}`;
+  // The OAuthAPI's own words for each scope, with the scope's name beside them; a scope without words keeps its name.
+  const described = scopes.map((scope, index) => {
+    const words = api?.descriptions[scope];
+    return html`${index ? '; ' : ''}${words ? html`${words} (<code>${scope}</code>)` : html`<code>${scope}</code>`}`;
+  });
+  return api ? html`${name}: ${described}` : html`Use ${name} with the permissions ${codes(scopes)}`;
 }
 
 /** One list item's content per thing asked for, in a stable order: identity scopes, claims, then APIs. */
-export function describeAccess({ scopes, claims, resources }: RequestedAccess): SafeHtml[] {
+export function describeAccess({ scopes, claims, resources, apis = {} }: RequestedAccess): SafeHtml[] {
   return [
     ...scopes.map(describeScope),
     ...(claims.length ? [html`See these details about you: ${codes(claims)}`] : []),
-    ...Object.entries(resources).map(([indicator, resourceScopes]) => describeResource(indicator, resourceScopes)),
+    ...Object.entries(resources).map(([indicator, resourceScopes]) => describeResource(indicator, resourceScopes, apis[indicator])),
   ];
 }

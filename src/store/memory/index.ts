@@ -1,5 +1,6 @@
 // The embedded store `npm start` uses: everything in this process, nothing shared.
 import type { Store } from '../types.ts';
+import { MemoryApiCatalog } from './api-catalog.ts';
 import { MemoryArtifactStore } from './artifacts.ts';
 import { MemoryClientCatalog } from './catalog.ts';
 import { MemoryRateCounters } from './counters.ts';
@@ -11,6 +12,7 @@ export function createMemoryStore(now?: () => number): Store & { artifacts: Memo
     artifacts,
     counters,
     clients: new MemoryClientCatalog(),
+    apis: new MemoryApiCatalog(),
     ping: async () => {},
     close: async () => {
       artifacts.close();

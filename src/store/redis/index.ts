@@ -1,8 +1,9 @@
-// The production store: artifacts and the client catalog in Redis, shared by every replica.
+// The production store: artifacts and the client and API catalogs in Redis, shared by every replica.
 import type { Cluster, Redis } from 'ioredis';
 
 import { guardStore } from '../guard.ts';
 import type { Store } from '../types.ts';
+import { RedisApiCatalog } from './api-catalog.ts';
 import { RedisArtifactStore } from './artifacts.ts';
 import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
@@ -32,10 +33,13 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   reportErrorsOnce(subscriber, report);
   const clients = new RedisClientCatalog(redis, subscriber, options.prefix);
   await clients.start();
+  const apis = new RedisApiCatalog(redis, subscriber, options.prefix);
+  await apis.start();
   return guardStore({
     artifacts: new RedisArtifactStore(redis, options.prefix),
     counters: new RedisRateCounters(redis, options.prefix),
     clients,
+    apis,
     ping: async () => {
       await redis.ping();
     },

@@ -1,0 +1,75 @@
+// The admission decision as pure functions, in two halves: what an OAuthAPI admits for one client (the controller
+// evaluates it, with the namespace's labels, and writes the result to the API catalog), and whether one token
+// request fits what was admitted (the server, from that record alone: it never calls the Kubernetes API).
+import { INVALID_SCOPE, INVALID_TARGET, audienceNotAdmittedDescription, noOAuthAPIDescription, scopeNotAdmittedDescription, scopeNotDefinedDescription } from './admission-errors.ts';
+import { AudienceNotAdmitted, NoOAuthAPI, ScopeNotDefined } from './api-reasons.ts';
+import { selectorMatches } from './label-selector.ts';
+import type { AccessRule, Flow, OAuthAPISpec } from './oauth-api.ts';
+import { OIDC_SCOPES } from './types.ts';
+
+/** Who is asking, as the controller knows it: never the client_id alone, which a tenant may choose. */
+export interface ClientIdentity {
+  namespace: string;
+  name: string;
+  namespaceLabels: Readonly<Record<string, string>>;
+  clientId: string;
+}
+
+/** Scopes admitted per flow, sorted; a flow with no scope means the client is not admitted in it. */
+export type FlowScopes = Record<Flow, string[]>;
+
+/** What the server needs of one OAuthAPI to decide a token request: its name, its scopes, and who gets which. */
+export interface AudienceAdmission {
+  /** `namespace/name` of the OAuthAPI, named in every refusal. */
+  api: string;
+  audience: string;
+  /** Every scope the OAuthAPI defines. */
+  scopes: string[];
+  /** By client_id. */
+  clients: Record<string, FlowScopes>;
+}
+
+export type AdmissionDecision = { scopes: string[] } | { error: typeof INVALID_TARGET | typeof INVALID_SCOPE; reason: string; description: string };
+
+function ruleSelects(rule: AccessRule, client: ClientIdentity): boolean {
+  if (rule.clients?.some((ref) => ref.namespace === client.namespace && ref.name === client.name)) return true;
+  return rule.namespaceSelector !== undefined && selectorMatches(rule.namespaceSelector, client.namespaceLabels);
+}
+
+/**
+ * The scopes `api` admits for `client`, per flow: the union of the rules that select it, limited to the scopes the
+ * API defines (a rule naming an undefined scope admits nothing by it; validation reports such a rule).
+ */
+export function admittedScopes(api: OAuthAPISpec, client: ClientIdentity): FlowScopes {
+  const defined = new Set((api.scopes ?? []).map((scope) => scope.name));
+  const result: Record<Flow, Set<string>> = { userDelegated: new Set(), clientCredentials: new Set() };
+  for (const rule of api.access ?? []) {
+    if (!ruleSelects(rule, client)) continue;
+    for (const flow of rule.flows) for (const scope of rule.scopes) if (defined.has(scope)) result[flow].add(scope);
+  }
+  return { userDelegated: [...result.userDelegated].sort(), clientCredentials: [...result.clientCredentials].sort() };
+}
+
+/**
+ * Whether a token for `audience` may carry the `requested` scopes for `clientId` in `flow`. OpenID Connect scopes
+ * belong to the server and pass through untouched; the answer's `scopes` are the API scopes the token may carry.
+ * `entry` is the audience's admission record, `undefined` when no OAuthAPI declares the audience.
+ * Refusals: invalid_target (RFC 8707 §2) when there is no OAuthAPI or the client is not admitted in this flow at
+ * all; invalid_scope (RFC 6749 §5.2) for a scope the API does not define or does not admit for this client.
+ */
+export function decideAdmission(entry: AudienceAdmission | undefined, audience: string, clientId: string, requested: readonly string[], flow: Flow): AdmissionDecision {
+  if (!entry) return { error: INVALID_TARGET, reason: NoOAuthAPI, description: noOAuthAPIDescription(audience) };
+  const apiScopes = [...new Set(requested.filter((scope) => scope && !OIDC_SCOPES.includes(scope)))];
+  const undefinedScopes = apiScopes.filter((scope) => !entry.scopes.includes(scope));
+  if (undefinedScopes.length) return { error: INVALID_SCOPE, reason: ScopeNotDefined, description: scopeNotDefinedDescription(entry.api, audience, undefinedScopes) };
+  const admitted = entry.clients[clientId]?.[flow] ?? [];
+  if (!admitted.length) return { error: INVALID_TARGET, reason: AudienceNotAdmitted, description: audienceNotAdmittedDescription(entry.api, audience, clientId, flow) };
+  const refused = apiScopes.filter((scope) => !admitted.includes(scope));
+  if (refused.length) return { error: INVALID_SCOPE, reason: AudienceNotAdmitted, description: scopeNotAdmittedDescription(entry.api, audience, clientId, flow, refused, admitted) };
+  return { scopes: apiScopes };
+}
+
+/** The flow a grant type belongs to: every grant a user takes part in is user-delegated. */
+export function flowOfGrant(grantType: string): Flow {
+  return grantType === 'client_credentials' ? 'clientCredentials' : 'userDelegated';
+}

@@ -1,0 +1,76 @@
+// Informers for OAuthAPIs (in the watched namespaces) and for Namespaces (cluster-wide: their labels feed
+// access.namespaceSelector). Handlers only enqueue `oauthapi:<namespace>/<name>` keys.
+import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
+
+import { API_PLURAL } from '../../api/oauth-api.ts';
+import { API_GROUP, API_VERSION } from '../../api/types.ts';
+import type { Logger } from '../../log.ts';
+import type { OAuthAPIResource } from './kube.ts';
+
+type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+
+const RESTART_DELAY_MS = 2_000;
+export const API_KEY_PREFIX = 'oauthapi:';
+
+export const apiKeyOf = (api: OAuthAPIResource): string => `${API_KEY_PREFIX}${api.metadata.namespace}/${api.metadata.name}`;
+
+export interface ApiInformers {
+  get(namespace: string, name: string): OAuthAPIResource | undefined;
+  list(): OAuthAPIResource[];
+  namespaceLabels(namespace: string): Record<string, string>;
+  /** Queues every OAuthAPI: a client or a namespace changed, and any API may admit it differently now. */
+  enqueueAll(): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createApiInformers(kubeConfig: KubeConfig, options: { namespaces: readonly string[]; enqueue(key: string): void; log: Logger }): ApiInformers {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const resource = { group: API_GROUP, version: API_VERSION, plural: API_PLURAL };
+  const base = `/apis/${API_GROUP}/${API_VERSION}`;
+  const apiInformers = (options.namespaces.length ? options.namespaces : ['']).map((namespace) =>
+    makeInformer<OAuthAPIResource>(
+      kubeConfig,
+      namespace ? `${base}/namespaces/${namespace}/${API_PLURAL}` : `${base}/${API_PLURAL}`,
+      () => (namespace ? custom.listNamespacedCustomObject({ ...resource, namespace }) : custom.listClusterCustomObject(resource)),
+    ),
+  );
+  const namespaces = makeInformer<V1Namespace>(kubeConfig, '/api/v1/namespaces', () => core.listNamespace());
+  const list = () => apiInformers.flatMap((informer) => informer.list());
+  const enqueueAll = () => {
+    for (const api of list()) options.enqueue(apiKeyOf(api));
+  };
+  for (const informer of apiInformers) {
+    informer.on('add', (api) => options.enqueue(apiKeyOf(api)));
+    // Any change may move an audience between claimants: look at every API (they are few).
+    informer.on('update', enqueueAll);
+    informer.on('delete', enqueueAll);
+  }
+  for (const verb of ['add', 'update', 'delete'] as const) namespaces.on(verb, enqueueAll);
+  const all = [...apiInformers, namespaces] as Watched<KubernetesObject>[];
+  let stopped = false;
+  for (const informer of all) {
+    informer.on('error', (error?: unknown) => {
+      if (stopped) return;
+      options.log.warn({ err: error }, 'watch failed; restarting');
+      setTimeout(() => void (stopped || informer.start().catch(() => {})), RESTART_DELAY_MS).unref();
+    });
+  }
+  return {
+    get: (namespace, name) => apiInformers.map((informer) => informer.get(name, namespace)).find(Boolean),
+    list,
+    namespaceLabels: (namespace) => namespaces.get(namespace)?.metadata?.labels ?? {},
+    enqueueAll,
+    start: async () => {
+      await Promise.all(all.map((informer) => informer.start()));
+      while (!stopped && all.some((informer) => (informer as unknown as { latestResourceVersion(): string }).latestResourceVersion() === '')) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(all.map((informer) => informer.stop()));
+    },
+  };
+}

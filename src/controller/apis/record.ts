@@ -1,0 +1,45 @@
+// Translates an OAuthAPI that holds its audience into the API catalog record the server decides from, and the
+// list of admitted clients its status shows. Pure: the informer caches are passed in.
+import { admittedScopes, type FlowScopes } from '../../api/admission.ts';
+import { parseDuration } from '../../api/duration.ts';
+import { apiRefOf, type AdmittedClient } from '../../api/oauth-api.ts';
+import { clientIdOf } from '../../api/types.ts';
+import type { ApiRecord } from '../../store/types.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import type { OAuthAPIResource } from './kube.ts';
+
+/**
+ * The record for `api` (valid, holding its audience): every OAuthClient that lists the audience and that a rule
+ * admits, by client_id; resource servers by client_id (those not found are left out until they exist).
+ */
+export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClientResource[], namespaceLabels: (namespace: string) => Record<string, string>): { record: ApiRecord; admitted: AdmittedClient[] } {
+  const { spec } = api;
+  const admitted: AdmittedClient[] = [];
+  const byClientId: Record<string, FlowScopes> = {};
+  for (const client of clients) {
+    if (!client.spec?.audiences?.includes(spec.audience)) continue;
+    const { namespace, name } = client.metadata;
+    const clientId = clientIdOf(client);
+    const scopes = admittedScopes(spec, { namespace, name, clientId, namespaceLabels: namespaceLabels(namespace) });
+    if (!scopes.userDelegated.length && !scopes.clientCredentials.length) continue;
+    byClientId[clientId] = scopes;
+    admitted.push({ namespace, name, clientId, ...scopes });
+  }
+  admitted.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+  const resourceServers = (spec.resourceServers ?? [])
+    .map((ref) => clients.find((client) => client.metadata.namespace === ref.namespace && client.metadata.name === ref.name))
+    .filter((client) => client !== undefined)
+    .map(clientIdOf);
+  const ttl = spec.accessToken?.ttl === undefined ? undefined : parseDuration(spec.accessToken.ttl);
+  const record: ApiRecord = {
+    api: apiRefOf(api),
+    audience: spec.audience,
+    scopes: (spec.scopes ?? []).map((scope) => scope.name),
+    clients: byClientId,
+    descriptions: Object.fromEntries((spec.scopes ?? []).filter((scope) => scope.description).map((scope) => [scope.name, scope.description!])),
+    ...(spec.displayName ? { displayName: spec.displayName } : {}),
+    ...(spec.accessToken ? { accessToken: { ...(spec.accessToken.format ? { format: spec.accessToken.format } : {}), ...(ttl ? { ttl } : {}) } } : {}),
+    resourceServers,
+  };
+  return { record, admitted };
+}

@@ -1,0 +1,44 @@
+// What each audience's OAuthAPI admits for this client, read from the API catalog the OAuthAPI reconciler writes:
+// the client's status shows it per audience, and the AudiencesAdmitted condition names the OAuthAPI to ask.
+import { flowOfGrant } from '../../api/admission.ts';
+import { AudienceNotAdmitted, NoOAuthAPI } from '../../api/api-reasons.ts';
+import type { Problem } from '../../api/reasons.ts';
+import { clientIdOf, grantTypesOf, OIDC_SCOPES, type AudienceStatus } from '../../api/types.ts';
+import type { OAuthClientResource } from '../kube.ts';
+import type { ReconcileContext } from './context.ts';
+
+export const AUDIENCES_ADMITTED = 'AudiencesAdmitted';
+
+export interface Admission {
+  audiences: AudienceStatus[];
+  /** The first audience not (fully) admitted; `undefined` when every one is. */
+  problem?: Problem;
+}
+
+/** One API catalog read per audience of the spec; `undefined` for a client without audiences. */
+export async function admissionOf(ctx: ReconcileContext, client: OAuthClientResource): Promise<Admission | undefined> {
+  const audiences = client.spec.audiences ?? [];
+  if (!audiences.length) return undefined;
+  const clientId = clientIdOf(client);
+  const flows = [...new Set(grantTypesOf(client.spec).map(flowOfGrant))];
+  const wanted = (client.spec.scopes ?? []).filter((scope) => !OIDC_SCOPES.includes(scope));
+  const problems: Problem[] = [];
+  const statuses: AudienceStatus[] = [];
+  for (const audience of audiences) {
+    const record = await ctx.store.apis.get(audience);
+    if (!record) {
+      statuses.push({ audience });
+      problems.push({ reason: NoOAuthAPI, message: `no OAuthAPI declares the audience "${audience}"; its API team declares it with an OAuthAPI resource` });
+      continue;
+    }
+    const admitted = record.clients[clientId] ?? { userDelegated: [], clientCredentials: [] };
+    const inFlows = new Set(flows.flatMap((flow) => admitted[flow]));
+    const notAdmitted = wanted.filter((scope) => record.scopes.includes(scope) && !inFlows.has(scope));
+    statuses.push({ audience, oauthAPI: record.api, userDelegated: admitted.userDelegated, clientCredentials: admitted.clientCredentials, ...(notAdmitted.length ? { notAdmitted } : {}) });
+    if (notAdmitted.length || !inFlows.size) {
+      const what = notAdmitted.length ? notAdmitted.join(', ') : 'any scope';
+      problems.push({ reason: AudienceNotAdmitted, message: `OAuthAPI ${record.api} does not admit ${what} for the audience "${audience}" (${flows.join(', ')}); ask its owners to add this client to spec.access` });
+    }
+  }
+  return { audiences: statuses, problem: problems[0] };
+}

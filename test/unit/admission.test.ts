@@ -1,0 +1,143 @@
+// The admission decision (DESIGN.md "Who may get which token"): a table of client × OAuthAPI × requested scopes ×
+// flow → admitted scopes or the exact refusal.
+import { describe, expect, it } from 'vitest';
+
+import { admittedScopes, decideAdmission, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
+import { selectorMatches } from '../../src/api/label-selector.ts';
+import type { Flow, LabelSelector, OAuthAPISpec } from '../../src/api/oauth-api.ts';
+
+const inventory: OAuthAPISpec = {
+  audience: 'https://inventory.team-a.example',
+  scopes: [{ name: 'inventory:read', description: 'Read the stock' }, { name: 'inventory:write', description: 'Change the stock' }],
+  access: [
+    { namespaceSelector: { matchLabels: { 'purser.dev/tenant': 'trusted' } }, scopes: ['inventory:read'], flows: ['userDelegated'] },
+    { clients: [{ namespace: 'team-b', name: 'shop' }], scopes: ['inventory:read'], flows: ['userDelegated', 'clientCredentials'] },
+    { clients: [{ namespace: 'team-a', name: 'stocker' }], scopes: ['inventory:read', 'inventory:write'], flows: ['clientCredentials'] },
+    // A rule naming a scope the API does not define admits nothing by it.
+    { clients: [{ namespace: 'team-b', name: 'shop' }], scopes: ['inventory:admin'], flows: ['clientCredentials'] },
+  ],
+};
+
+const identity = (namespace: string, name: string, namespaceLabels: Record<string, string> = {}, clientId = `${name}.${namespace}`): ClientIdentity => ({ namespace, name, namespaceLabels, clientId });
+
+/** What the server would decide for this client, after the controller compiled the API for it. */
+function decide(client: ClientIdentity, api: OAuthAPISpec | undefined, requested: string[], flow: Flow): AdmissionDecision {
+  const entry = api && { api: 'team-a/inventory', audience: api.audience, scopes: (api.scopes ?? []).map((s) => s.name), clients: { [client.clientId]: admittedScopes(api, client) } };
+  return decideAdmission(entry, 'https://inventory.team-a.example', client.clientId, requested, flow);
+}
+
+describe('decideAdmission (client × OAuthAPI × scopes × flow)', () => {
+  it.each<[string, ClientIdentity, OAuthAPISpec | undefined, string[], Flow, AdmissionDecision]>([
+    ['an explicitly named client gets its scope', identity('team-b', 'shop'), inventory, ['inventory:read'], 'clientCredentials', { scopes: ['inventory:read'] }],
+    ['OIDC scopes pass through, only API scopes are decided', identity('team-b', 'shop'), inventory, ['openid', 'offline_access', 'inventory:read'], 'userDelegated', { scopes: ['inventory:read'] }],
+    ['a namespace selected by label gets user-delegated tokens', identity('team-c', 'web', { 'purser.dev/tenant': 'trusted' }), inventory, ['inventory:read'], 'userDelegated', { scopes: ['inventory:read'] }],
+    ['requesting no API scope is admitted with none', identity('team-b', 'shop'), inventory, [], 'clientCredentials', { scopes: [] }],
+    [
+      'no OAuthAPI for the audience',
+      identity('team-b', 'shop'),
+      undefined,
+      ['inventory:read'],
+      'userDelegated',
+      { error: 'invalid_target', reason: 'NoOAuthAPI', description: `no OAuthAPI declares the audience 'https://inventory.team-a.example'; its API team declares it with an OAuthAPI resource` },
+    ],
+    [
+      'a client no rule selects (attack 1: another team reaching for the API)',
+      identity('team-b', 'evil'),
+      inventory,
+      ['inventory:write'],
+      'userDelegated',
+      {
+        error: 'invalid_target',
+        reason: 'AudienceNotAdmitted',
+        description: `OAuthAPI team-a/inventory does not admit client 'evil.team-b' to the audience 'https://inventory.team-a.example' for userDelegated tokens; ask its owners to add the client to spec.access`,
+      },
+    ],
+    [
+      'a label-selected namespace in a flow its rule does not name',
+      identity('team-c', 'web', { 'purser.dev/tenant': 'trusted' }),
+      inventory,
+      ['inventory:read'],
+      'clientCredentials',
+      {
+        error: 'invalid_target',
+        reason: 'AudienceNotAdmitted',
+        description: `OAuthAPI team-a/inventory does not admit client 'web.team-c' to the audience 'https://inventory.team-a.example' for clientCredentials tokens; ask its owners to add the client to spec.access`,
+      },
+    ],
+    [
+      'an admitted client asking for a scope beyond its admission',
+      identity('team-b', 'shop'),
+      inventory,
+      ['inventory:read', 'inventory:write'],
+      'userDelegated',
+      {
+        error: 'invalid_scope',
+        reason: 'AudienceNotAdmitted',
+        description:
+          `OAuthAPI team-a/inventory does not admit 'inventory:write' for client 'shop.team-b' at the audience 'https://inventory.team-a.example' in userDelegated tokens (admitted: inventory:read); ask its owners to extend spec.access`,
+      },
+    ],
+    [
+      'a scope the API does not define (the rule naming it admits nothing)',
+      identity('team-b', 'shop'),
+      inventory,
+      ['inventory:admin'],
+      'clientCredentials',
+      { error: 'invalid_scope', reason: 'ScopeNotDefined', description: `OAuthAPI team-a/inventory (audience 'https://inventory.team-a.example') defines no scope 'inventory:admin'` },
+    ],
+    [
+      'a client_id alone proves nothing: the same id from another namespace is not the named client',
+      identity('team-b', 'stocker', {}, 'stocker.team-a'),
+      inventory,
+      ['inventory:write'],
+      'clientCredentials',
+      {
+        error: 'invalid_target',
+        reason: 'AudienceNotAdmitted',
+        description: `OAuthAPI team-a/inventory does not admit client 'stocker.team-a' to the audience 'https://inventory.team-a.example' for clientCredentials tokens; ask its owners to add the client to spec.access`,
+      },
+    ],
+  ])('%s', (_label, client, api, requested, flow, expected) => {
+    expect(decide(client, api, requested, flow)).toEqual(expected);
+  });
+});
+
+describe('admittedScopes', () => {
+  it('joins every rule that selects the client, per flow, sorted', () => {
+    expect(admittedScopes(inventory, identity('team-a', 'stocker'))).toEqual({ userDelegated: [], clientCredentials: ['inventory:read', 'inventory:write'] });
+    expect(admittedScopes(inventory, identity('team-b', 'shop'))).toEqual({ userDelegated: ['inventory:read'], clientCredentials: ['inventory:read'] });
+  });
+
+  it('admits nobody when the API has no access rules', () => {
+    expect(admittedScopes({ audience: inventory.audience, scopes: inventory.scopes }, identity('team-a', 'stocker'))).toEqual({ userDelegated: [], clientCredentials: [] });
+  });
+});
+
+describe('flowOfGrant', () => {
+  it.each([
+    ['client_credentials', 'clientCredentials'],
+    ['authorization_code', 'userDelegated'],
+    ['refresh_token', 'userDelegated'],
+    ['urn:ietf:params:oauth:grant-type:device_code', 'userDelegated'],
+  ])('%s is %s', (grant, flow) => {
+    expect(flowOfGrant(grant)).toBe(flow);
+  });
+});
+
+describe('selectorMatches (metav1.LabelSelector)', () => {
+  const labels = { team: 'b', tier: 'gold' };
+  it.each<[string, LabelSelector, boolean]>([
+    ['the empty selector matches everything', {}, true],
+    ['matchLabels all hold', { matchLabels: { team: 'b', tier: 'gold' } }, true],
+    ['matchLabels one differs', { matchLabels: { team: 'a' } }, false],
+    ['In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] }, true],
+    ['In on a missing key', { matchExpressions: [{ key: 'zone', operator: 'In', values: ['x'] }] }, false],
+    ['NotIn on a missing key', { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['x'] }] }, true],
+    ['NotIn on a listed value', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['gold'] }] }, false],
+    ['Exists', { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, true],
+    ['DoesNotExist', { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, false],
+    ['an unknown operator selects nothing', { matchExpressions: [{ key: 'team', operator: 'Near' as never }] }, false],
+  ])('%s', (_label, selector, expected) => {
+    expect(selectorMatches(selector, labels)).toBe(expected);
+  });
+});
