@@ -5,9 +5,13 @@ import { isIPv6 } from 'node:net';
 
 /**
  * `ip` as a limit key: an IPv4 address (or an IPv4-mapped IPv6 one) as dotted IPv4, an IPv6 address as its /64
- * prefix (`2001:db8:1:2::/64`), anything else (an empty or unparsed address) unchanged.
+ * prefix (`2001:db8:1:2::/64`), either without a port a proxy wrote beside it (`1.2.3.4:5678`, `[2001:db8::1]:443`),
+ * anything else (an empty or unparsed address) unchanged.
  */
 export function addressKey(ip: string): string {
+  // Some proxies (Azure Application Gateway) write the client's port too, a new one per connection.
+  const withPort = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(ip) ?? /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
+  if (withPort) return addressKey(withPort[1]!);
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return mapped[1]!;
   if (!isIPv6(ip)) return ip;
