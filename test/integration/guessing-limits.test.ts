@@ -79,6 +79,17 @@ describe('sign-in attempts behind a proxy', () => {
     expect((await fresh.submit(await loginPage(issuer, fresh), { username: ALICE.username, password: ALICE.password })).status).toBe(429);
     expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
   });
+  it(`give a device cookie no budget for another username: ${FAILURES_PER_USERNAME} failures at it from a browser known for alice are refused after`, async () => {
+    const { issuer } = await behindProxy('guess-device-replay');
+    const alice = browserAt('203.0.113.40');
+    expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
+    const page = await loginPage(issuer, alice);
+    expect(await fail(alice, page, 'mallory', FAILURES_PER_USERNAME)).toEqual(Array(FAILURES_PER_USERNAME).fill(401));
+    expect((await alice.submit(page, { username: 'mallory', password: 'one more' })).status).toBe(429);
+    // Her own budget is untouched.
+    expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
+  });
+
   it(`count an IPv6 /64 as one address (RFC 4291 §2.5.4): ${FAILURES_PER_USERNAME} failures from as many addresses in it refuse a fresh one`, async () => {
     const { issuer } = await behindProxy('guess-ipv6-64');
     for (let host = 1; host <= FAILURES_PER_USERNAME; host++) {
