@@ -19,6 +19,7 @@ import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
 import { installAtomicReplayDetection } from './server/provider/client-assertions.ts';
 import { installLoopbackRedirects } from './server/provider/loopback-redirects.ts';
+import { installCodeConsumeUndo } from './server/provider/code-consume-undo.ts';
 import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
 import type { RateCounters } from './store/types.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
@@ -114,6 +115,12 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
       return typeof prototype.save === 'function' && prototype.consume;
     },
     install: (provider) => installRefreshRotation(provider),
+  },
+  {
+    member: 'AuthorizationCode.prototype.consume',
+    reason: 'RFC 6749 §4.1.2: a code whose tokens a full store refused (503, nothing changed) is unconsumed, so the retry does not revoke the grant as code reuse',
+    find: (provider) => (provider.AuthorizationCode.prototype as unknown as Record<string, unknown>).consume,
+    install: (provider) => installCodeConsumeUndo(provider),
   },
   {
     member: 'ReplayDetection.unique',

@@ -8,7 +8,8 @@ import { clientIdOf, type OAuthClient } from './types.ts';
 export interface TenancyPolicy {
   /**
    * `namespace=pattern` entries (PURSER_CLIENT_ID_PATTERNS): OAuthClients in `namespace` may also use a client_id
-   * matching `pattern`. Either side may hold `*`, any run of characters; `*=*` is the old, open behaviour.
+   * matching `pattern`. Either side may hold `*`, any run of characters (but a dot in a pattern); `*=*` is the old,
+   * open behaviour.
    */
   clientIdPatterns: readonly string[];
   /** Namespaces whose OAuthClients are first-party (PURSER_FIRST_PARTY_NAMESPACES); `*` is every namespace. */
@@ -18,8 +19,16 @@ export interface TenancyPolicy {
 /** Dev mode and the open behaviour of before: every client_id anywhere, every client first-party. */
 export const OPEN_POLICY: TenancyPolicy = { clientIdPatterns: ['*=*'], firstPartyNamespaces: ['*'] };
 
-const globMatches = (pattern: string, value: string): boolean =>
-  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+/** Whether `value` matches `pattern`, whose `*` stands for any run of the characters `star` matches (a regex class). */
+const globMatches = (pattern: string, value: string, star = '.'): boolean =>
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(`${star}*`)}$`).test(value);
+
+/**
+ * Whether a PURSER_CLIENT_ID_PATTERNS pattern allows `clientId`. Its `*` never stands for a dot: `payments*` meant
+ * payments-web, never payments.team-a, an id of team-a's (`<name>.<namespace>`); a dot must be written. The pattern
+ * `*` alone is the open behaviour and allows every id.
+ */
+const patternAllows = (pattern: string, clientId: string): boolean => pattern === '*' || globMatches(pattern, clientId, '[^.]');
 
 /** Why a `PURSER_CLIENT_ID_PATTERNS` entry is malformed, or `undefined`. */
 export function clientIdPatternProblem(entry: string): string | undefined {
@@ -36,7 +45,7 @@ export function clientIdAllowed(clientId: string, namespace: string, patterns: r
   if (clientId.endsWith(`.${namespace}`)) return true;
   return patterns.some((entry) => {
     const [namespaces = '', pattern = ''] = entry.split('=');
-    return globMatches(namespaces, namespace) && globMatches(pattern, clientId);
+    return globMatches(namespaces, namespace) && patternAllows(pattern, clientId);
   });
 }
 

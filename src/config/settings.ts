@@ -229,7 +229,7 @@ export const settings = [
     key: 'clientIdPatterns',
     kind: 'list',
     default: '',
-    description: 'Controller: comma-separated `namespace=pattern` entries (`*` matches any characters on either side) letting OAuthClients of a namespace use a `spec.clientId` outside their namespace, e.g. `team-a=payments`. An id ending in `.<namespace>` is always allowed; any other is refused (Ready=False, `ClientIdNotAllowed`) and its record removed. `*=*` restores the open behaviour of versions before it (any namespace, any id).',
+    description: 'Controller: comma-separated `namespace=pattern` entries (`*` matches any characters on either side, but a dot in a client_id pattern: `payments*` never allows `payments.team-a`) letting OAuthClients of a namespace use a `spec.clientId` outside their namespace, e.g. `team-a=payments`. An id ending in `.<namespace>` is always allowed; any other is refused (Ready=False, `ClientIdNotAllowed`) and its record removed. `*=*` restores the open behaviour of versions before it (any namespace, any id).',
   },
   {
     key: 'firstPartyNamespaces',

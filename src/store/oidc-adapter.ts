@@ -66,6 +66,11 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
       return linked === undefined ? id : openSuccessor(spentId, linked);
     }
 
+    /** Undoes the consumption of the refresh token `id` whose successor the store refused (ArtifactStore.unconsume). */
+    async unconsume(id: string): Promise<void> {
+      await artifacts.unconsume(this.name, id);
+    }
+
     async #prepare(id: string, payload: Payload, expiresIn: number | undefined): Promise<{ stored: Payload; ttl: number }> {
       const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {

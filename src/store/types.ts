@@ -58,6 +58,12 @@ export interface ArtifactStore {
    */
   rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined>;
   /**
+   * Undoes `consume` of `id` while no successor is linked to it: the caller consumed it, then the store refused its
+   * successor (`rotate` failed), so the presenter, told to retry, must find it unconsumed rather than be taken for
+   * reuse. Only removes (allowed by a full Redis). A no-op when the artifact is gone or already has a successor.
+   */
+  unconsume(model: string, id: string): Promise<void>;
+  /**
    * Extends an existing artifact's life to `expiresIn` seconds from now (its TTL and its payload's `exp`), unless it
    * already lives longer. Changes nothing else, so it cannot undo a concurrent write or bring back a revoked artifact.
    */

@@ -420,6 +420,8 @@ const ENCODINGS: Array<[string, string, (body: string) => string | Uint8Array<Ar
   ['a br body', 'br', (body) => bytes(brotliCompressSync(body))],
   ['an unknown coding', 'x-bogus', (body) => body],
   ['gzip then identity', 'gzip, identity', (body) => bytes(gzipSync(body))],
+  ['identity then gzip', 'identity, gzip', (body) => bytes(gzipSync(body))],
+  ['GZIP in capitals', 'GZIP', (body) => bytes(gzipSync(body))],
 ];
 
 const ENCODED_ENDPOINTS: Array<{ name: string; path: string | ((s: Setup) => string); body: string; headers?: (s: Setup) => Record<string, string>; page?: true }> = [

@@ -79,6 +79,30 @@ describe('sign-in attempts behind a proxy', () => {
     expect((await fresh.submit(await loginPage(issuer, fresh), { username: ALICE.username, password: ALICE.password })).status).toBe(429);
     expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
   });
+  it(`give a device cookie no budget for another username: ${FAILURES_PER_USERNAME} failures at it from a browser known for alice are refused after`, async () => {
+    const { issuer } = await behindProxy('guess-device-replay');
+    const alice = browserAt('203.0.113.40');
+    expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
+    const page = await loginPage(issuer, alice);
+    expect(await fail(alice, page, 'mallory', FAILURES_PER_USERNAME)).toEqual(Array(FAILURES_PER_USERNAME).fill(401));
+    expect((await alice.submit(page, { username: 'mallory', password: 'one more' })).status).toBe(429);
+    // Her own budget is untouched.
+    expect((await alice.submit(await loginPage(issuer, alice), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
+  });
+
+  it(`count an IPv6 /64 as one address (RFC 4291 §2.5.4): ${FAILURES_PER_USERNAME} failures from as many addresses in it refuse a fresh one`, async () => {
+    const { issuer } = await behindProxy('guess-ipv6-64');
+    for (let host = 1; host <= FAILURES_PER_USERNAME; host++) {
+      const attacker = browserAt(`2001:db8:1:2::${host.toString(16)}`);
+      expect(await fail(attacker, await loginPage(issuer, attacker), ALICE.username, 1)).toEqual([401]);
+    }
+    const next = browserAt('2001:db8:1:2:ffff::1');
+    const blocked = await next.submit(await loginPage(issuer, next), { username: ALICE.username, password: ALICE.password });
+    expect([blocked.status, blocked.body.includes(TOO_MANY_ATTEMPTS)]).toEqual([429, true]);
+    // Another /64 is another address.
+    const neighbour = browserAt('2001:db8:1:3::1');
+    expect((await neighbour.submit(await loginPage(issuer, neighbour), { username: ALICE.username, password: ALICE.password })).status).toBe(303);
+  });
 });
 
 describe('client authentication at /token', () => {

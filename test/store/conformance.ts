@@ -308,6 +308,21 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
       });
 
+      it('unconsume: a token whose successor was refused is consumable again; one with a successor stays spent', async () => {
+        const grant = `g-${random()}`;
+        const [refused, rotated, successor] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        for (const token of [refused, rotated]) await store.artifacts.upsert('RefreshToken', token, { grantId: grant }, 60);
+        expect(await store.artifacts.consume('RefreshToken', refused)).toBe('consumed');
+        await store.artifacts.unconsume('RefreshToken', refused);
+        expect(await store.artifacts.consume('RefreshToken', refused)).toBe('consumed');
+        expect(await store.artifacts.consume('RefreshToken', rotated)).toBe('consumed');
+        await store.artifacts.rotate('RefreshToken', rotated, successor, { grantId: grant }, 60, 'sealed');
+        await store.artifacts.unconsume('RefreshToken', rotated);
+        expect(await store.artifacts.consume('RefreshToken', rotated)).toBe('reused');
+        await store.artifacts.unconsume('RefreshToken', 'gone');
+      });
+
       it('stores a successor unlinked when the spent token is gone', async () => {
         const grant = `g-${random()}`;
         const successor = tokenFor(grant);

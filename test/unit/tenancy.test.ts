@@ -17,6 +17,12 @@ describe('clientIdAllowed', () => {
     ['legacy-web', 'team-a', ['team-*=legacy-*'], true],
     ['legacy.web', 'team-a', ['team-a=legacy-*'], false],
     ['payments.team-a', 'team-b', ['*=*'], true],
+    // A pattern's * never stands for a dot, so it never reaches into another namespace's <name>.<namespace> ids.
+    ['legacy-web.team-a', 'team-b', ['team-*=legacy-*'], false],
+    ['payments.team-a', 'team-b', ['team-b=payments*'], false],
+    ['payments.team-a', 'team-b', ['team-b=*.team-a'], true],
+    ['com.example.app', 'team-a', ['team-a=com.example.*'], true],
+    ['com.example.app.team-b', 'team-a', ['team-a=com.example.*'], false],
   ] as const)('%s in namespace %s with %j: %s', (clientId, namespace, patterns, allowed) => {
     expect(clientIdAllowed(clientId, namespace, patterns)).toBe(allowed);
   });

@@ -3,8 +3,10 @@
 // after 10 failures for that username from its address, 100 from its address, or 50 for that username from
 // anywhere. A browser with one has only its own budget (10 failures per device), so nobody else's guessing — at
 // the same user from elsewhere, or at other users from a shared address such as a proxy or a NAT — locks it out.
-// The address is the one the trusted proxy saw (PURSER_TRUSTED_PROXY_HOPS), never one the client wrote itself.
+// The address is the one the trusted proxy saw (PURSER_TRUSTED_PROXY_HOPS), never one the client wrote itself; an
+// IPv6 one counts as its /64 (address-key.ts).
 import type { RateCounters } from '../../store/types.ts';
+import { addressKey } from '../address-key.ts';
 import type { InteractionDeps, Step, StepContext } from './deps.ts';
 import { formField } from './form.ts';
 import { knownDevice } from './known-device.ts';
@@ -21,10 +23,11 @@ export const TOO_MANY_ATTEMPTS = 'Too many failed sign-in attempts. Wait 15 minu
 function budgets(ctx: StepContext): Array<[key: string, limit: number]> {
   const username = (formField(ctx, 'username') ?? '').toLowerCase();
   const device = knownDevice(ctx, username);
+  const address = addressKey(ctx.ip);
   if (device) return [[`login-failures:device:${device}`, FAILURES_PER_DEVICE]];
   return [
-    [`login-failures:${ctx.ip}:${username}`, FAILURES_PER_USERNAME],
-    [`login-failures:${ctx.ip}`, FAILURES_PER_ADDRESS],
+    [`login-failures:${address}:${username}`, FAILURES_PER_USERNAME],
+    [`login-failures:${address}`, FAILURES_PER_ADDRESS],
     [`login-failures:user:${username}`, FAILURES_PER_USERNAME_EVERYWHERE],
   ];
 }

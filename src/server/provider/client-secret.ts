@@ -13,6 +13,7 @@ import {
   CLIENT_AUTH_WINDOW_SECONDS,
 } from '../refusals.ts';
 import { CLIENT_AUTH_THROTTLED as CLIENT_AUTH_THROTTLED_DESCRIPTION } from '../errors/descriptions.ts';
+import { addressKey } from '../address-key.ts';
 import { ClientAuthLimit } from './client-auth-limit.ts';
 import { purserOf } from './client-policy.ts';
 
@@ -21,7 +22,7 @@ export function installSecretComparison(provider: Provider, counters: RateCounte
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, presented: string) {
     // oidc-provider does not pass its context to this method; it keeps the request's in async local storage.
     const ctx = Provider.ctx;
-    const key = `client-auth-failures:${ctx?.ip ?? ''}:${this.clientId}`;
+    const key = `client-auth-failures:${addressKey(ctx?.ip ?? '')}:${this.clientId}`;
     if (limit.refused(key)) {
       ctx?.set('Retry-After', String(CLIENT_AUTH_WINDOW_SECONDS));
       const refused = new errors.InvalidClient(CLIENT_AUTH_THROTTLED_DESCRIPTION);

@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Provider } from 'oidc-provider';
 
 import type { Payload } from '../../store/types.ts';
+import { StoreUnavailableError } from '../../store/unavailable.ts';
 
 interface Rotation {
   /** The id of the refresh token this request consumed, once it has. */
@@ -16,6 +17,7 @@ interface Rotation {
 
 interface RotatingAdapter {
   rotate(spentId: string, id: string, payload: Payload, expiresIn?: number): Promise<string>;
+  unconsume(id: string): Promise<void>;
 }
 
 interface RefreshTokenInstance {
@@ -46,7 +48,14 @@ export function installRefreshRotation(provider: Provider): void {
     this.jti = this.generateTokenId();
     const { payload } = await this.getValueAndPayload();
     // Refresh tokens are opaque: the value handed out is the id.
-    this.jti = await this.adapter.rotate(spent, this.jti, payload, this.remainingTTL);
+    try {
+      this.jti = await this.adapter.rotate(spent, this.jti, payload, this.remainingTTL);
+    } catch (error) {
+      // A store fault (503 temporarily_unavailable) tells the client to retry with this very token: it must not find
+      // it spent, which without a reuse grace revokes the grant. Removing a field works even in a full Redis.
+      if (error instanceof StoreUnavailableError) await this.adapter.unconsume(spent).catch(() => undefined);
+      throw error;
+    }
     return this.jti;
   };
 }

@@ -82,6 +82,15 @@ export class MemoryArtifactStore implements ArtifactStore {
     return 'reused';
   }
 
+  async unconsume(model: string, id: string): Promise<void> {
+    const key = artifactKey(model, id);
+    const payload = this.#read(key);
+    const entry = this.#entries.get(key);
+    if (!payload || !entry || entry.successor) return;
+    const { consumed: _consumed, ...unconsumed } = payload;
+    entry.json = JSON.stringify(unconsumed);
+  }
+
   async renew(model: string, id: string, expiresIn: number): Promise<void> {
     const key = artifactKey(model, id);
     const payload = this.#read(key);

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { clientGrants, clientTokens, grantArtifacts, owningIndex } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 import { artifactKey, indexKey, lookupKey } from './keys.ts';
-import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UPSERT } from './scripts.ts';
+import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
@@ -16,6 +16,7 @@ interface ScriptCommands {
   purserUpsertIndexed(key: string, index: string, ...args: (string | number)[]): Promise<unknown>;
   purserIndex(index: string, member: string, ttl: number): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
+  purserUnconsume(key: string): Promise<unknown>;
   purserRotate(key: string, spent: string, ...args: (string | number)[]): Promise<string | null>;
   purserRotateIndexed(key: string, spent: string, index: string, ...args: (string | number)[]): Promise<string | null>;
   purserRevoke(...args: string[]): Promise<unknown>;
@@ -34,6 +35,7 @@ export class RedisArtifactStore implements ArtifactStore {
     redis.defineCommand('purserUpsertIndexed', { lua: UPSERT, numberOfKeys: 2 });
     redis.defineCommand('purserIndex', { lua: INDEX, numberOfKeys: 1 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
+    redis.defineCommand('purserUnconsume', { lua: UNCONSUME, numberOfKeys: 1 });
     redis.defineCommand('purserRotate', { lua: ROTATE, numberOfKeys: 2 });
     redis.defineCommand('purserRotateIndexed', { lua: ROTATE, numberOfKeys: 3 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
@@ -74,6 +76,10 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async consume(model: string, id: string): Promise<ConsumeOutcome> {
     return this.#redis.purserConsume(artifactKey(this.#prefix, model, id), Math.floor(Date.now() / 1000));
+  }
+
+  async unconsume(model: string, id: string): Promise<void> {
+    await this.#redis.purserUnconsume(artifactKey(this.#prefix, model, id));
   }
 
   async rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined> {

@@ -62,6 +62,11 @@ if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'n', KEYS
 return false
 `;
 
+/** KEYS: artifact. Removes its consumed-at unless a successor is linked to it (ArtifactStore.unconsume). */
+export const UNCONSUME = `
+if redis.call('HEXISTS', KEYS[1], 'n') == 0 then redis.call('HDEL', KEYS[1], 'c') end
+`;
+
 /** KEYS: index. ARGV: member (a key, possibly of another slot), ttl seconds. */
 export const INDEX = `${FILE}
 file(KEYS[1], ARGV[1], tonumber(ARGV[2]))

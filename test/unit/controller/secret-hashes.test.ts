@@ -2,7 +2,7 @@
 // their overlap ends; a rollback within the overlap; and reconciling an unchanged secret changes nothing.
 import { describe, expect, it } from 'vitest';
 
-import { lastOverlapEnd, nextOverlapEnd, rotateSecretHashes } from '../../../src/controller/reconcile/secret-hashes.ts';
+import { lastOverlapEnd, MAX_ROTATED_OUT, nextOverlapEnd, rotateSecretHashes } from '../../../src/controller/reconcile/secret-hashes.ts';
 import { matchesSecret } from '../../../src/store/secret-hash.ts';
 
 const OLD = 'old-secret-0123456789abcdefghijklmnopqrstuv';
@@ -18,6 +18,15 @@ describe('rotateSecretHashes', () => {
     expect(hashes[0]!.notAfter).toBeUndefined();
     expect(JSON.stringify(hashes)).not.toContain(OLD);
     expect(matchesSecret(hashes, OLD, T0)).toBe(true);
+  });
+
+  it(`keeps at most ${MAX_ROTATED_OUT} rotated-out secrets, the latest: a Secret rewritten in a loop does not grow the record`, () => {
+    const secretOf = (n: number) => `looped-secret-${n}-0123456789abcdefghijklmnopqrstuv`;
+    let hashes = rotateSecretHashes([], secretOf(0), T0, 365 * 86400);
+    for (let n = 1; n <= 1000; n++) hashes = rotateSecretHashes(hashes, secretOf(n), T0 + n, 365 * 86400);
+    expect(hashes).toHaveLength(1 + MAX_ROTATED_OUT);
+    const at = T0 + 1001;
+    expect([1000, 999, 996, 995, 994].map((n) => matchesSecret(hashes, secretOf(n), at))).toEqual([true, true, true, true, false]);
   });
 
   it('keeps the hash (same salt and digest) of an unchanged secret: reconciling again writes nothing', () => {
