@@ -1,5 +1,5 @@
 // A Store decorator that turns the backend's faults (full, too slow, unreachable) into StoreUnavailableError, at
-// the one boundary every caller goes through: oidc-provider's adapter, the client catalog, the rate counters.
+// the one boundary every caller goes through: oidc-provider's adapter, the client and API catalogs, the rate counters.
 import type { Store } from './types.ts';
 import { StoreUnavailableError, type StoreFault } from './unavailable.ts';
 
@@ -30,5 +30,6 @@ export function guardStore(store: Store, classify: FaultClassifier): Store {
     artifacts: guarded(store.artifacts, classify),
     counters: guarded(store.counters, classify),
     clients: guarded(store.clients, classify),
+    apis: guarded(store.apis, classify),
   };
 }

@@ -67,7 +67,7 @@ describe('kubectl apply --dry-run=server', () => {
     // client-side apply: kubectl notes the missing last-applied annotation. Any other warning fails.
     expect(result.stderr.split('\n').filter((line) => line && !line.includes('kubectl.kubernetes.io/last-applied-configuration'))).toEqual([]);
     const applied = result.stdout.trim().split('\n').map((line) => line.replace(/ (created|configured|unchanged) \(server dry run\)$/, ''));
-    expect(applied).toHaveLength(21);
+    expect(applied).toHaveLength(22);
     expect(applied).toContain('namespace/purser-system');
     // The tenancy roles aggregated into edit, admin and view.
     expect(applied).toContain('clusterrole.rbac.authorization.k8s.io/purser-edit');
