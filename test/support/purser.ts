@@ -99,6 +99,10 @@ export async function spawnPurser(options: ServerOptions): Promise<TestServer & 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH },
   });
+  // A test file whose setup failed half-way never gets this child's handle to stop it: end it with the worker.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
