@@ -76,6 +76,21 @@ export function cluster(kubeconfig: string) {
         const { status, body } = await api('DELETE', path);
         if (status !== 200 && status !== 202) throw new Error(`DELETE ${path}: ${status} ${JSON.stringify(body)}`);
       }),
+    /**
+     * The OAuthAPI of SPEC's audience, admitting every namespace's clients to its scope for client_credentials: with
+     * PURSER_TENANCY=enforced (the default) no token is issued for an audience without one.
+     */
+    createApi: (namespace: string) =>
+      create(`${CLIENTS_PATH}/namespaces/${namespace}/oauthapis`, {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: 'OAuthAPI',
+        metadata: { name: 'bench-api', namespace },
+        spec: {
+          audience: SPEC.audiences[0],
+          scopes: SPEC.scopes.map((name) => ({ name, description: 'Benchmark scope' })),
+          access: [{ namespaceSelector: {}, scopes: SPEC.scopes, flows: ['clientCredentials'] }],
+        },
+      }),
     /** Creates every client, `concurrency` requests in flight. */
     createClients: (clients: OAuthClient[], concurrency: number) => pool(clients, concurrency, (client) => create(`${CLIENTS_PATH}/namespaces/${client.metadata.namespace}/${PLURAL}`, client)),
     listClients: async () => (await api('GET', `${CLIENTS_PATH}/${PLURAL}`)).body as { items: OAuthClient[]; metadata: { resourceVersion: string } },

@@ -61,6 +61,7 @@ const spawned: Spawned[] = [];
 try {
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${String(i).padStart(2, '0')}`);
   await k8s.createNamespaces([...namespaces, 'bench-first-token']);
+  await k8s.createApi('bench-first-token');
   const clients = Array.from({ length: N }, (_, i) => benchClient(namespaces[i % NAMESPACES]!, `client-${i}`));
   let t = performance.now();
   await k8s.createClients(clients, CREATE_CONCURRENCY);
