@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects, so that tests never wait for infrastructure they do not use: `unit` needs nothing on the machine
 // (`npm run test:unit`), `integration` a Redis and a Kubernetes API server, `e2e` a real single-node cluster with pods
-// (scripts/cluster.sh). `npm test` runs them all.
+// (scripts/cluster.sh). `npm test` runs unit and integration; `npm run test:e2e` the third.
 export default defineConfig({
   test: {
     // Child processes (native addons, servers) behave best in forked workers rather than threads.

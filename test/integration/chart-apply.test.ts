@@ -91,6 +91,7 @@ describe('helm against the API server', () => {
     expect(notes).toContain(`kubectl -n ${namespace} port-forward svc/${RELEASE} 4000:80\n  curl http://localhost:4000/.well-known/openid-configuration`);
     expect(notes).toContain('kind: OAuthClient');
     // The secret reaches curl through envFrom: never through a command line, an --env flag or the Pod spec.
+    expect(notes).toContain('kind: OAuthAPI');
     expect(notes).toContain('envFrom: [{ secretRef: { name: orders-worker-oauth-client } }]');
     expect(notes).toContain(`'curl -s -u "$client_id:$client_secret" -d grant_type=client_credentials -d scope=orders:read "$token_endpoint"'`);
     expect(notes).not.toMatch(/--env|jsonpath='\{\.data\.client_secret\}'/);
@@ -120,11 +121,11 @@ describe('helm against the API server', () => {
 });
 
 describe("the README's install walk-through", () => {
-  it('declares manifests the API server accepts: the first OAuthClient and the pod that fetches a token with envFrom', async () => {
+  it('declares manifests the API server accepts: the first OAuthAPI and OAuthClient, and the pod that fetches a token with envFrom', async () => {
     const readme = await readFile(join(REPO, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Install on Kubernetes'), readme.indexOf('## On Kubernetes: the OAuthClient controller'));
     const manifests = [...section.matchAll(/<<'YAML'\n([\s\S]*?)\nYAML\n/g)].map((match) => match[1]!);
-    expect(manifests.map((manifest) => /^kind: (\w+)$/m.exec(manifest)?.[1])).toEqual(['OAuthClient', 'Pod']);
+    expect(manifests.map((manifest) => [...manifest.matchAll(/^kind: (\w+)$/gm)].map((match) => match[1]))).toEqual([['OAuthAPI', 'OAuthClient'], ['Pod']]);
     for (const manifest of manifests) {
       const result = await dryRun(['-f', '-'], manifest);
       expect(result.stderr).toBe('');

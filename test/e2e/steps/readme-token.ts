@@ -24,8 +24,9 @@ export function readmeToken(figures: Figures): void {
 
     it('the OAuthClient becomes Ready', async () => {
       expect(client).toContain('kind: OAuthClient');
+      expect(client).toContain('kind: OAuthAPI');
       await kubectl(['apply', '-f', '-'], client);
-      await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/orders-worker', '--timeout=60s']);
+      await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/orders-worker', 'oauthapi/orders', '--timeout=60s']);
     });
 
     it('the Pod gets a JWT access token that verifies against the issuer, audience and scope asked for', async () => {

@@ -7,13 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { eventually, kubectl } from '../support/cluster.ts';
 import { NAMESPACE, RELEASE, clientCredentialsToken, clientSecret, endpoint, pods, postForm } from '../support/purser.ts';
 
+// An API of its own admits the client (PURSER_TENANCY=enforced): the examples' orders API admits only its own clients.
 const CLIENT = `apiVersion: purser.dev/v1alpha1
+kind: OAuthAPI
+metadata: {name: e2e-store, namespace: default}
+spec:
+  audience: https://store.e2e.test
+  scopes: [{name: store:read, description: Read the store}]
+  access: [{clients: [{namespace: default, name: e2e-opaque}], scopes: [store:read], flows: [clientCredentials]}]
+---
+apiVersion: purser.dev/v1alpha1
 kind: OAuthClient
 metadata: {name: e2e-opaque, namespace: default}
 spec:
   grantTypes: [client_credentials]
-  scopes: [orders:read]
-  audiences: [https://orders.example.com]
+  scopes: [store:read]
+  audiences: [https://store.e2e.test]
   accessToken: {format: opaque, ttl: 1h}
 `;
 
@@ -21,9 +30,9 @@ export function redisRestart(): void {
   describe('the bundled Redis loses its pod', () => {
     it('servers turn unready while it is gone and Ready again after; an opaque token issued before is still active', async () => {
       await kubectl(['apply', '-f', '-'], CLIENT);
-      await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/e2e-opaque', '--timeout=60s']);
+      await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/e2e-opaque', 'oauthapi/e2e-store', '--timeout=60s']);
       const client = await clientSecret('default', 'e2e-opaque-oauth-client');
-      const token = await clientCredentialsToken(client, 'orders:read');
+      const token = await clientCredentialsToken(client, 'store:read');
       // Redis writes the append-only file every second: give the last write time to reach the disk.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const [before] = await pods('redis');
@@ -37,7 +46,7 @@ export function redisRestart(): void {
       expect(after!.uid).not.toBe(before!.uid);
 
       const introspection = await postForm(await endpoint('introspection_endpoint'), client, { token });
-      expect(introspection).toMatchObject({ status: 200, body: { active: true, client_id: 'e2e-opaque.default', scope: 'orders:read' } });
+      expect(introspection).toMatchObject({ status: 200, body: { active: true, client_id: 'e2e-opaque.default', scope: 'store:read' } });
     });
   });
 }

@@ -1,5 +1,5 @@
 // A code + PKCE sign-in through the Service with the real login and consent pages: a users Secret given to the chart
-// (users.existingSecret), an OAuthClient with a Secret of its own, openid-client and a browser that only reads forms.
+// (users.existingSecret), an OAuthClient with a Secret of its own (labelled for it, so the controller may use it), openid-client and a browser that only reads forms.
 // This machine cannot resolve the issuer's in-cluster host name, so while the step runs every request to the issuer
 // goes to the Service's ClusterIP instead (URLs, cookies and redirects keep the issuer's name, as in the cluster).
 import * as oidc from 'openid-client';
@@ -26,7 +26,7 @@ spec:
 ---
 apiVersion: v1
 kind: Secret
-metadata: {name: e2e-webapp-credentials, namespace: default}
+metadata: {name: e2e-webapp-credentials, namespace: default, labels: {purser.dev/oauthclient: e2e-webapp}}
 stringData: {client_secret: ${CLIENT_SECRET}}
 `;
 
