@@ -1,6 +1,6 @@
 // Informers keep a cache of OAuthClients and of their Secrets, and turn every change into a key on the work queue.
 // Handlers only enqueue `namespace/name`: reconcile reads the current state itself.
-import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 
 import { API_GROUP, API_VERSION, clientIdOf, KIND, PLURAL } from '../api/types.ts';
 import type { Logger } from '../log.ts';
@@ -8,10 +8,8 @@ import type { OAuthClientResource } from './kube.ts';
 import { labelValueOf } from './label-value.ts';
 import { keyOf, type ClientCache, type ResourceCache } from './reconcile/context.ts';
 import { CLIENT_LABEL } from './reconcile/secret.ts';
+import { watchGroup, type Watched } from './watch-group.ts';
 
-type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
-
-const RESTART_DELAY_MS = 2_000;
 
 /** One informer per watched namespace (or one for all), seen as one cache. */
 class MultiCache<T extends KubernetesObject> implements ResourceCache<T> {
@@ -143,29 +141,12 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
   for (const informer of secretInformers.values()) {
     for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, enqueueOwner);
   }
-  let stopped = false;
-  for (const informer of all) {
-    // An informer stops on errors other than an expired watch (the API server went away): start it again.
-    informer.on('error', (error?: unknown) => {
-      if (stopped) return;
-      options.log.warn({ err: error }, 'watch failed; restarting');
-      setTimeout(() => void (stopped || informer.start().catch(() => {})), RESTART_DELAY_MS).unref();
-    });
-  }
+  const group = watchGroup(all, options.log);
 
   return {
     clients,
     secrets: new MultiCache(secretInformers),
-    start: async () => {
-      await Promise.all(all.map((informer) => informer.start()));
-      // A failed first list is reported through 'error' (and retried there), not by start(): wait for every list.
-      while (!stopped && all.some((informer) => (informer as unknown as { latestResourceVersion(): string }).latestResourceVersion() === '')) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
-    stop: async () => {
-      stopped = true;
-      await Promise.all(all.map((informer) => informer.stop()));
-    },
+    start: group.start,
+    stop: group.stop,
   };
 }

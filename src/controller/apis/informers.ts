@@ -1,15 +1,13 @@
 // Informers for OAuthAPIs (in the watched namespaces) and for Namespaces (cluster-wide: their labels feed
 // access.namespaceSelector). Handlers only enqueue `oauthapi:<namespace>/<name>` keys.
-import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject, type V1Namespace } from '@kubernetes/client-node';
 
 import { API_PLURAL } from '../../api/oauth-api.ts';
 import { API_GROUP, API_VERSION } from '../../api/types.ts';
 import type { Logger } from '../../log.ts';
 import type { OAuthAPIResource } from './kube.ts';
+import { watchGroup, type Watched } from '../watch-group.ts';
 
-type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
-
-const RESTART_DELAY_MS = 2_000;
 export const API_KEY_PREFIX = 'oauthapi:';
 
 export const apiKeyOf = (api: OAuthAPIResource): string => `${API_KEY_PREFIX}${api.metadata.namespace}/${api.metadata.name}`;
@@ -49,28 +47,13 @@ export function createApiInformers(kubeConfig: KubeConfig, options: { namespaces
   }
   for (const verb of ['add', 'update', 'delete'] as const) namespaces.on(verb, enqueueAll);
   const all = [...apiInformers, namespaces] as Watched<KubernetesObject>[];
-  let stopped = false;
-  for (const informer of all) {
-    informer.on('error', (error?: unknown) => {
-      if (stopped) return;
-      options.log.warn({ err: error }, 'watch failed; restarting');
-      setTimeout(() => void (stopped || informer.start().catch(() => {})), RESTART_DELAY_MS).unref();
-    });
-  }
+  const group = watchGroup(all, options.log);
   return {
     get: (namespace, name) => apiInformers.map((informer) => informer.get(name, namespace)).find(Boolean),
     list,
     namespaceLabels: (namespace) => namespaces.get(namespace)?.metadata?.labels ?? {},
     enqueueAll,
-    start: async () => {
-      await Promise.all(all.map((informer) => informer.start()));
-      while (!stopped && all.some((informer) => (informer as unknown as { latestResourceVersion(): string }).latestResourceVersion() === '')) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
-    stop: async () => {
-      stopped = true;
-      await Promise.all(all.map((informer) => informer.stop()));
-    },
+    start: group.start,
+    stop: group.stop,
   };
 }
