@@ -21,7 +21,9 @@ import { installAtomicReplayDetection } from './server/provider/client-assertion
 import { installLoopbackRedirects } from './server/provider/loopback-redirects.ts';
 import { installCodeConsumeUndo } from './server/provider/code-consume-undo.ts';
 import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
-import type { RateCounters } from './store/types.ts';
+import { installBackchannelQueue } from './server/logout/enqueue.ts';
+import { installOfflineRevocation } from './server/logout/offline-access.ts';
+import type { LogoutJob, RateCounters } from './store/types.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
 
 export interface ProviderPatchDependencies {
@@ -32,6 +34,8 @@ export interface ProviderPatchDependencies {
   counters: RateCounters;
   /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
   mayIntrospect: IntrospectionPolicy;
+  /** Queues a back-channel logout token for delivery (src/server/logout/delivery.ts). */
+  enqueueLogout: (job: LogoutJob) => Promise<void>;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -127,6 +131,19 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: "RFC 7523 §3: a client assertion's jti is used once across replicas (an atomic counter instead of find-then-save)",
     find: (provider) => (provider.ReplayDetection as unknown as { unique: unknown }).unique,
     install: (provider, { counters }) => installAtomicReplayDetection(provider, counters),
+  },
+  {
+    member: 'Client.prototype.backchannelLogout',
+    reason: 'Back-Channel Logout 1.0 §2.7: end_session awaits this per client before redirecting the user; it queues the logout token for any replica to deliver and retry instead of POSTing it inline, once',
+    find: (provider) => (provider.Client.prototype as unknown as Record<string, unknown>).backchannelLogout,
+    install: (provider, { enqueueLogout }) => installBackchannelQueue(provider, enqueueLogout),
+  },
+  {
+    member: 'Session.prototype.authorizationFor: persistsLogout',
+    reason: 'logout.revokeOfflineAccess: end_session spares a grant whose authorization persistsLogout (offline_access); for such clients the mark reads false, so logout revokes it',
+    find: (provider) => (provider.Session.prototype as unknown as Record<string, unknown>).authorizationFor,
+    source: { file: 'lib/actions/end_session.js', text: '!session.authorizationFor(clientId).persistsLogout' },
+    install: (provider, { clients }) => installOfflineRevocation(provider, (clientId) => clients.peek(clientId)?.policy),
   },
 ];
 

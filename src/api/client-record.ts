@@ -27,6 +27,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[], skipC
     token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
     ...(spec.jwks ? { jwks: spec.jwks } : {}),
     ...(spec.jwksUri ? { jwks_uri: spec.jwksUri } : {}),
+    ...(spec.backchannelLogoutUri ? { backchannel_logout_uri: spec.backchannelLogoutUri, backchannel_logout_session_required: spec.backchannelLogoutSessionRequired ?? false } : {}),
     ...(spec.displayName ? { client_name: spec.displayName } : {}),
     // oidc-provider knows only the OpenID Connect scopes; the full allow-list is in the policy.
     ...(oidcScopes.length ? { scope: oidcScopes.join(' ') } : {}),
@@ -47,6 +48,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[], skipC
       requirePkce: spec.public ? true : (spec.requirePkce ?? true),
       skipConsent,
       corsOrigins: spec.corsOrigins ?? [],
+      ...(spec.logout?.revokeOfflineAccess ? { revokeOfflineAccessOnLogout: true } : {}),
     },
   };
 }

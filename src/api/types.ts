@@ -45,6 +45,12 @@ export interface OAuthClientSpec {
   /** private_key_jwt: where the client publishes its public keys (https). */
   jwksUri?: string;
   corsOrigins?: string[];
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2: where Purser POSTs a logout token when a session of this client ends. */
+  backchannelLogoutUri?: string;
+  /** Back-Channel Logout 1.0 §2.2: the client needs `sid` in logout tokens (Purser always sends it). */
+  backchannelLogoutSessionRequired?: boolean;
+  /** What logout ends besides the session (README "Logout"). */
+  logout?: { revokeOfflineAccess?: boolean };
   /** Delete (default): deleting the resource revokes the client; Orphan: the client and its tokens keep working. */
   deletionPolicy?: 'Delete' | 'Orphan';
   secretRotation?: { overlap?: string };

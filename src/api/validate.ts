@@ -35,6 +35,14 @@ export function redirectUriProblem(value: string): string | undefined {
   return url.protocol.slice(0, -1).includes('.') ? undefined : `"${value}" must use https, loopback http, or a private-use scheme with a dot such as com.example.app`;
 }
 
+/** Back-Channel Logout 1.0 §2.2: an absolute https URL (http on a loopback host), without a fragment. */
+function backchannelLogoutUriProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url || !['https:', 'http:'].includes(url.protocol)) return `backchannelLogoutUri: "${value}" is not an absolute https URL`;
+  if (url.hash || value.includes('#')) return `backchannelLogoutUri: "${value}" must not contain a fragment`;
+  return url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) ? `backchannelLogoutUri: "${value}" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])` : undefined;
+}
+
 /** Most public keys a client may list inline (one in use, one next, one retiring, and room to spare). */
 export const MAX_CLIENT_KEYS = 10;
 /** Members that make a JWK private or symmetric (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
@@ -73,6 +81,7 @@ const checks: Check[] = [
     const loopbackHttps = uris.find((uri) => uri.startsWith('https:') && LOOPBACK_HOSTS.has(new URL(uri).hostname));
     return loopbackHttps && `"${loopbackHttps}": a native app (private-use scheme redirect) must use http, not https, on a loopback host`;
   },
+  (spec) => (spec.backchannelLogoutUri === undefined ? undefined : backchannelLogoutUriProblem(spec.backchannelLogoutUri)),
   (spec) => (spec.public && grantTypesOf(spec).includes('client_credentials') ? 'a public client cannot use client_credentials (it has no secret)' : undefined),
   (spec) => (spec.public && spec.tokenEndpointAuthMethod && spec.tokenEndpointAuthMethod !== 'none' ? 'a public client authenticates with tokenEndpointAuthMethod none' : undefined),
   (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),

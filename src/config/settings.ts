@@ -308,6 +308,24 @@ export const settings = [
     default: '5m',
     description: 'Controller: how long a change of the key Secret may take to reach every server (the kubelet\'s sync period and Secret cache, plus `PURSER_KEYS_RELOAD_INTERVAL`). A retired key stays published this much longer than the longest token lifetime.',
   },
+  {
+    key: 'backchannelLogoutTimeout',
+    kind: 'duration',
+    default: '5s',
+    description: 'Back-channel logout: how long one delivery of a logout token to an OAuthClient\'s `backchannelLogoutUri` may take (connect, send, answer) before it counts as failed and is retried.',
+  },
+  {
+    key: 'backchannelLogoutAttempts',
+    kind: 'integer',
+    default: '8',
+    description: 'Back-channel logout: how many times a logout token is sent before Purser gives up on it (counted in `purser_backchannel_logout_total{outcome="failed"}`).',
+  },
+  {
+    key: 'backchannelLogoutRetryDelay',
+    kind: 'duration',
+    default: '5s',
+    description: 'Back-channel logout: the wait before the first retry; each later retry waits twice as long as the one before, at most 5 minutes.',
+  },
 ] as const satisfies readonly Setting[];
 
 export type SettingKey = (typeof settings)[number]['key'];

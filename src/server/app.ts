@@ -42,6 +42,8 @@ export interface PurserApp {
   metrics: Metrics;
   /** Later requests use providers and cookies of `keys`; requests under way finish with the previous ones. */
   useKeys(keys: KeyMaterial): void;
+  /** The provider of the current key set (what signs now). */
+  provider(): Provider;
 }
 
 /** Runs `middleware` only for paths under one of `prefixes`: token requests skip the routers of other pages. */
@@ -62,6 +64,7 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
       interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters, apis: store.apis }).routes(),
       oidc: mount(provider as unknown as Koa),
       proxy: provider.proxy,
+      provider,
     };
   };
   let stack = stackFor(keys);
@@ -84,5 +87,5 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
   app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));
   app.use(formPostRedirect());
   app.use((ctx, next) => stack.oidc(ctx, next));
-  return { app, metrics, useKeys };
+  return { app, metrics, useKeys, provider: () => stack.provider };
 }

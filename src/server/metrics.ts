@@ -18,6 +18,12 @@ export class Metrics {
     labelNames: ['error'],
     registers: [this.registry],
   });
+  readonly backchannelLogouts = new Counter({
+    name: 'purser_backchannel_logout_total',
+    help: 'Back-channel logout token deliveries, by outcome: delivered, retried (an attempt failed, another follows), failed (the last attempt failed), dropped (the client no longer takes them).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'purser_http_request_duration_seconds',
     help: 'HTTP request latency, by route and status class.',

@@ -16,6 +16,8 @@ import { devBanner } from './dev/banner.ts';
 import { FileClientSource } from './dev/file-clients.ts';
 import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
+import { LogoutDeliveries } from './logout/delivery.ts';
+import { logoutTokenFor } from './logout/logout-token.ts';
 import { createProvider } from './provider/index.ts';
 import { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls-files.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
@@ -101,14 +103,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
 
-  const { app, metrics, useKeys } = createApp({
+  const logouts: LogoutDeliveries = new LogoutDeliveries({
+    queue: store.logouts,
+    log,
+    timeoutMs: config.backchannelLogoutTimeout * 1000,
+    attempts: Math.max(1, config.backchannelLogoutAttempts),
+    retryDelayMs: config.backchannelLogoutRetryDelay * 1000,
+    prepare: (job) => logoutTokenFor(purser.provider(), job),
+    count: (outcome) => purser.metrics.backchannelLogouts.inc({ outcome }),
+  });
+  const purser = createApp({
     store,
     users,
     log,
     keys,
-    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }),
     metricsOnApp: config.metricsPort === undefined,
   });
+  const { app, metrics, useKeys } = purser;
   // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
   app.maxIpsCount = config.trustedProxyHops;
   const stopWatching = watch?.(useKeys);
@@ -117,6 +129,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const server = await listen(app, config.port, config.host, tls?.tls);
   const stopWatchingTls = tls && watchTlsFiles(tls.files, server as HttpsServer, { intervalMs: config.keysReloadInterval * 1000, log, initialDigest: tls.digest });
   configureHttpServer(server, config, log);
+  logouts.start();
   const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
   const address = server.address();
   const url = typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${config.host}:${address.port}` : config.issuer;
@@ -133,6 +146,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       stopWatchingUsers?.();
       stopWatchingTls?.();
       await Promise.all([closeServer(server), closeServer(metricsServer)]);
+      await logouts.stop();
       await store.close();
     },
   };

@@ -1,5 +1,5 @@
 // A Store decorator that turns the backend's faults (full, too slow, unreachable) into StoreUnavailableError, at
-// the one boundary every caller goes through: oidc-provider's adapter, the client and API catalogs, the rate counters.
+// the one boundary every caller goes through: oidc-provider's adapter, the client and API catalogs, the rate counters, the logout queue.
 import type { Store } from './types.ts';
 import { StoreUnavailableError, type StoreFault } from './unavailable.ts';
 
@@ -31,5 +31,6 @@ export function guardStore(store: Store, classify: FaultClassifier): Store {
     counters: guarded(store.counters, classify),
     clients: guarded(store.clients, classify),
     apis: guarded(store.apis, classify),
+    logouts: guarded(store.logouts, classify),
   };
 }

@@ -106,6 +106,8 @@ export interface ClientPolicy {
   skipConsent: boolean;
   /** Browser origins allowed to call the token, userinfo and revocation endpoints. */
   corsOrigins: string[];
+  /** Logout revokes the session's offline_access grant of this client too (absent in records written before it: false). */
+  revokeOfflineAccessOnLogout?: boolean;
 }
 
 /** What the controller (or dev mode's file source) writes for each client, and all the server needs to serve it. */
@@ -190,11 +192,51 @@ export interface ApiCatalog {
   onChange(listener: (audience: string) => void): () => void;
 }
 
+/**
+ * One logout token to deliver (OpenID Connect Back-Channel Logout 1.0 §2.4): what the token is signed from at each
+ * attempt. Holds no credential; the token itself is signed at delivery, so a dump of the queue holds no token.
+ */
+export interface LogoutJob {
+  /** The logout token's jti: the same on every attempt, so that a receiver can drop a repeat (§2.6). */
+  jti: string;
+  clientId: string;
+  /** The account whose session ended (the token's `sub`). */
+  sub: string;
+  /** The session's id for this client (the token's `sid`, as in the id_tokens it was issued). */
+  sid?: string;
+}
+
+/** A job taken for delivery, and which attempt this is (1 for the first). */
+export interface ClaimedLogout {
+  job: LogoutJob;
+  attempt: number;
+}
+
+/**
+ * The back-channel logout delivery queue, shared by every process on the backend so that any replica may deliver
+ * what another enqueued. At-least-once: a job claimed by a process that dies is claimed again after its lease.
+ * Every job expires `retentionSeconds` after it was enqueued, delivered or not; nothing needs a cleanup job.
+ */
+export interface LogoutQueue {
+  /** Stores `job`, due now. */
+  enqueue(job: LogoutJob, retentionSeconds: number): Promise<void>;
+  /**
+   * Takes up to `limit` due jobs and counts an attempt on each. A taken job is due again `leaseMs` later unless it is
+   * finished or rescheduled first. Atomic: of concurrent claims across processes, each due job goes to one.
+   */
+  claim(limit: number, leaseMs: number): Promise<ClaimedLogout[]>;
+  /** Makes a claimed job due again `delayMs` from now (a no-op when it is gone). */
+  retryLater(jti: string, delayMs: number): Promise<void>;
+  /** Removes a job: delivered, or given up. */
+  finish(jti: string): Promise<void>;
+}
+
 export interface Store {
   readonly artifacts: ArtifactStore;
   readonly counters: RateCounters;
   readonly clients: ClientCatalog;
   readonly apis: ApiCatalog;
+  readonly logouts: LogoutQueue;
   /** Resolves while the backend answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -30,6 +30,11 @@ describe('toClientRecord', () => {
     ['displayName becomes client_name', { displayName: 'Shop' }, (r) => r.metadata.client_name, 'Shop'],
     ['private_key_jwt (RFC 7523) carries the public keys and keeps no secret', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] } }, (r) => [r.metadata.token_endpoint_auth_method, r.metadata.jwks, r.secrets], ['private_key_jwt', { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] }, []]],
     ['private_key_jwt with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://a.test/jwks' }, (r) => [r.metadata.jwks_uri, r.metadata.jwks], ['https://a.test/jwks', undefined]],
+    ['Back-Channel Logout 1.0 §2.2: backchannelLogoutUri becomes backchannel_logout_uri, session_required defaults to false', { backchannelLogoutUri: 'https://a.test/bc' }, (r) => [r.metadata.backchannel_logout_uri, r.metadata.backchannel_logout_session_required], ['https://a.test/bc', false]],
+    ['backchannelLogoutSessionRequired is published', { backchannelLogoutUri: 'https://a.test/bc', backchannelLogoutSessionRequired: true }, (r) => r.metadata.backchannel_logout_session_required, true],
+    ['no backchannelLogoutUri, no back-channel metadata', {}, (r) => ['backchannel_logout_uri' in r.metadata, 'backchannel_logout_session_required' in r.metadata], [false, false]],
+    ['logout.revokeOfflineAccess reaches the policy', { logout: { revokeOfflineAccess: true } }, (r) => r.policy.revokeOfflineAccessOnLogout, true],
+    ['logout.revokeOfflineAccess false leaves offline grants to survive', { logout: { revokeOfflineAccess: false } }, (r) => r.policy.revokeOfflineAccessOnLogout, undefined],
   ])('%s', (_label, spec, pick, expected) => {
     expect(pick(toClientRecord(resource(spec), [secret]))).toEqual(expected);
   });

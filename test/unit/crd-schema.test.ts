@@ -60,6 +60,9 @@ const SPEC_FIELDS = {
   jwks: true,
   jwksUri: true,
   corsOrigins: true,
+  backchannelLogoutUri: true,
+  backchannelLogoutSessionRequired: true,
+  logout: true,
   deletionPolicy: true,
   secretRotation: true,
 } satisfies Record<keyof OAuthClientSpec, true>;

@@ -12,6 +12,11 @@ describe('validateOAuthClient', () => {
     expect(validateOAuthClient(client({}))).toBeUndefined();
   });
 
+  it('accepts a backchannelLogoutUri over https, or http on a loopback host (Back-Channel Logout 1.0 §2.2)', () => {
+    expect(validateOAuthClient(client({ backchannelLogoutUri: 'https://app.example.com/bc', logout: { revokeOfflineAccess: true } }))).toBeUndefined();
+    expect(validateOAuthClient(client({ backchannelLogoutUri: 'http://127.0.0.1:8080/bc' }))).toBeUndefined();
+  });
+
   it('accepts a 0s secret rotation overlap and deletionPolicy Orphan', () => {
     expect(validateOAuthClient(client({ secretRotation: { overlap: '0s' }, deletionPolicy: 'Orphan' }))).toBeUndefined();
   });
@@ -46,6 +51,9 @@ describe('validateOAuthClient', () => {
     ['an unknown grant type', { grantTypes: ['password' as never] }, /"password" is not one of/],
     ['a secret rotation overlap that is no duration', { secretRotation: { overlap: 'an hour' } }, /secretRotation.overlap: "an hour" is not a duration such as 0s, 10m or 1h/],
     ['an unknown deletion policy', { deletionPolicy: 'Keep' as never }, /deletionPolicy must be Delete or Orphan/],
+    ['Back-Channel Logout 1.0 §2.2: a backchannelLogoutUri over http on a public host', { backchannelLogoutUri: 'http://app.example.com/bc' }, /backchannelLogoutUri: "http:\/\/app.example.com\/bc" must use https/],
+    ['a backchannelLogoutUri with a fragment', { backchannelLogoutUri: 'https://app.example.com/bc#x' }, /backchannelLogoutUri: .* must not contain a fragment/],
+    ['a backchannelLogoutUri that is not an http(s) URL', { backchannelLogoutUri: 'com.example.app:/bc' }, /backchannelLogoutUri: .* is not an absolute https URL/],
   ])('refuses %s', (_label, spec, message) => {
     expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
   });

@@ -71,6 +71,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
       revocation: { enabled: true, allowedPolicy: mayRevoke as never },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      // Back-Channel Logout 1.0: metadata and discovery from oidc-provider; delivery is queued (src/server/logout/).
+      backchannelLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource as never,

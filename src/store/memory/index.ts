@@ -4,8 +4,9 @@ import { MemoryApiCatalog } from './api-catalog.ts';
 import { MemoryArtifactStore } from './artifacts.ts';
 import { MemoryClientCatalog } from './catalog.ts';
 import { MemoryRateCounters } from './counters.ts';
+import { MemoryLogoutQueue } from './logout-queue.ts';
 
-export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore; counters: MemoryRateCounters } {
+export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore; counters: MemoryRateCounters; logouts: MemoryLogoutQueue } {
   const artifacts = new MemoryArtifactStore(now);
   const counters = new MemoryRateCounters(now);
   return {
@@ -13,6 +14,7 @@ export function createMemoryStore(now?: () => number): Store & { artifacts: Memo
     counters,
     clients: new MemoryClientCatalog(),
     apis: new MemoryApiCatalog(),
+    logouts: new MemoryLogoutQueue(now),
     ping: async () => {},
     close: async () => {
       artifacts.close();

@@ -8,6 +8,7 @@ import { RedisArtifactStore } from './artifacts.ts';
 import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
 import { RedisRateCounters } from './counters.ts';
+import { RedisLogoutQueue } from './logout-queue.ts';
 import { classifyRedisFault } from './faults.ts';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
@@ -40,6 +41,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     counters: new RedisRateCounters(redis, options.prefix),
     clients,
     apis,
+    logouts: new RedisLogoutQueue(redis, options.prefix),
     ping: async () => {
       await redis.ping();
     },
