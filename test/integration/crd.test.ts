@@ -45,6 +45,8 @@ const valid: [string, OAuthClientSpec][] = [
   ['CORS origins with and without a port', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
   ['a private_key_jwt service with inline public keys', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
   ['a private_key_jwt service with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks.json' }],
+  ['back-channel logout over https, sid required, offline grants revoked at logout', { redirectUris: ['https://a.test/cb'], backchannelLogoutUri: 'https://a.test/backchannel', backchannelLogoutSessionRequired: true, logout: { revokeOfflineAccess: true } }],
+  ['back-channel logout to loopback http', { redirectUris: ['http://127.0.0.1/cb'], backchannelLogoutUri: 'http://127.0.0.1:8080/backchannel' }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
@@ -82,6 +84,9 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a jwksUri over http', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'http://a.test/jwks' }, 'jwksUri: "http://a.test/jwks" must be an https URL'],
   ['an empty jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [] } }, 'jwks.keys: between 1 and 10 keys'],
   ['a private key in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }] } }, 'jwks.keys: only public keys: remove the private and symmetric members (d, p, q, dp, dq, qi, k)'],
+  ['Back-Channel Logout 1.0 §2.2: a backchannelLogoutUri over http on a public host', { backchannelLogoutUri: 'http://a.test/bc' }, 'backchannelLogoutUri: "http://a.test/bc" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])'],
+  ['a backchannelLogoutUri with a fragment', { backchannelLogoutUri: 'https://a.test/bc#x' }, 'backchannelLogoutUri: "https://a.test/bc#x" must not contain a fragment'],
+  ['a backchannelLogoutUri with a private-use scheme', { backchannelLogoutUri: 'com.example.app:/bc' }, 'backchannelLogoutUri: "com.example.app:/bc" is not an absolute https URL'],
   ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, 'corsOrigins: "https://a.test/app" is not an origin such as https://app.example.com'],
   ['a CORS origin with its default port', { corsOrigins: ['https://a.test:443'] }, 'corsOrigins: "https://a.test:443" is not an origin such as https://app.example.com'],
 ];

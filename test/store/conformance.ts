@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { ApiRecord, ClientRecord, Store } from '../../src/store/types.ts';
+import { logoutQueueCases } from './logout-queue-cases.ts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -468,5 +469,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         }
       });
     });
+
+    describe('logout queue', () => logoutQueueCases(() => subject));
   });
 }
