@@ -4,7 +4,7 @@
 // job to another one once the job's lease runs out. At-least-once: the token's jti lets a client drop a repeat.
 import type { Logger } from '../../log.ts';
 import type { ClaimedLogout, LogoutJob, LogoutQueue } from '../../store/types.ts';
-import type { LogoutDelivery } from './logout-token.ts';
+import type { PreparedLogout } from './logout-token.ts';
 import { postLogoutToken, type PostOutcome } from './post-logout-token.ts';
 
 /** delivered; retried (a failed attempt with attempts left); failed (the last attempt failed); dropped (client gone). */
@@ -20,7 +20,7 @@ export interface DeliveryOptions {
   /** Wait before the first retry, in ms; each later one waits twice as long, at most MAX_RETRY_DELAY_MS. */
   retryDelayMs: number;
   /** The signed token for a job and where to send it, or `undefined` when its client no longer takes one. */
-  prepare(job: LogoutJob): Promise<LogoutDelivery | undefined>;
+  prepare(job: LogoutJob): Promise<PreparedLogout | undefined>;
   post?: (uri: string, token: string, timeoutMs: number) => Promise<PostOutcome>;
   /** Told the outcome of every attempt (the metrics). */
   count?(outcome: DeliveryOutcome): void;
@@ -40,6 +40,8 @@ export class LogoutDeliveries {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  /** Whether the last look at the queue failed: a Redis outage is logged once, not at every poll. */
+  #queueFailing = false;
 
   constructor(options: DeliveryOptions) {
     this.#options = { post: postLogoutToken, pollIntervalMs: 1_000, ...options };
@@ -98,8 +100,11 @@ export class LogoutDeliveries {
     this.#again = false;
     try {
       while (!this.#stopped && (await this.deliverDue()) === BATCH);
+      if (this.#queueFailing) this.#options.log.info('back-channel logout: the delivery queue answers again');
+      this.#queueFailing = false;
     } catch (error) {
-      this.#options.log.warn({ err: error }, 'back-channel logout: cannot read the delivery queue; trying again');
+      if (!this.#queueFailing) this.#options.log.warn({ err: error }, 'back-channel logout: cannot read the delivery queue; trying again at every poll');
+      this.#queueFailing = true;
     }
   }
 

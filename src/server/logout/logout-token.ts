@@ -8,7 +8,7 @@ import type { LogoutJob } from '../../store/types.ts';
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 /** What to send where, for one delivery attempt. */
-export interface LogoutDelivery {
+export interface PreparedLogout {
   uri: string;
   /** The signed logout token: never logged. */
   token: string;
@@ -28,7 +28,7 @@ type IdTokenClass = new (claims: { sub: string }, options: { client: unknown; ct
  * sub and sid; typ `logout+jwt` (§2.4, RFC 8725 §3.11); never a nonce (§2.4 forbids it). Signed like the client's
  * id_tokens (RS256), so the client verifies it against the same JWKS.
  */
-export async function logoutTokenFor(provider: Provider, job: LogoutJob): Promise<LogoutDelivery | undefined> {
+export async function logoutTokenFor(provider: Provider, job: LogoutJob): Promise<PreparedLogout | undefined> {
   const client = await provider.Client.find(job.clientId);
   const uri = (client as { backchannelLogoutUri?: string } | undefined)?.backchannelLogoutUri;
   if (!client || !uri) return undefined;
