@@ -26,6 +26,7 @@ function client(name: string, spec: Record<string, unknown>): string {
   return `${JSON.stringify(resource)}\n---\n${JSON.stringify(secret)}\n---\n`;
 }
 
+const NOTES = 'https://notes.bcl.test';
 const OFFLINE = { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'offline_access'] };
 
 const receiver = new LogoutReceiver();
@@ -43,7 +44,9 @@ beforeAll(async () => {
       client('retry', { backchannelLogoutUri: receiver.uri('/bc/retry') }) +
       client('keep', OFFLINE) +
       client('revoke', { ...OFFLINE, logout: { revokeOfflineAccess: true } }) +
-      client('online', { grantTypes: ['authorization_code'], scopes: ['openid'] }),
+      client('online', { grantTypes: ['authorization_code'], scopes: ['openid'] }) +
+      client('jwt', { ...OFFLINE, scopes: ['openid', 'offline_access', 'notes:read'], audiences: [NOTES], accessToken: { format: 'jwt' }, logout: { revokeOfflineAccess: true } }) +
+      JSON.stringify({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthAPI', metadata: { name: 'notes', namespace: NAMESPACE }, spec: { audience: NOTES, scopes: [{ name: 'notes:read', description: 'Read your notes' }], access: [{ clients: [{ namespace: NAMESPACE, name: 'jwt' }], scopes: ['notes:read'], flows: ['userDelegated'] }] } }),
   );
   const fixtures = await writeFixtures();
   const port = await freePort();
@@ -155,6 +158,17 @@ describe('what logout ends (README "Logout")', () => {
     const { online } = await signInThreeAndLogOut();
     expect(online.tokens.refresh_token).toBeUndefined();
     expect(await active(online.rp, online.tokens.access_token)).toBe(false);
+  });
+});
+
+describe('what logout cannot end (README "Logout")', () => {
+  it('a JWT access token (RFC 9068) stays valid, and active at introspection, until it expires, even when logout revoked its grant', async () => {
+    const rp = await rpFor('jwt');
+    const { tokens, browser } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access notes:read', prompt: 'consent' });
+    expect(decodeProtectedHeader(tokens.access_token).typ).toBe('at+jwt');
+    expect((await logout(rp, browser, tokens.id_token!)).status).toBe(303);
+    expect(await oauthFailure(oidc.refreshTokenGrant(rp, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toMatchObject({ active: true, aud: NOTES });
   });
 });
 
