@@ -174,27 +174,34 @@ describe('what logout cannot end (README "Logout")', () => {
 
 describe('Back-Channel Logout 1.0 §2.7 across replicas', () => {
   it('§2.7: a token the client refused twice, and whose replica died mid-delivery, is delivered by the other replica, with one jti', async () => {
+    let redirected!: () => void;
+    const afterRedirect = new Promise<void>((resolve) => (redirected = resolve));
     let handlingExited = false;
+    // Once the user has been redirected, the replica that handled the logout dies, its first attempt still under way.
+    const handlingGone = afterRedirect.then(async () => {
+      const exited = new Promise((resolve) => handling.child.once('exit', resolve));
+      handling.child.kill('SIGKILL');
+      await exited;
+      handlingExited = true;
+    });
+    const arrivedAfterExit: boolean[] = [];
     receiver.answer('/bc/retry', async (_received, index) => {
-      if (index === 0) {
-        // The replica that handled the logout dies while its first attempt is under way.
-        handling.child.kill('SIGKILL');
-        await new Promise((resolve) => handling.child.once('exit', resolve));
-        handlingExited = true;
-      }
+      arrivedAfterExit[index] = handlingExited;
+      await handlingGone;
       return index < 2 ? 503 : 200;
     });
     const rp = await rpFor('retry');
     const { tokens, browser } = await codeFlow(rp, new Browser());
     expect((await logout(rp, browser, tokens.id_token!)).status).toBe(303);
+    redirected();
 
     await receiver.delivered('/bc/retry');
     const attempts = receiver.at('/bc/retry');
-    expect(handlingExited).toBe(true);
     expect(attempts.map((attempt) => attempt.status)).toEqual([503, 503, 200]);
+    // The delivery arrived when the handling replica was gone: the other one sent it.
+    expect(arrivedAfterExit[2]).toBe(true);
     // §2.6: one logout, one jti, however many attempts: the receiver can drop repeats.
     expect(new Set(attempts.map((attempt) => decodeJwt(attempt.token!).jti)).size).toBe(1);
-    // Attempts 2 and 3 came after the handling replica exited: the other one sent them.
     const metrics = await (await fetch(`${other.url}/metrics`)).text();
     expect(metrics).toMatch(/purser_backchannel_logout_total\{outcome="delivered"\} 1\b/);
     // Its second attempt at least was refused (the first, too, if it won the race to the job).

@@ -92,6 +92,9 @@ describe('settings', () => {
     tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
     tlsKeyFile: 'as tlsCertFile',
     tenancy: 'enforced (the default) is what a cluster runs; a migration sets PURSER_TENANCY=open through server.extraEnv for a while (README, "Multi-tenancy")',
+    backchannelLogoutTimeout: 'back-channel logout\'s defaults (5 s per POST, 8 attempts, retries from 5 s doubling) suit a cluster; tune them through server.extraEnv',
+    backchannelLogoutAttempts: 'as backchannelLogoutTimeout',
+    backchannelLogoutRetryDelay: 'as backchannelLogoutTimeout',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));

@@ -7,12 +7,15 @@ import type { ClaimedLogout, LogoutJob, LogoutQueue } from '../types.ts';
 
 const NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: due set, job hash; ARGV: job JSON, id, retention s. The HSET comes first: a full Redis refuses it whole. */
+/**
+ * KEYS: due set, job hash; ARGV: job JSON, id, retention s. The HSET comes first: a full Redis refuses it whole. The
+ * set's TTL only grows, so it outlives every job in it, whatever retention each replica computed.
+ */
 const ENQUEUE = `${NOW_MS}
 redis.call('HSET', KEYS[2], 'j', ARGV[1], 'a', 0)
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[1], now, ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])`;
+if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end`;
 
 /**
  * KEYS: due set; ARGV: job key prefix, limit, lease ms. Returns [job JSON, attempt, ...]. The job hashes are named
