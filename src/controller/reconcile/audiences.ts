@@ -27,8 +27,13 @@ export async function admissionOf(ctx: ReconcileContext, client: OAuthClientReso
   const wanted = (client.spec.scopes ?? []).filter((scope) => !OIDC_SCOPES.includes(scope));
   const problems: Problem[] = [];
   const statuses: AudienceStatus[] = [];
-  for (const audience of audiences) {
-    const record = await ctx.store.apis.get(audience);
+  const records = [];
+  for (const audience of audiences) records.push(await ctx.store.apis.get(audience));
+  // A scope the client obtains by exchange is wanted from the API that delegates it, not from every API defining the
+  // name (the API whose tokens it exchanges defines it too, for its users to consent to).
+  const exchanged = new Set(exchanges ? records.flatMap((record) => record?.delegation?.[clientId] ?? []) : []);
+  for (const [index, audience] of audiences.entries()) {
+    const record = records[index];
     if (!record) {
       statuses.push({ audience });
       problems.push({ reason: NoOAuthAPI, message: `no OAuthAPI declares the audience "${audience}"; its API team declares it with an OAuthAPI resource` });
@@ -36,7 +41,7 @@ export async function admissionOf(ctx: ReconcileContext, client: OAuthClientReso
     }
     const admitted = record.clients[clientId] ?? { userDelegated: [], clientCredentials: [] };
     const inFlows = new Set([...flows.flatMap((flow) => admitted[flow]), ...(exchanges ? (record.delegation?.[clientId] ?? []) : [])]);
-    const notAdmitted = wanted.filter((scope) => record.scopes.includes(scope) && !inFlows.has(scope));
+    const notAdmitted = wanted.filter((scope) => record.scopes.includes(scope) && !inFlows.has(scope) && !exchanged.has(scope));
     statuses.push({ audience, oauthAPI: record.api, userDelegated: admitted.userDelegated, clientCredentials: admitted.clientCredentials, ...(notAdmitted.length ? { notAdmitted } : {}) });
     if (notAdmitted.length || !inFlows.size) {
       const what = notAdmitted.length ? notAdmitted.join(', ') : 'any scope';
