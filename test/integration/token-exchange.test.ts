@@ -164,6 +164,19 @@ describe('token exchange (RFC 8693): the exchanged token', () => {
     expect(answer).toMatchObject({ active: true, sub: ALICE.username, client_id: 'reporting.team-a', aud: INVENTORY, scope: 'inventory:read', act: { sub: 'reporting.team-a' } });
   });
 
+  it('an opaque exchanged token hangs off a grant of the caller: revoking the caller\'s grants (what deleting its OAuthClient does) ends it', async () => {
+    const { access_token: token } = await exchange('reporting.team-a', subjectParams(opaqueSubject, { resource: INVENTORY }));
+    const backend = await party('inventory-backend.team-i');
+    expect(await oidc.tokenIntrospection(backend, token)).toMatchObject({ active: true });
+    // The grant backs this one token, and is kept no longer (DESIGN.md: every key has a TTL, none outlives its use).
+    const stored = await store.artifacts.find('AccessToken', token);
+    const grant = await store.artifacts.find('Grant', String(stored?.grantId));
+    expect(grant).toMatchObject({ clientId: 'reporting.team-a', accountId: ALICE.username });
+    expect(grant!.exp).toBeLessThanOrEqual(stored!.exp as number);
+    await store.artifacts.revokeByClientId('reporting.team-a');
+    expect(await oidc.tokenIntrospection(backend, token)).toEqual({ active: false });
+  });
+
   it('RFC 8693 §4.1: exchanging an exchanged token nests the prior actor inside the current one', async () => {
     const first = await exchange('orders-backend.team-a', subjectParams(jwtSubject.access_token, { resource: INVENTORY, scope: 'inventory:read' }));
     const second = await exchange('inventory-backend.team-i', subjectParams(first.access_token, { resource: BILLING }));
