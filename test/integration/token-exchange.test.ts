@@ -147,6 +147,19 @@ describe('token exchange (RFC 8693): the exchanged token', () => {
     expect(claims.exp).toBeLessThanOrEqual(decodeJwt(jwtSubject.access_token).exp!);
   });
 
+  it('RFC 8693 §2.2.1, RFC 6749 §5.1: the response is JSON with Cache-Control: no-store and Pragma: no-cache', async () => {
+    const response = await fetch((await party('orders-backend.team-a')).serverMetadata().token_endpoint!, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`orders-backend.team-a:${SECRET}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, ...subjectParams(jwtSubject.access_token, { resource: INVENTORY }) }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('pragma')).toBe('no-cache');
+    expect(Object.keys(await response.json()).sort()).toEqual(['access_token', 'expires_in', 'issued_token_type', 'scope', 'token_type']);
+  });
+
   it('RFC 8693 §4.1, RFC 7662 §2.2: B\'s resource server introspects the exchanged JWT: active, audience and scope only B\'s, act', async () => {
     const { access_token: token } = await exchange('orders-backend.team-a', subjectParams(jwtSubject.access_token, { audience: INVENTORY }));
     const answer = await oidc.tokenIntrospection(await party('inventory-backend.team-i'), token);
