@@ -16,11 +16,12 @@ import { noOAuthAPIDescription } from '../../src/api/admission-errors.ts';
 import type { OAuthAPISpec } from '../../src/api/oauth-api.ts';
 import { TOKEN_EXCHANGE_GRANT } from '../../src/api/types.ts';
 import * as text from '../../src/server/errors/descriptions.ts';
+import { hashPassword } from '../../src/server/accounts/users.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Browser } from '../support/browser.ts';
 import { waitFor } from '../support/kube.ts';
-import { ALICE, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { ALICE, startPurser, writeFixtures, type Fixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
@@ -32,6 +33,7 @@ const SECRET = 'token-exchange-client-secret-0123456789abcdef';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 
 let dir: string;
+let fixtures: Fixtures;
 let server: TestServer;
 let store: Store;
 
@@ -119,7 +121,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'apis.yaml'), APIS.map(([namespace, name, spec]) => document('OAuthAPI', namespace, name, spec)).join('---\n'));
   const prefix = uniquePrefix('token-exchange');
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: dir });
+  fixtures = await writeFixtures();
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures, clientsDir: dir });
   await waitFor('the API catalog', async () => (await store.apis.get(BILLING)) !== undefined);
   opaqueSubject = (await userToken('web')).access_token;
   jwtSubject = await userToken('spa');
@@ -305,5 +308,15 @@ describe('token exchange (RFC 8693): refusals', () => {
     await writeClients(false);
     await waitFor('the deleted client gone', async () => (await store.clients.get('gone.team-w')) === undefined);
     expect(await oauthFailure(exchange('orders-backend.team-a', subjectParams(subject, { resource: INVENTORY })))).toEqual(invalidRequest(text.EXCHANGE_SUBJECT_CLIENT_GONE));
+  });
+
+  it('RFC 8693 §2.2.2: a subject_token of a user who no longer exists is invalid_request (last: it removes the user)', async () => {
+    await writeFile(fixtures.usersFile, `users:\n  - ${JSON.stringify({ username: 'bob', passwordHash: await hashPassword('another horse battery staple') })}\n`);
+    // The users file is polled once a second; until then the exchange still succeeds.
+    const failure = await waitFor('the user gone', async () => {
+      // oauthFailure throws on a success: not refused yet.
+      return oauthFailure(exchange('orders-backend.team-a', subjectParams(jwtSubject.access_token, { resource: INVENTORY }))).catch(() => undefined);
+    }, 8_000, 500);
+    expect(failure).toEqual(invalidRequest(text.EXCHANGE_SUBJECT_USER_GONE));
   });
 });

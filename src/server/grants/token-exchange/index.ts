@@ -22,6 +22,7 @@ export const tokenExchange: GrantType = {
       const record = await deps.apis(request.target);
       const client = ctx.oidc.client!;
       const scopes = exchangedScopes({ record, target: request.target, clientId: client.clientId, policy: policyOf(client), requested: request.scopes, subjectScopes: subject.scopes });
+      // exchangedScopes refused a target without an OAuthAPI, so the record is there.
       await issueExchangedToken(ctx, { subject, record: record!, target: request.target, scopes, now: Math.floor(Date.now() / 1000) }, deps);
     },
 };
