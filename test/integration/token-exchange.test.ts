@@ -122,7 +122,7 @@ beforeAll(async () => {
   const prefix = uniquePrefix('token-exchange');
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
   fixtures = await writeFixtures();
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures, clientsDir: dir });
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures, clientsDir: dir, flags: ['--keys-reload-interval=1s'] });
   await waitFor('the API catalog', async () => (await store.apis.get(BILLING)) !== undefined);
   opaqueSubject = (await userToken('web')).access_token;
   jwtSubject = await userToken('spa');
@@ -303,6 +303,22 @@ describe('token exchange (RFC 8693): refusals', () => {
     );
   });
 
+  it('answers malformed exchanges with a 400 OAuth error, never a 5xx', async () => {
+    const malformed: Array<Record<string, string> | URLSearchParams> = [
+      subjectParams('a.b.c', { resource: INVENTORY }),
+      subjectParams('x'.repeat(4000), { resource: INVENTORY }),
+      subjectParams(jwtSubject.access_token, { resource: 'not a uri \u00e9' }),
+      subjectParams(jwtSubject.access_token, { audience: '' }),
+      subjectParams(jwtSubject.access_token, { resource: INVENTORY, scope: '  ' }),
+      new URLSearchParams([...Object.entries(subjectParams(jwtSubject.access_token, { resource: INVENTORY })), ['subject_token', 'again']]),
+    ];
+    for (const params of malformed) {
+      const failure = await oauthFailure(exchange('orders-backend.team-a', params));
+      expect(failure.status).toBe(400);
+      expect(failure.error).toMatch(/^invalid_(request|target|scope)$/);
+    }
+  });
+
   it('RFC 8693 §2.2.2: a subject_token of a client that no longer exists is invalid_request', async () => {
     const { access_token: subject } = await userToken('gone');
     await writeClients(false);
@@ -312,7 +328,7 @@ describe('token exchange (RFC 8693): refusals', () => {
 
   it('RFC 8693 §2.2.2: a subject_token of a user who no longer exists is invalid_request (last: it removes the user)', async () => {
     await writeFile(fixtures.usersFile, `users:\n  - ${JSON.stringify({ username: 'bob', passwordHash: await hashPassword('another horse battery staple') })}\n`);
-    // The users file is polled once a second; until then the exchange still succeeds.
+    // The users file is polled every --keys-reload-interval (1s here); until then the exchange still succeeds.
     const failure = await waitFor('the user gone', async () => {
       // oauthFailure throws on a success: not refused yet.
       return oauthFailure(exchange('orders-backend.team-a', subjectParams(jwtSubject.access_token, { resource: INVENTORY }))).catch(() => undefined);
