@@ -27,11 +27,16 @@ export interface AudienceAdmission {
   scopes: string[];
   /** By client_id. */
   clients: Record<string, FlowScopes>;
+  /** Scopes each client_id may obtain by token exchange (spec.delegation, RFC 8693); absent: no client may. */
+  delegation?: Record<string, string[]>;
 }
 
 export type AdmissionDecision = { scopes: string[] } | { error: typeof INVALID_TARGET | typeof INVALID_SCOPE; reason: string; description: string };
 
-function ruleSelects(rule: AccessRule, client: ClientIdentity): boolean {
+/** The selecting half of an access or delegation rule. */
+type ClientSelection = Pick<AccessRule, 'clients' | 'namespaceSelector'>;
+
+function ruleSelects(rule: ClientSelection, client: ClientIdentity): boolean {
   if (rule.clients?.some((ref) => ref.namespace === client.namespace && ref.name === client.name)) return true;
   return rule.namespaceSelector !== undefined && selectorMatches(rule.namespaceSelector, client.namespaceLabels);
 }
@@ -48,6 +53,19 @@ export function admittedScopes(api: OAuthAPISpec, client: ClientIdentity): FlowS
     for (const flow of rule.flows) for (const scope of rule.scopes) if (defined.has(scope)) result[flow].add(scope);
   }
   return { userDelegated: [...result.userDelegated].sort(), clientCredentials: [...result.clientCredentials].sort() };
+}
+
+/**
+ * The scopes `api` lets `client` obtain by token exchange (RFC 8693): the union of the delegation entries that select
+ * it, limited to the scopes the API defines; sorted, empty when none selects it.
+ */
+export function delegatedScopes(api: OAuthAPISpec, client: ClientIdentity): string[] {
+  const defined = new Set((api.scopes ?? []).map((scope) => scope.name));
+  const result = new Set<string>();
+  for (const rule of api.delegation ?? []) {
+    if (ruleSelects(rule, client)) for (const scope of rule.scopes) if (defined.has(scope)) result.add(scope);
+  }
+  return [...result].sort();
 }
 
 /**

@@ -31,6 +31,18 @@ export interface AccessRule {
   flows: Flow[];
 }
 
+/**
+ * One entry of `spec.delegation` (RFC 8693 token exchange): the clients it selects may exchange a user's access token
+ * they received for a token for this API, on behalf of that user, carrying at most `scopes`.
+ */
+export interface DelegationRule {
+  /** Clients in every namespace these labels select. */
+  namespaceSelector?: LabelSelector;
+  /** Clients named one by one; a client matches when either this list or namespaceSelector selects it. */
+  clients?: ClientReference[];
+  scopes: string[];
+}
+
 export interface OAuthAPISpec {
   /** The resource indicator (RFC 8707) and `aud` of tokens for this API; unique across the cluster. */
   audience: string;
@@ -40,6 +52,8 @@ export interface OAuthAPISpec {
   access?: AccessRule[];
   /** Clients that may introspect this API's tokens (RFC 7662). */
   resourceServers?: ClientReference[];
+  /** Clients that may exchange a user's token for a token for this API (RFC 8693), and for which scopes. */
+  delegation?: DelegationRule[];
 }
 
 /** A client the API admits, as its status lists it. */
@@ -47,6 +61,8 @@ export interface AdmittedClient extends ClientReference {
   clientId: string;
   userDelegated?: string[];
   clientCredentials?: string[];
+  /** Scopes the client may obtain by token exchange (spec.delegation). */
+  delegated?: string[];
 }
 
 export interface OAuthAPIStatus {

@@ -5,7 +5,10 @@ export const API_VERSION = 'v1alpha1';
 export const KIND = 'OAuthClient';
 export const PLURAL = 'oauthclients';
 
-export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+/** RFC 8693 §2.1: the grant_type of a token exchange. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /**

@@ -1,7 +1,7 @@
 // Validation of an OAuthAPI spec as a chain of pure checks; the first problem found is reported. The CRD schema
 // refuses most of these at apply time; this chain is what dev mode and the controller rely on.
 import { parseDuration } from './duration.ts';
-import { FLOWS, type AccessRule, type ClientReference, type OAuthAPISpec } from './oauth-api.ts';
+import { FLOWS, type AccessRule, type ClientReference, type DelegationRule, type OAuthAPISpec } from './oauth-api.ts';
 import { InvalidSpec, type Problem } from './reasons.ts';
 import { OIDC_SCOPES } from './types.ts';
 
@@ -22,19 +22,32 @@ function audienceProblem(audience: unknown): string | undefined {
 const referenceProblem = (field: string, ref: ClientReference): string | undefined =>
   ref?.namespace && ref?.name ? undefined : `${field}: each client needs namespace and name`;
 
+/** What is wrong with the clients a rule selects (by namespaceSelector, clients or both), or `undefined`. */
+function selectionProblem(field: string, rule: Pick<AccessRule, 'clients' | 'namespaceSelector'>): string | undefined {
+  if (!rule.namespaceSelector && !rule.clients?.length) return `${field}: select clients with namespaceSelector or clients`;
+  const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
+  if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
+  return rule.clients?.map((ref) => referenceProblem(`${field}.clients`, ref)).find(Boolean);
+}
+
+/** What is wrong with a rule's scopes (none, or one spec.scopes does not define), or `undefined`. */
+function scopesProblem(field: string, scopes: string[] | undefined, defined: Set<string>): string | undefined {
+  if (!scopes?.length) return `${field}.scopes: name at least one scope`;
+  const unknown = scopes.find((scope) => !defined.has(scope));
+  return unknown ? `${field}.scopes: "${unknown}" is not defined in spec.scopes` : undefined;
+}
+
 function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): string | undefined {
   const field = `access[${index}]`;
   if (!rule.namespaceSelector && !rule.clients?.length) return `${field}: select clients with namespaceSelector or clients`;
   if (!rule.flows?.length) return `${field}.flows: name at least one of ${FLOWS.join(', ')}`;
   const badFlow = rule.flows.find((flow) => !FLOWS.includes(flow));
   if (badFlow) return `${field}.flows: "${badFlow}" is not one of ${FLOWS.join(', ')}`;
-  if (!rule.scopes?.length) return `${field}.scopes: name at least one scope`;
-  const unknown = rule.scopes.find((scope) => !defined.has(scope));
-  if (unknown) return `${field}.scopes: "${unknown}" is not defined in spec.scopes`;
-  const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
-  if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
-  return rule.clients?.map((ref) => referenceProblem(`${field}.clients`, ref)).find(Boolean);
+  return scopesProblem(field, rule.scopes, defined) ?? selectionProblem(field, rule);
 }
+
+const delegationProblem = (rule: DelegationRule, index: number, defined: Set<string>): string | undefined =>
+  selectionProblem(`delegation[${index}]`, rule) ?? scopesProblem(`delegation[${index}]`, rule.scopes, defined);
 
 const checks: Check[] = [
   (spec) => audienceProblem(spec.audience),
@@ -46,6 +59,10 @@ const checks: Check[] = [
     return spec.access?.map((rule, index) => ruleProblem(rule, index, defined)).find(Boolean);
   },
   (spec) => spec.resourceServers?.map((ref) => referenceProblem('resourceServers', ref)).find(Boolean),
+  (spec) => {
+    const defined = new Set((spec.scopes ?? []).map((scope) => scope.name));
+    return spec.delegation?.map((rule, index) => delegationProblem(rule, index, defined)).find(Boolean);
+  },
   (spec) => (spec.accessToken?.format !== undefined && !['jwt', 'opaque'].includes(spec.accessToken.format) ? 'accessToken.format must be jwt or opaque' : undefined),
   (spec) => (spec.accessToken?.ttl !== undefined && parseDuration(spec.accessToken.ttl) === undefined ? `accessToken.ttl: "${spec.accessToken.ttl}" is not a duration such as 90s, 15m, 1h or 14d` : undefined),
 ];

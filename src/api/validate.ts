@@ -2,7 +2,7 @@
 // The CRD schema refuses most of these at apply time; this chain is what dev mode and the controller rely on.
 import { parseDuration } from './duration.ts';
 import { InvalidSpec, type Problem } from './reasons.ts';
-import { AUTH_METHODS, GRANT_TYPES, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec, type PublicJwk } from './types.ts';
+import { AUTH_METHODS, GRANT_TYPES, TOKEN_EXCHANGE_GRANT, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec, type PublicJwk } from './types.ts';
 
 type Check = (spec: OAuthClientSpec, client: OAuthClient) => string | undefined;
 
@@ -83,6 +83,7 @@ const checks: Check[] = [
   },
   (spec) => (spec.backchannelLogoutUri === undefined ? undefined : backchannelLogoutUriProblem(spec.backchannelLogoutUri)),
   (spec) => (spec.public && grantTypesOf(spec).includes('client_credentials') ? 'a public client cannot use client_credentials (it has no secret)' : undefined),
+  (spec) => (spec.public && grantTypesOf(spec).includes(TOKEN_EXCHANGE_GRANT) ? `a public client cannot use ${TOKEN_EXCHANGE_GRANT} (only a client that authenticates may act for a user)` : undefined),
   (spec) => (spec.public && spec.tokenEndpointAuthMethod && spec.tokenEndpointAuthMethod !== 'none' ? 'a public client authenticates with tokenEndpointAuthMethod none' : undefined),
   (spec) => (spec.public && (spec.secretName || spec.generateSecret !== undefined) ? 'a public client has no secret: remove secretName and generateSecret' : undefined),
   (spec) => (!spec.public && spec.tokenEndpointAuthMethod === 'none' ? 'tokenEndpointAuthMethod none is for public clients: set public: true' : undefined),

@@ -53,7 +53,7 @@ describe('kubectl apply -f examples/clients/', () => {
   it('reports every example Ready with its client_id, Secret and issuer', async () => {
     expect(applyOutput).toMatch(/oauthclient.purser.dev\/orders-worker created/);
     const examples = [
-      ['orders-worker', 'orders-worker-oauth-client', ['client_credentials']],
+      ['orders-worker', 'orders-worker-oauth-client', ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']],
       ['dashboard', 'dashboard-credentials', ['authorization_code', 'refresh_token']],
       ['cli', undefined, ['authorization_code', 'refresh_token']],
     ] as const;
@@ -62,6 +62,17 @@ describe('kubectl apply -f examples/clients/', () => {
       expect(client.status).toMatchObject({ clientId: `${name}.${NAMESPACE}`, grantTypes, issuer: server.issuer, observedGeneration: 1 });
       expect(client.status?.secretName).toBe(secretName);
     }
+  });
+
+  it('RFC 8693: the inventory OAuthAPI lists orders-worker as delegated inventory:read in its status, and the catalog record carries it', async () => {
+    const status = await waitFor('the inventory OAuthAPI status', async () => {
+      const api = JSON.parse(await kubectlOk(['get', 'oauthapi', 'inventory', '-n', NAMESPACE, '-o', 'json'])) as { status?: { admittedClients?: unknown[] } };
+      return api.status?.admittedClients?.length ? api.status : undefined;
+    });
+    expect(status.admittedClients).toEqual([{ namespace: NAMESPACE, name: 'orders-worker', clientId: 'orders-worker.default', userDelegated: [], clientCredentials: [], delegated: ['inventory:read'] }]);
+    // orders-worker is admitted to the inventory audience by delegation alone: still Ready, no AudienceNotAdmitted.
+    const worker = await waitForReady(NAMESPACE, 'orders-worker');
+    expect(worker.status?.conditions?.find((condition) => condition.type === 'AudiencesAdmitted')).toMatchObject({ status: 'True' });
   });
 
   it('gives each confidential client a Secret a workload can envFrom: client_id, client_secret, issuer, token_endpoint', async () => {

@@ -64,6 +64,7 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a private-use scheme without a dot', { redirectUris: ['myapp:/cb'] }, '"myapp:/cb" must use https, loopback http, or a private-use scheme with a dot such as com.example.app'],
   ['a native app claiming https on a loopback host', { public: true, redirectUris: ['com.example.app:/cb', 'https://localhost/cb'] }, '"https://localhost/cb": a native app (private-use scheme redirect) must use http, not https, on a loopback host'],
   ['a public client with client_credentials (the default without redirect URIs)', { public: true }, 'a public client cannot use client_credentials (it has no secret)'],
+  ['a public client with token exchange', { public: true, redirectUris: ['https://a.test/cb'], grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] }, 'a public client cannot use urn:ietf:params:oauth:grant-type:token-exchange (only a client that authenticates may act for a user)'],
   ['a public client with a secret name', { public: true, redirectUris: ['https://a.test/cb'], secretName: 's' }, 'a public client has no secret: remove secretName and generateSecret'],
   ['a public client with generateSecret', { public: true, redirectUris: ['https://a.test/cb'], generateSecret: false }, 'a public client has no secret: remove secretName and generateSecret'],
   ['a public client with client_secret_basic', { public: true, redirectUris: ['https://a.test/cb'], tokenEndpointAuthMethod: 'client_secret_basic' }, 'a public client authenticates with tokenEndpointAuthMethod none'],

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -92,6 +93,25 @@ describe('dev mode', () => {
     expect(tokens.claims()).toMatchObject({ sub: 'demo', name: 'Demo User' });
   });
 
+  it('RFC 8693 §2.2.1: the example orders-worker exchanges a dashboard user\'s token for an inventory token that acts for the user (inventory-api.yaml)', async () => {
+    const web = await oidc.discovery(new URL(issuer), 'dashboard.default', undefined, oidc.ClientSecretBasic('dev-only-dashboard-secret-change-me-0123456789'), { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const browser = new Browser();
+    const scope = 'openid orders:read inventory:read';
+    const url = oidc.buildAuthorizationUrl(web, { redirect_uri: 'http://localhost:3000/callback', scope, resource: 'https://orders.example.com', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state: 's' });
+    let page = await browser.follow(await browser.get(url.href), 'http://localhost:3000/callback');
+    page = await browser.follow(await browser.submit(page, { username: 'demo', password: 'purser-demo' }), 'http://localhost:3000/callback');
+    page = await browser.follow(await browser.submit(page), 'http://localhost:3000/callback');
+    const user = await oidc.authorizationCodeGrant(web, new URL(page.location!), { pkceCodeVerifier: verifier, expectedState: 's' });
+    const exchanged = await oidc.genericGrantRequest(await serviceClient(), 'urn:ietf:params:oauth:grant-type:token-exchange', {
+      subject_token: user.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      resource: 'https://inventory.example.com',
+    });
+    expect(exchanged).toMatchObject({ issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'inventory:read' });
+    expect(decodeJwt(exchanged.access_token)).toMatchObject({ sub: 'demo', aud: 'https://inventory.example.com', client_id: 'orders-worker.default', act: { sub: 'orders-worker.default' } });
+  });
+
   it('RFC 8252 §7.3: the example CLI (registered on 127.0.0.1:8400) signs in through the port the OS gave it', async () => {
     const cli = await oidc.discovery(new URL(issuer), 'cli.default', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
     const callback = 'http://127.0.0.1:51004/callback';
@@ -115,7 +135,7 @@ describe('dev mode', () => {
         .replace('    - name: orders:write\n', '    - name: orders:audit\n      description: Audit orders\n    - name: orders:write\n')
         .replace('scopes: [orders:read, orders:write]\n      flows: [clientCredentials]', 'scopes: [orders:read, orders:write, orders:audit]\n      flows: [clientCredentials]'),
     );
-    await writeFile(file, (await readFile(file, 'utf8')).replace('scopes: [orders:read, orders:write]', 'scopes: [orders:read, orders:write, orders:audit]'));
+    await writeFile(file, (await readFile(file, 'utf8')).replace('scopes: [orders:read, orders:write, inventory:read]', 'scopes: [orders:read, orders:write, inventory:read, orders:audit]'));
     let granted: string | undefined;
     for (let tries = 0; tries < 30 && !granted; tries++) {
       granted = await oidc.clientCredentialsGrant(await serviceClient(), { scope: 'orders:audit' }).then((t) => t.scope, () => undefined);

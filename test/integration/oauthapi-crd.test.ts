@@ -34,6 +34,7 @@ const orders: OAuthAPISpec = {
     { namespaceSelector: { matchExpressions: [{ key: 'tenant', operator: 'In', values: ['gold'] }] }, scopes: ['orders:read'], flows: ['clientCredentials'] },
   ],
   resourceServers: [{ namespace: 'orders', name: 'backend' }],
+  delegation: [{ clients: [{ namespace: 'shop', name: 'checkout' }], namespaceSelector: { matchLabels: { tier: 'internal' } }, scopes: ['orders:read'] }],
 };
 
 describe('OAuthAPI CRD', () => {
@@ -53,6 +54,8 @@ describe('OAuthAPI CRD', () => {
     ['a rule selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].clients: Required value: select clients with namespaceSelector or clients'],
     ['a rule naming an undefined scope', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['b'], flows: ['userDelegated'] }] }, 'spec.access: Invalid value: "object": access: every scope of a rule must be defined in spec.scopes'],
     ['In without values', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'In' }] }, scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].namespaceSelector.matchExpressions[0].values: Invalid value: "object": In and NotIn need values; Exists and DoesNotExist take none'],
+    ['a delegation entry selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ scopes: ['a'] }] }, 'spec.delegation[0].clients: Required value: select clients with namespaceSelector or clients'],
+    ['a delegation entry naming an undefined scope', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['b'] }] }, 'spec.delegation: Invalid value: "object": delegation: every scope of an entry must be defined in spec.scopes'],
     ['an unknown flow', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['a'], flows: ['password' as never] }] }, 'spec.access[0].flows[0]: Unsupported value: "password": supported values: "userDelegated", "clientCredentials"'],
   ])('refuses %s at apply time, as validate-api.ts does', async (label, spec, message) => {
     expect(validateOAuthAPI(spec)).toEqual({ reason: 'InvalidSpec', message: expect.any(String) });
@@ -66,5 +69,7 @@ describe('OAuthAPI CRD', () => {
     expect(oneLine(explained.stdout)).toContain('userDelegated (a user signs in: authorization code, refresh and device flows)');
     const resourceServers = await kubectl(['explain', 'oauthapi.spec.resourceServers']);
     expect(oneLine(resourceServers.stdout)).toContain('may introspect this API\'s tokens (RFC 7662)');
+    const delegation = await kubectl(['explain', 'oauthapi.spec.delegation']);
+    expect(oneLine(delegation.stdout)).toContain('Who may exchange a user\'s access token for a token for this API (RFC 8693 token exchange');
   });
 });

@@ -2,7 +2,7 @@
 // flow → admitted scopes or the exact refusal.
 import { describe, expect, it } from 'vitest';
 
-import { admittedScopes, decideAdmission, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
+import { admittedScopes, decideAdmission, delegatedScopes, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
 import { selectorMatches } from '../../src/api/label-selector.ts';
 import type { Flow, LabelSelector, OAuthAPISpec } from '../../src/api/oauth-api.ts';
 
@@ -110,6 +110,29 @@ describe('admittedScopes', () => {
 
   it('admits nobody when the API has no access rules', () => {
     expect(admittedScopes({ audience: inventory.audience, scopes: inventory.scopes }, identity('team-a', 'stocker'))).toEqual({ userDelegated: [], clientCredentials: [] });
+  });
+});
+
+describe('delegatedScopes (RFC 8693 token exchange)', () => {
+  const delegating: OAuthAPISpec = {
+    ...inventory,
+    delegation: [
+      { clients: [{ namespace: 'team-b', name: 'shop' }], scopes: ['inventory:read'] },
+      { namespaceSelector: { matchLabels: { 'purser.dev/tenant': 'trusted' } }, scopes: ['inventory:write', 'inventory:admin'] },
+    ],
+  };
+
+  it.each<[string, ClientIdentity, string[]]>([
+    ['a client named by an entry', identity('team-b', 'shop'), ['inventory:read']],
+    ['a client of a selected namespace, without the undefined scope', identity('team-c', 'any', { 'purser.dev/tenant': 'trusted' }), ['inventory:write']],
+    ['a client both select: the union, sorted', identity('team-b', 'shop', { 'purser.dev/tenant': 'trusted' }), ['inventory:read', 'inventory:write']],
+    ['a client no entry selects, even one spec.access admits', identity('team-a', 'stocker'), []],
+  ])('%s', (_label, client, expected) => {
+    expect(delegatedScopes(delegating, client)).toEqual(expected);
+  });
+
+  it('delegates nothing without spec.delegation', () => {
+    expect(delegatedScopes(inventory, identity('team-b', 'shop'))).toEqual([]);
   });
 });
 

@@ -100,6 +100,9 @@ describe('the OAuthClient CRD', () => {
 
   it('takes its enums from src/api/types.ts', () => {
     expect(spec.properties!.grantTypes!.items!.enum).toEqual([...GRANT_TYPES]);
+    // status.grantTypes holds what the spec's allow: the controller's status write fails on any other value.
+    expect(status.properties!.grantTypes!.items!.enum).toEqual([...GRANT_TYPES]);
+    expect(status.properties!.grantTypes!.maxItems).toBeGreaterThanOrEqual(spec.properties!.grantTypes!.maxItems!);
     expect(spec.properties!.tokenEndpointAuthMethod!.enum).toEqual([...AUTH_METHODS]);
     expect(spec.properties!.accessToken!.properties!.format!.enum).toEqual([...ACCESS_TOKEN_FORMATS]);
     expect(status.properties!.conditions!.items!.properties!.status!.enum).toEqual([...CONDITION_STATUSES]);

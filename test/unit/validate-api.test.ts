@@ -15,6 +15,10 @@ describe('validateOAuthAPI', () => {
     expect(validateOAuthAPI({ ...base, access: [...base.access!, { namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'Exists' }] }, scopes: ['orders:read'], flows: ['clientCredentials'] }] })).toBeUndefined();
   });
 
+  it('accepts delegation entries by client and by namespace label (RFC 8693 token exchange)', () => {
+    expect(validateOAuthAPI({ ...base, delegation: [{ clients: [{ namespace: 'mail', name: 'notifier' }], namespaceSelector: {}, scopes: ['orders:read'] }] })).toBeUndefined();
+  });
+
   it('accepts the smallest API: an audience', () => {
     expect(validateOAuthAPI({ audience: 'urn:example:orders' })).toBeUndefined();
   });
@@ -34,6 +38,10 @@ describe('validateOAuthAPI', () => {
     ['In without values', { ...base, access: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In' }] }, scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0].namespaceSelector: operator "In" on "team" needs values (operators: In, NotIn, Exists, DoesNotExist)'],
     ['a client without namespace', { ...base, access: [{ clients: [{ name: 'b' } as never], scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0].clients: each client needs namespace and name'],
     ['a resource server without name', { ...base, resourceServers: [{ namespace: 'a' } as never] }, 'resourceServers: each client needs namespace and name'],
+    ['a delegation entry selecting nobody', { ...base, delegation: [{ scopes: ['orders:read'] }] }, 'delegation[0]: select clients with namespaceSelector or clients'],
+    ['a delegation entry without scopes', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: [] }] }, 'delegation[0].scopes: name at least one scope'],
+    ['a delegation entry naming an undefined scope', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: ['orders:write'] }] }, 'delegation[0].scopes: "orders:write" is not defined in spec.scopes'],
+    ['a delegation entry with a client without name', { ...base, delegation: [{ clients: [{ namespace: 'a' } as never], scopes: ['orders:read'] }] }, 'delegation[0].clients: each client needs namespace and name'],
     ['an unknown token format', { ...base, accessToken: { format: 'paseto' as never } }, 'accessToken.format must be jwt or opaque'],
     ['a malformed token lifetime', { ...base, accessToken: { ttl: 'an hour' } }, 'accessToken.ttl: "an hour" is not a duration such as 90s, 15m, 1h or 14d'],
   ])('refuses %s', (_label, spec, message) => {

@@ -38,6 +38,7 @@ describe('validateOAuthClient', () => {
     ['http on a public host', { redirectUris: ['http://app.example.com/cb'] }, /must use https/],
     ['a fragment', { redirectUris: ['https://app.example.com/cb#x'] }, /must not contain a fragment/],
     ['a public client with client_credentials', { public: true }, /cannot use client_credentials/],
+    ['a public client with token exchange', { public: true, redirectUris: ['https://a.test/cb'], grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] }, /cannot use urn:ietf:params:oauth:grant-type:token-exchange/],
     ['a public client with a secret name', { public: true, redirectUris: ['https://a.test/cb'], secretName: 's' }, /has no secret/],
     ['auth method none on a confidential client', { tokenEndpointAuthMethod: 'none' }, /set public: true/],
     ['a public client without PKCE', { public: true, redirectUris: ['https://a.test/cb'], requirePkce: false }, /must use PKCE/],

@@ -1,6 +1,6 @@
 // Translates an OAuthAPI that holds its audience into the API catalog record the server decides from, and the
 // list of admitted clients its status shows. Pure: the informer caches are passed in.
-import { admittedScopes, type FlowScopes } from '../../api/admission.ts';
+import { admittedScopes, delegatedScopes, type FlowScopes } from '../../api/admission.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { apiRefOf, type AdmittedClient } from '../../api/oauth-api.ts';
 import { clientIdOf } from '../../api/types.ts';
@@ -16,14 +16,18 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
   const { spec } = api;
   const admitted: AdmittedClient[] = [];
   const byClientId: Record<string, FlowScopes> = {};
+  const delegation: Record<string, string[]> = {};
   for (const client of clients) {
     if (!client.spec?.audiences?.includes(spec.audience)) continue;
     const { namespace, name } = client.metadata;
     const clientId = clientIdOf(client);
-    const scopes = admittedScopes(spec, { namespace, name, clientId, namespaceLabels: namespaceLabels(namespace) });
-    if (!scopes.userDelegated.length && !scopes.clientCredentials.length) continue;
+    const identity = { namespace, name, clientId, namespaceLabels: namespaceLabels(namespace) };
+    const scopes = admittedScopes(spec, identity);
+    const delegated = delegatedScopes(spec, identity);
+    if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length) continue;
     byClientId[clientId] = scopes;
-    admitted.push({ namespace, name, clientId, ...scopes });
+    if (delegated.length) delegation[clientId] = delegated;
+    admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}) });
   }
   admitted.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   const resourceServers = (spec.resourceServers ?? [])
@@ -36,6 +40,7 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     audience: spec.audience,
     scopes: (spec.scopes ?? []).map((scope) => scope.name),
     clients: byClientId,
+    ...(Object.keys(delegation).length ? { delegation } : {}),
     descriptions: Object.fromEntries((spec.scopes ?? []).filter((scope) => scope.description).map((scope) => [scope.name, scope.description!])),
     ...(spec.displayName ? { displayName: spec.displayName } : {}),
     ...(spec.accessToken ? { accessToken: { ...(spec.accessToken.format ? { format: spec.accessToken.format } : {}), ...(ttl ? { ttl } : {}) } } : {}),

@@ -56,6 +56,27 @@ export const USERINFO_TOKEN_FOR_AN_API = "this access token is for an API (its a
 export const SIGN_IN_ABORTED = 'End-User aborted interaction';
 export const SERVER_FAULT = 'Purser could not complete this request; try again in a moment';
 
+// -- token exchange (RFC 8693 §2.2.2): invalid_request for a bad request or an unacceptable subject/actor token,
+// invalid_target for an API that will not take the token, invalid_scope for scopes beyond what may be delegated
+export const EXCHANGE_PARAMETER_MISSING = 'token exchange needs the %s parameter (RFC 8693 section 2.1)';
+export const EXCHANGE_SUBJECT_TOKEN_TYPE = 'subject_token_type %s is not supported: send an access token of this server with subject_token_type urn:ietf:params:oauth:token-type:access_token';
+export const EXCHANGE_ACTOR_TOKEN_TYPE = 'actor_token_type %s is not supported: send this client\'s own access token (client_credentials) with actor_token_type urn:ietf:params:oauth:token-type:access_token';
+export const EXCHANGE_ACTOR_TOKEN_TYPE_ALONE = 'actor_token_type must not be sent without actor_token (RFC 8693 section 2.1)';
+export const EXCHANGE_REQUESTED_TOKEN_TYPE = 'requested_token_type %s is not supported: token exchange issues access tokens only (urn:ietf:params:oauth:token-type:access_token)';
+export const EXCHANGE_SUBJECT_TOKEN_INVALID = 'subject_token is not an active access token of this server: it is unknown, expired or revoked, or was not signed by this server';
+export const EXCHANGE_SUBJECT_CLIENT_GONE = 'the client the subject_token was issued to no longer exists, so its tokens are no longer exchanged';
+export const EXCHANGE_SUBJECT_WITHOUT_USER = 'subject_token acts for a client, not for a user (a client_credentials token): exchange a token a user signed in for';
+export const EXCHANGE_SUBJECT_USER_GONE = 'the user the subject_token was issued for no longer exists';
+export const EXCHANGE_SUBJECT_NOT_FOR_CALLER = "subject_token is neither this client's own nor for an audience whose OAuthAPI names this client in resourceServers: a client exchanges only the tokens it receives";
+export const EXCHANGE_ACTOR_TOKEN_INVALID = "actor_token is not an active access token of this server issued to this client by client_credentials: send this client's own token, or no actor_token";
+export const EXCHANGE_TARGET_MISSING = 'name the API the new token is for with resource or audience (the audience URI of its OAuthAPI)';
+export const EXCHANGE_ONE_TARGET = 'token exchange issues a token for one API: send one resource or audience (both, if sent, must name the same API)';
+export const EXCHANGE_NOT_DELEGATED = "OAuthAPI %s does not let client '%s' exchange tokens for its audience '%s'; ask its owners to add the client to spec.delegation";
+export const EXCHANGE_OIDC_SCOPES = 'a token from a token exchange is for an API, so it cannot carry OpenID Connect scopes: %s';
+export const EXCHANGE_SCOPE_NOT_DELEGATED = "OAuthAPI %s delegates to client '%s' only %s for its audience '%s'; refused: %s (ask its owners to extend spec.delegation)";
+export const EXCHANGE_SCOPE_NOT_IN_SUBJECT = 'the subject_token does not carry %s (it carries: %s): an exchanged token never carries more than the token it replaces';
+export const EXCHANGE_NOTHING_TO_DELEGATE = "the subject_token carries none of the scopes client '%s' may obtain by exchange for the audience '%s' (%s)";
+
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;

@@ -18,6 +18,7 @@ import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-asser
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
+import { extraTokenClaims } from '../grants/token-exchange/act.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -62,6 +63,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: ttl as Configuration['ttl'],
+    // The act claim of exchanged tokens (RFC 8693 §4.1); no other token carries extra claims.
+    extraTokenClaims: extraTokenClaims as Configuration['extraTokenClaims'],
     // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
     renderError: (ctx, _out, error) => renderError(ctx, error),
     features: {

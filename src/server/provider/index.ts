@@ -6,7 +6,11 @@ import { CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { LogoutJob, Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
+import { installGrants } from '../grants/index.ts';
+import { accountFinder } from '../accounts/find-account.ts';
+import { accessTokenVerifier } from './jwt-access-token.ts';
 import { installPragmaNoCache } from './no-cache.ts';
+import { lifetimes } from './ttl.ts';
 import { introspectionPolicy } from './token-policies.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }): Provider {
@@ -16,6 +20,13 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const mayIntrospect = introspectionPolicy(deps.config.tenancy === 'enforced' ? apis : undefined);
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
+  installGrants(provider, {
+    apis,
+    mayIntrospect,
+    verifyAccessToken: accessTokenVerifier(deps.jwks),
+    findAccount: accountFinder(deps.users),
+    accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
+  });
   installPragmaNoCache(provider);
   installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, enqueueLogout: deps.enqueueLogout });
   return provider;

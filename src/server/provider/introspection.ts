@@ -23,8 +23,9 @@ async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifie
   if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return INACTIVE;
   if (!(await mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined }))) return INACTIVE;
   const { cnf } = claims as { cnf?: { jkt?: string } };
-  const { iss, sub, aud, scope, exp, iat, jti } = claims;
-  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+  // act: the actor chain of a token from a token exchange (RFC 8693 §4.1, §2.2.1's introspection of it).
+  const { iss, sub, aud, scope, exp, iat, jti, act } = claims;
+  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), ...(act ? { act } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }
 
 /** `mayIntrospect`: the policy the provider's introspection endpoint is configured with (token-policies.ts). */

@@ -114,12 +114,11 @@ export function resourceServerInfo(accessTokenTtl: (client: ClientLike) => numbe
       format = record.accessToken?.format ?? format;
       ttl = record.accessToken?.ttl ?? ttl;
     }
-    return {
-      scope,
-      audience: indicator,
-      accessTokenTTL: ttl,
-      accessTokenFormat: format,
-      ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
-    };
+    return resourceServer(indicator, scope, format, ttl);
   };
+}
+
+/** The oidc-provider ResourceServer a token for `audience` is issued for: its scopes, format and lifetime (seconds). */
+export function resourceServer(audience: string, scope: string, format: 'jwt' | 'opaque', ttl: number): ResourceServer {
+  return { scope, audience, accessTokenTTL: ttl, accessTokenFormat: format, ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}) };
 }

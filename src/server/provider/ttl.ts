@@ -36,8 +36,12 @@ export function lifetimes(config: Config, policyFor: (clientId: string) => Clien
         const remaining = (token.iiat ?? now()) + absoluteLifetime(client) - now();
         return Math.max(1, Math.min(idle, remaining));
       },
-      /** A grant lives as long as the longest refresh chain it can back, and at least as long as a session. */
-      Grant: (_ctx: unknown, grant: { clientId: string }) =>
+      /**
+       * A grant lives as long as the longest refresh chain it can back, and at least as long as a session; a token
+       * exchange's grant backs one access token and lives as long (grants/token-exchange/issue.ts).
+       */
+      Grant: (_ctx: unknown, grant: { clientId: string; exchangeLifetime?: number }) =>
+        grant.exchangeLifetime ??
         Math.max(policyFor(grant.clientId)?.refreshTokenAbsoluteLifetime ?? config.refreshTokenAbsoluteLifetime, config.sessionTtl),
     },
   };

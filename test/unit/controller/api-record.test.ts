@@ -56,4 +56,13 @@ describe('toApiRecord', () => {
     });
     expect(admitted.map((entry) => `${entry.namespace}/${entry.name}`)).toEqual(['ops/job', 'shop/web']);
   });
+
+  it('records, by client_id, the scopes spec.delegation lets a listing client obtain by token exchange (RFC 8693), and lists the client as admitted', () => {
+    const orders = api('orders', 'orders', '2026-01-01T00:00:00Z');
+    orders.spec.delegation = [{ clients: [{ namespace: 'mail', name: 'notifier' }, { namespace: 'mail', name: 'unlisted' }], scopes: ['orders:read', 'orders:undefined'] }];
+    const { record, admitted } = toApiRecord(orders, [client('mail', 'notifier'), client('mail', 'unlisted', [])], () => ({}));
+    expect(record.delegation).toEqual({ 'notifier.mail': ['orders:read'] });
+    expect(record.clients['notifier.mail']).toEqual({ userDelegated: [], clientCredentials: [] });
+    expect(admitted).toEqual([{ namespace: 'mail', name: 'notifier', clientId: 'notifier.mail', userDelegated: [], clientCredentials: [], delegated: ['orders:read'] }]);
+  });
 });

@@ -1,0 +1,24 @@
+// The subject_token of an exchange (RFC 8693 §2.1): an active access token of this server (presented-token.ts), of a
+// client that still exists, for a user who still exists, and meant for the caller: its own, or one for an audience
+// whose OAuthAPI names the caller among its resourceServers (the same rule as introspection, RFC 7662 §2.1). Every
+// refusal is invalid_request (§2.2.2: an invalid or unacceptable subject_token).
+import type { KoaContextWithOIDC } from 'oidc-provider';
+
+import { EXCHANGE_SUBJECT_CLIENT_GONE, EXCHANGE_SUBJECT_NOT_FOR_CALLER, EXCHANGE_SUBJECT_TOKEN_INVALID, EXCHANGE_SUBJECT_USER_GONE, EXCHANGE_SUBJECT_WITHOUT_USER } from '../../errors/descriptions.ts';
+import { InvalidRequest } from '../../errors/purser-error.ts';
+import type { GrantDependencies } from '../grant.ts';
+import { readAccessToken, type PresentedToken } from './presented-token.ts';
+
+export type Subject = PresentedToken & { accountId: string };
+
+export async function subjectOf(ctx: KoaContextWithOIDC, value: string, deps: GrantDependencies): Promise<Subject> {
+  const { provider, client } = ctx.oidc;
+  const token = await readAccessToken(provider, value, deps.verifyAccessToken);
+  if (!token) throw new InvalidRequest(EXCHANGE_SUBJECT_TOKEN_INVALID);
+  // A deleted client's opaque tokens are gone with it; its JWTs still verify until they expire, so ask.
+  if (!(await provider.Client.find(token.clientId))) throw new InvalidRequest(EXCHANGE_SUBJECT_CLIENT_GONE);
+  if (!token.accountId) throw new InvalidRequest(EXCHANGE_SUBJECT_WITHOUT_USER);
+  if (!(await deps.mayIntrospect(ctx, client as never, { clientId: token.clientId, aud: token.audiences }))) throw new InvalidRequest(EXCHANGE_SUBJECT_NOT_FOR_CALLER);
+  if (!(await deps.findAccount(ctx, token.accountId))) throw new InvalidRequest(EXCHANGE_SUBJECT_USER_GONE);
+  return token as Subject;
+}
