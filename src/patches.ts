@@ -23,6 +23,7 @@ import { installCodeConsumeUndo } from './server/provider/code-consume-undo.ts';
 import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
 import type { RateCounters } from './store/types.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
+import { installAssertionCheck, installAssertionIntake, installAssertionMethod, type WorkloadAuthentication } from './server/workload/authenticate.ts';
 
 export interface ProviderPatchDependencies {
   clients: CachedClientCatalog;
@@ -32,6 +33,8 @@ export interface ProviderPatchDependencies {
   counters: RateCounters;
   /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
   mayIntrospect: IntrospectionPolicy;
+  /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
+  workload: WorkloadAuthentication;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -127,6 +130,25 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: "RFC 7523 §3: a client assertion's jti is used once across replicas (an atomic counter instead of find-then-save)",
     find: (provider) => (provider.ReplayDetection as unknown as { unique: unknown }).unique,
     install: (provider, { counters }) => installAtomicReplayDetection(provider, counters),
+  },
+  {
+    member: 'OIDCContext.prototype.body',
+    reason: "RFC 7523 §2.2 with a ServiceAccount token: its sub is not the client_id, so the token is kept aside before oidc-provider reads the form (src/server/workload/authenticate.ts)",
+    source: { file: 'lib/shared/selective_body.js', text: 'ctx.oidc.body = querystring.parse(body.toString());' },
+    install: (provider) => installAssertionIntake(provider),
+  },
+  {
+    member: 'Client.find: ServiceAccount tokens',
+    reason: 'the kept ServiceAccount token is verified against the client the request names, offline, with the published issuer keys',
+    find: (provider) => (provider.Client as unknown as { find: unknown }).find,
+    install: (provider, { workload }) => installAssertionCheck(provider, workload),
+  },
+  {
+    member: 'Client.prototype.clientAuthMethod',
+    reason: 'none for the client a ServiceAccount token authenticated, in that request only, so oidc-provider accepts the request without other credentials',
+    find: (provider) => Object.getOwnPropertyDescriptor(provider.Client.prototype, 'clientAuthMethod')?.get,
+    source: { file: 'lib/shared/client_auth.js', text: 'methods?.includes(ctx.oidc.client.clientAuthMethod) !== true' },
+    install: (provider) => installAssertionMethod(provider),
   },
 ];
 

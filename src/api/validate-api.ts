@@ -24,7 +24,7 @@ const referenceProblem = (field: string, ref: ClientReference): string | undefin
 
 function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): string | undefined {
   const field = `access[${index}]`;
-  if (!rule.namespaceSelector && !rule.clients?.length) return `${field}: select clients with namespaceSelector or clients`;
+  if (!rule.namespaceSelector && !rule.clients?.length && !rule.serviceAccounts?.length) return `${field}: select clients with namespaceSelector, clients or serviceAccounts`;
   if (!rule.flows?.length) return `${field}.flows: name at least one of ${FLOWS.join(', ')}`;
   const badFlow = rule.flows.find((flow) => !FLOWS.includes(flow));
   if (badFlow) return `${field}.flows: "${badFlow}" is not one of ${FLOWS.join(', ')}`;
@@ -33,7 +33,7 @@ function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): str
   if (unknown) return `${field}.scopes: "${unknown}" is not defined in spec.scopes`;
   const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
   if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
-  return rule.clients?.map((ref) => referenceProblem(`${field}.clients`, ref)).find(Boolean);
+  return [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref))].find(Boolean);
 }
 
 const checks: Check[] = [

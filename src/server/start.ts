@@ -17,6 +17,8 @@ import { FileClientSource } from './dev/file-clients.ts';
 import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { createProvider } from './provider/index.ts';
+import { publishDevIssuer } from './workload/dev-issuer.ts';
+import { IssuerKeys } from './workload/issuer-keys.ts';
 import { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls-files.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
 
@@ -97,6 +99,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
+  if (config.dev && config.devServiceAccountIssuerKey) await publishDevIssuer(store.workloadIssuers, config.devServiceAccountIssuerKey);
+  const issuerKeys = new IssuerKeys(store.workloadIssuers);
+  issuerKeys.start();
+
   const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log, store.apis) : undefined;
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
@@ -106,7 +112,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     users,
     log,
     keys,
-    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }, { keys: issuerKeys, audience: config.workloadAudience ?? config.issuer }),
     metricsOnApp: config.metricsPort === undefined,
   });
   // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
@@ -129,6 +135,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     close: async () => {
       fileSource?.close();
+      issuerKeys.stop();
       stopWatching?.();
       stopWatchingUsers?.();
       stopWatchingTls?.();

@@ -31,5 +31,6 @@ export function guardStore(store: Store, classify: FaultClassifier): Store {
     counters: guarded(store.counters, classify),
     clients: guarded(store.clients, classify),
     apis: guarded(store.apis, classify),
+    workloadIssuers: guarded(store.workloadIssuers, classify),
   };
 }

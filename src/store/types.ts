@@ -106,6 +106,8 @@ export interface ClientPolicy {
   skipConsent: boolean;
   /** Browser origins allowed to call the token, userinfo and revocation endpoints. */
   corsOrigins: string[];
+  /** ServiceAccounts of the client's namespace whose tokens authenticate as it (their names); absent: none. */
+  serviceAccounts?: string[];
 }
 
 /** What the controller (or dev mode's file source) writes for each client, and all the server needs to serve it. */
@@ -190,8 +192,31 @@ export interface ApiCatalog {
   onChange(listener: (audience: string) => void): () => void;
 }
 
+/** A ServiceAccount token issuer (a cluster's service-account issuer) and its public keys, as its JWKS lists them. */
+export interface WorkloadIssuer {
+  issuer: string;
+  keys: Array<{ kty: string; kid?: string; [member: string]: unknown }>;
+}
+
+/** What the controller publishes of the issuers whose ServiceAccount tokens authenticate clients. */
+export interface WorkloadIssuerRecord {
+  issuers: WorkloadIssuer[];
+  /** Epoch seconds of the write (each issuer's keys are those of its last successful read). */
+  readAt: number;
+}
+
+/**
+ * The trusted ServiceAccount issuers and their keys: one value the controller writes (with a TTL, re-written on
+ * every refresh, the last good copy when a read fails) and every server reads.
+ */
+export interface WorkloadIssuerStore {
+  get(): Promise<WorkloadIssuerRecord | undefined>;
+  put(record: WorkloadIssuerRecord, ttlSeconds: number): Promise<void>;
+}
+
 export interface Store {
   readonly artifacts: ArtifactStore;
+  readonly workloadIssuers: WorkloadIssuerStore;
   readonly counters: RateCounters;
   readonly clients: ClientCatalog;
   readonly apis: ApiCatalog;

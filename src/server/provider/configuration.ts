@@ -18,6 +18,7 @@ import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-asser
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
+import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authenticate.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -64,6 +65,11 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     ttl: ttl as Configuration['ttl'],
     // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
     renderError: (ctx, _out, error) => renderError(ctx, error),
+    // README "Workload identity": an access token got with a ServiceAccount token names it, so an API can log who called.
+    extraTokenClaims: (ctx) => {
+      const identity = workloadIdentityOf(ctx);
+      return identity ? { [SERVICE_ACCOUNT_CLAIM]: identity.subject } : undefined;
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

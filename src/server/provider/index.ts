@@ -8,8 +8,9 @@ import type { Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installPragmaNoCache } from './no-cache.ts';
 import { introspectionPolicy } from './token-policies.ts';
+import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'>): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'>, workload: WorkloadAuthentication): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const apis = (audience: string) => store.apis.get(audience);
@@ -17,6 +18,6 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installPragmaNoCache(provider);
-  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect });
+  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, workload });
   return provider;
 }

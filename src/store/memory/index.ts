@@ -4,6 +4,7 @@ import { MemoryApiCatalog } from './api-catalog.ts';
 import { MemoryArtifactStore } from './artifacts.ts';
 import { MemoryClientCatalog } from './catalog.ts';
 import { MemoryRateCounters } from './counters.ts';
+import { MemoryWorkloadIssuers } from './workload-issuers.ts';
 
 export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore; counters: MemoryRateCounters } {
   const artifacts = new MemoryArtifactStore(now);
@@ -13,6 +14,7 @@ export function createMemoryStore(now?: () => number): Store & { artifacts: Memo
     counters,
     clients: new MemoryClientCatalog(),
     apis: new MemoryApiCatalog(),
+    workloadIssuers: new MemoryWorkloadIssuers(now),
     ping: async () => {},
     close: async () => {
       artifacts.close();

@@ -9,6 +9,7 @@ import { RedisClientCatalog } from './catalog.ts';
 import { connectRedis, type RedisConnectionOptions } from './connection.ts';
 import { RedisRateCounters } from './counters.ts';
 import { classifyRedisFault } from './faults.ts';
+import { RedisWorkloadIssuers } from './workload-issuers.ts';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   prefix: string;
@@ -40,6 +41,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     counters: new RedisRateCounters(redis, options.prefix),
     clients,
     apis,
+    workloadIssuers: new RedisWorkloadIssuers(redis, options.prefix),
     ping: async () => {
       await redis.ping();
     },
