@@ -99,7 +99,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
-  if (config.dev && config.devServiceAccountIssuerKey) await publishDevIssuer(store.workloadIssuers, config.devServiceAccountIssuerKey);
+  if (config.dev && config.devServiceAccountIssuerKey) {
+    // A trial convenience: a folder it cannot write (a read-only container) must not stop dev mode.
+    await publishDevIssuer(store.workloadIssuers, config.devServiceAccountIssuerKey).catch((error: unknown) => log.warn({ err: error }, 'dev ServiceAccount issuer not available; workload identity cannot be tried'));
+  }
   const issuerKeys = new IssuerKeys(store.workloadIssuers);
   issuerKeys.start();
 
