@@ -92,6 +92,7 @@ describe('settings', () => {
     tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
     tlsKeyFile: 'as tlsCertFile',
     tenancy: 'enforced (the default) is what a cluster runs; a migration sets PURSER_TENANCY=open through server.extraEnv for a while (README, "Multi-tenancy")',
+    devServiceAccountIssuerKey: 'dev mode\'s local ServiceAccount issuer; in a cluster the controller reads the real one',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
@@ -136,6 +137,7 @@ describe('settings', () => {
       PURSER_AUTHORIZATION_CODE_TTL: '30s',
       PURSER_SESSION_TTL: '8h',
       PURSER_INTERACTION_TTL: '5m',
+      PURSER_WORKLOAD_AUDIENCE: 'https://auth.example.com/workloads',
       PURSER_CLIENT_CACHE_NEGATIVE_TTL: '2s',
       PURSER_LOG_LEVEL: 'warn',
       PURSER_LOG_FORMAT: 'json',
@@ -175,6 +177,8 @@ describe('settings', () => {
       PURSER_SIGNING_KEY_ROTATION_PERIOD: '14d',
       PURSER_SIGNING_KEY_RETENTION: '2d',
       PURSER_KEYS_PROPAGATION_DELAY: '5m',
+      PURSER_SERVICE_ACCOUNT_ISSUER_REFRESH: '2m',
+      PURSER_TRUSTED_ISSUERS_FILE: '/etc/purser/trusted-issuers/issuers.yaml',
       NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
     });
   });
