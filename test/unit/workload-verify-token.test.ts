@@ -18,7 +18,7 @@ import {
   SA_WRONG_AUDIENCE,
 } from '../../src/server/errors/descriptions.ts';
 import { importIssuers } from '../../src/server/workload/issuer-keys.ts';
-import { isServiceAccountToken, LEEWAY_SECONDS, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
+import { isServiceAccountToken, LEEWAY_SECONDS, SignatureCache, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://kubernetes.default.svc';
@@ -85,5 +85,33 @@ describe('isServiceAccountToken', () => {
     ['repeated parameter (an array)', [token(claims())], false],
   ])('%s', (_label, value, expected) => {
     expect(isServiceAccountToken(value)).toBe(expected);
+  });
+});
+
+describe('SignatureCache (a projected token is presented many times: its signature is checked once per key set)', () => {
+  it('skips the signature of a token that verified, but checks its claims every time', () => {
+    const signatures = new SignatureCache();
+    const jwt = token(claims());
+    expect(verifyServiceAccountToken(jwt, keys, client, { audience: AUDIENCE, now: NOW, signatures })).toEqual(identity);
+    expect(verifyServiceAccountToken(jwt, keys, client, { audience: AUDIENCE, now: NOW + 600, signatures })).toEqual(refused(describeError(SA_TOKEN_EXPIRED, new Date((NOW + 540) * 1000).toISOString())));
+    expect(verifyServiceAccountToken(jwt, keys, { namespace: 'shop', serviceAccounts: ['other'] }, { audience: AUDIENCE, now: NOW, signatures })).toEqual(refused(describeError(SA_NOT_LISTED, 'orders-worker', 'other')));
+  });
+
+  it('forgets every token when the keys change: a withdrawn key stops its tokens at once', () => {
+    const signatures = new SignatureCache();
+    const jwt = token(claims());
+    expect(verifyServiceAccountToken(jwt, keys, client, { audience: AUDIENCE, now: NOW, signatures })).toEqual(identity);
+    const withdrawn = importIssuers({ readAt: NOW, issuers: [{ issuer: ISSUER, keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1', kty: 'EC' }] }] });
+    expect(verifyServiceAccountToken(jwt, withdrawn, client, { audience: AUDIENCE, now: NOW, signatures })).toEqual(refused(describeError(SA_BAD_SIGNATURE, ISSUER)));
+  });
+
+  it('never holds a token that failed, nor more than its limit', () => {
+    const signatures = new SignatureCache(2);
+    const forged = token(claims(), { key: stranger.privateKey });
+    verifyServiceAccountToken(forged, keys, client, { audience: AUDIENCE, now: NOW, signatures });
+    expect(signatures.has(keys, forged)).toBe(false);
+    const tokens = [1, 2, 3].map((n) => token(claims({ iat: NOW - n })));
+    for (const jwt of tokens) verifyServiceAccountToken(jwt, keys, client, { audience: AUDIENCE, now: NOW, signatures });
+    expect(tokens.map((jwt) => signatures.has(keys, jwt))).toEqual([false, true, true]);
   });
 });

@@ -16,7 +16,7 @@ import { describe, SA_NEEDS_CLIENT_ID } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
 import { policyOf, purserOf } from '../provider/client-policy.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
-import { isServiceAccountToken, parseToken, verifyServiceAccountToken, type ServiceAccountIdentity } from './verify-token.ts';
+import { serviceAccountTokenOf, SignatureCache, verifyServiceAccountToken, type ParsedToken, type ServiceAccountIdentity } from './verify-token.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -33,8 +33,8 @@ export interface WorkloadAuthentication {
 
 type Form = Record<string, unknown>;
 
-/** ServiceAccount tokens taken out of a request's form, by its OIDCContext, until the client is looked up. */
-const presented = new WeakMap<object, string>();
+/** ServiceAccount tokens taken out of a request's form (raw and parsed), by its OIDCContext, until the client is looked up. */
+const presented = new WeakMap<object, { token: string; parsed: ParsedToken }>();
 /** Requests a ServiceAccount token authenticated: the client_id and the ServiceAccount, by OIDCContext. */
 const authenticated = new WeakMap<object, { clientId: string; identity: ServiceAccountIdentity }>();
 
@@ -52,9 +52,10 @@ export function installAssertionIntake(provider: Provider): void {
       return bodies.get(this);
     },
     set(this: object, value: unknown) {
-      const form = value as Form | undefined;
-      if (form && typeof form === 'object' && form.client_assertion_type === JWT_BEARER_ASSERTION && isServiceAccountToken(form.client_assertion)) {
-        presented.set(this, form.client_assertion);
+      const form = (value && typeof value === 'object' ? value : {}) as Form;
+      const parsed = form.client_assertion_type === JWT_BEARER_ASSERTION ? serviceAccountTokenOf(form.client_assertion) : undefined;
+      if (parsed) {
+        presented.set(this, { token: form.client_assertion as string, parsed });
         // Without client_id the token stays, and oidc-provider looks its sub up as the client: refused in find.
         if (typeof form.client_id === 'string') {
           const { client_assertion: _assertion, client_assertion_type: _type, ...rest } = form;
@@ -68,20 +69,21 @@ export function installAssertionIntake(provider: Provider): void {
 
 /** Patch 2: Client.find verifies the kept token against the client it finds. */
 export function installAssertionCheck(provider: Provider, { keys, audience, now = Date.now }: WorkloadAuthentication): void {
+  const signatures = new SignatureCache();
   const Client = provider.Client as unknown as { find(id: string): Promise<InstanceType<Provider['Client']> | undefined> };
   const find = Client.find.bind(Client);
   Client.find = async (id: string) => {
     const oidc = (Provider.ctx as KoaContextWithOIDC | undefined)?.oidc;
-    const token = oidc && presented.get(oidc);
-    if (!token) return find(id);
+    const kept = oidc && presented.get(oidc);
+    if (!kept) return find(id);
     presented.delete(oidc);
     if (id.startsWith('system:serviceaccount:')) throw new InvalidClient(describe(SA_NEEDS_CLIENT_ID));
     const client = await find(id);
     if (!client) return client;
-    const { claims, header } = parseToken(token)!;
+    const { claims, header } = kept.parsed;
     const issuerKeys = await keys.forToken(String(claims.iss), typeof header.kid === 'string' ? header.kid : undefined);
     const namespace = purserOf(client)?.owner.split('/')[0] ?? '';
-    const result = verifyServiceAccountToken(token, issuerKeys, { namespace, serviceAccounts: policyOf(client).serviceAccounts ?? [] }, { audience, now: now() / 1000 });
+    const result = verifyServiceAccountToken(kept.token, issuerKeys, { namespace, serviceAccounts: policyOf(client).serviceAccounts ?? [] }, { audience, now: now() / 1000, signatures }, kept.parsed);
     if ('refused' in result) throw new InvalidClient(result.refused);
     authenticated.set(oidc, { clientId: client.clientId, identity: result.identity });
     return client;

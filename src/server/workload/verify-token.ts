@@ -53,12 +53,15 @@ export function parseToken(token: string): ParsedToken | undefined {
   }
 }
 
-/** Whether `token` is meant for this module: a JWT whose subject is a ServiceAccount (read without verifying). */
-export function isServiceAccountToken(token: unknown): token is string {
-  if (typeof token !== 'string') return false;
-  const sub = parseToken(token)?.claims.sub;
-  return typeof sub === 'string' && sub.startsWith('system:serviceaccount:');
+/** The parsed token when `token` is meant for this module: a JWT whose subject is a ServiceAccount (not verified). */
+export function serviceAccountTokenOf(token: unknown): ParsedToken | undefined {
+  if (typeof token !== 'string') return undefined;
+  const parsed = parseToken(token);
+  const sub = parsed?.claims.sub;
+  return typeof sub === 'string' && sub.startsWith('system:serviceaccount:') ? parsed : undefined;
 }
+
+export const isServiceAccountToken = (token: unknown): token is string => serviceAccountTokenOf(token) !== undefined;
 
 /** The client a ServiceAccount token should authenticate: its namespace and listed ServiceAccount names. */
 export interface WorkloadClient {
@@ -66,11 +69,42 @@ export interface WorkloadClient {
   serviceAccounts: readonly string[];
 }
 
+/**
+ * Tokens whose signature verified under one key set. A Pod presents the same projected token for every request until
+ * the kubelet renews it, so the RSA or ECDSA check is paid once per token, not per request; the claims are still
+ * checked every time. A new key set (a rotation, a key withdrawn) starts it empty. Holds at most `limit` tokens
+ * (only ones that verified), dropping the oldest.
+ */
+export class SignatureCache {
+  readonly #limit: number;
+  #keys: IssuerKeyMap | undefined;
+  readonly #tokens = new Set<string>();
+
+  constructor(limit = 10_000) {
+    this.#limit = limit;
+  }
+
+  has(keys: IssuerKeyMap, token: string): boolean {
+    if (keys !== this.#keys) {
+      this.#keys = keys;
+      this.#tokens.clear();
+    }
+    return this.#tokens.has(token);
+  }
+
+  add(token: string): void {
+    if (this.#tokens.size >= this.#limit) this.#tokens.delete(this.#tokens.values().next().value!);
+    this.#tokens.add(token);
+  }
+}
+
 export interface VerifyOptions {
   /** What `aud` must contain: Purser's issuer, or PURSER_WORKLOAD_AUDIENCE. */
   audience: string;
   /** Epoch seconds. */
   now: number;
+  /** Signatures already verified under the current keys; without one, every call verifies. */
+  signatures?: SignatureCache;
 }
 
 /** Who the token proves the caller is. */
@@ -96,8 +130,7 @@ const signatureVerifies = (token: ParsedToken, alg: string, key: KeyObject): boo
 const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 /** The checks in order; the first that fails names the refusal. */
-export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | undefined, client: WorkloadClient, { audience, now }: VerifyOptions): Verification {
-  const parsed = parseToken(token);
+export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | undefined, client: WorkloadClient, { audience, now, signatures }: VerifyOptions, parsed = parseToken(token)): Verification {
   const alg = parsed?.header.alg;
   const { iss, sub, aud, exp, nbf } = parsed?.claims ?? {};
   if (!parsed || typeof alg !== 'string' || !(alg in ALGORITHMS) || typeof iss !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') return { refused: SA_TOKEN_MALFORMED };
@@ -105,9 +138,12 @@ export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | un
   if (!keys) return { refused: SA_KEYS_NOT_PUBLISHED };
   const issuerKeys = keys.get(iss);
   if (!issuerKeys) return { refused: describe(SA_ISSUER_NOT_TRUSTED, iss) };
-  const kid = parsed.header.kid;
-  const candidates = typeof kid === 'string' ? issuerKeys.filter((key) => key.kid === undefined || key.kid === kid) : issuerKeys;
-  if (!candidates.some(({ key }) => signatureVerifies(parsed, alg, key))) return { refused: describe(SA_BAD_SIGNATURE, iss) };
+  if (!signatures?.has(keys, token)) {
+    const kid = parsed.header.kid;
+    const candidates = typeof kid === 'string' ? issuerKeys.filter((key) => key.kid === undefined || key.kid === kid) : issuerKeys;
+    if (!candidates.some(({ key }) => signatureVerifies(parsed, alg, key))) return { refused: describe(SA_BAD_SIGNATURE, iss) };
+    signatures?.add(token);
+  }
   if (exp + LEEWAY_SECONDS < now) return { refused: describe(SA_TOKEN_EXPIRED, isoTime(exp)) };
   if (typeof nbf === 'number' && nbf - LEEWAY_SECONDS > now) return { refused: describe(SA_TOKEN_NOT_YET_VALID, isoTime(nbf)) };
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
