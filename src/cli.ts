@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // purser <command> [flags]: the one entry point of every process Purser runs.
+import { parseArgs } from 'node:util';
+
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startController } from './controller/index.ts';
 import { createLogger, LogFormatError, type Logger } from './log.ts';
 import { hashPassword } from './server/accounts/users.ts';
 import { generateSigningKeys } from './server/provider/keys.ts';
 import { startServer } from './server/start.ts';
+import { mintDevToken } from './server/workload/dev-issuer.ts';
 
 const USAGE = `usage: purser <command> [flags]
 
@@ -14,6 +17,8 @@ commands:
   controller       run the OAuthClient controller (Kubernetes → Redis)
   hash-password    read a password on stdin, print its argon2id hash for the users file
   generate-keys    print a new JSON Web Key Set (ES256 + RS256) for PURSER_JWKS_FILE
+  mint-sa-token    dev mode: print a ServiceAccount token from the local issuer (PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY)
+                   --namespace NS --service-account NAME [--audience URL (default PURSER_ISSUER)] [--expiration-seconds N]
 `;
 
 async function readStdin(): Promise<string> {
@@ -56,6 +61,24 @@ async function control(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop).once('SIGINT', stop);
 }
 
+/** `purser mint-sa-token`: a token of dev mode's local ServiceAccount issuer, for trying workload identity. */
+async function mintServiceAccountToken(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { namespace: { type: 'string' }, 'service-account': { type: 'string' }, audience: { type: 'string' }, 'expiration-seconds': { type: 'string' } } });
+  if (!values.namespace || !values['service-account']) {
+    process.stderr.write('purser mint-sa-token: --namespace and --service-account are required\n');
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadConfig(['--dev']);
+  const token = await mintDevToken(config.devServiceAccountIssuerKey!, {
+    namespace: values.namespace,
+    serviceAccount: values['service-account'],
+    audience: values.audience ?? config.workloadAudience ?? config.issuer,
+    ...(values['expiration-seconds'] ? { expirationSeconds: Number(values['expiration-seconds']) } : {}),
+  });
+  process.stdout.write(`${token}\n`);
+}
+
 async function main([command, ...argv]: string[]): Promise<void> {
   switch (command) {
     case 'server':
@@ -73,6 +96,8 @@ async function main([command, ...argv]: string[]): Promise<void> {
       process.stdout.write(`${await hashPassword(password)}\n`);
       return;
     }
+    case 'mint-sa-token':
+      return mintServiceAccountToken(argv);
     case 'generate-keys':
       process.stdout.write(`${JSON.stringify(generateSigningKeys(), null, 2)}\n`);
       return;

@@ -25,6 +25,7 @@ import { installBackchannelQueue } from './server/logout/enqueue.ts';
 import { installOfflineRevocation } from './server/logout/offline-access.ts';
 import type { LogoutJob, RateCounters } from './store/types.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
+import { installAssertionCheck, installAssertionIntake, installAssertionMethod, type WorkloadAuthentication } from './server/workload/authenticate.ts';
 
 export interface ProviderPatchDependencies {
   clients: CachedClientCatalog;
@@ -36,6 +37,8 @@ export interface ProviderPatchDependencies {
   mayIntrospect: IntrospectionPolicy;
   /** Queues a back-channel logout token for delivery (src/server/logout/delivery.ts). */
   enqueueLogout: (job: LogoutJob) => Promise<void>;
+  /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
+  workload: WorkloadAuthentication;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -144,6 +147,25 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     find: (provider) => (provider.Session.prototype as unknown as Record<string, unknown>).authorizationFor,
     source: { file: 'lib/actions/end_session.js', text: '!session.authorizationFor(clientId).persistsLogout' },
     install: (provider, { clients }) => installOfflineRevocation(provider, (clientId) => clients.peek(clientId)?.policy),
+  },
+  {
+    member: 'OIDCContext.prototype.body',
+    reason: "RFC 7523 §2.2 with a ServiceAccount token: its sub is not the client_id, so the token is kept aside before oidc-provider reads the form (src/server/workload/authenticate.ts)",
+    source: { file: 'lib/shared/selective_body.js', text: 'ctx.oidc.body = querystring.parse(body.toString());' },
+    install: (provider) => installAssertionIntake(provider),
+  },
+  {
+    member: 'Client.find: ServiceAccount tokens',
+    reason: 'the kept ServiceAccount token is verified against the client the request names, offline, with the published issuer keys',
+    find: (provider) => (provider.Client as unknown as { find: unknown }).find,
+    install: (provider, { workload }) => installAssertionCheck(provider, workload),
+  },
+  {
+    member: 'Client.prototype.clientAuthMethod',
+    reason: 'none for the client a ServiceAccount token authenticated, in that request only, so oidc-provider accepts the request without other credentials',
+    find: (provider) => Object.getOwnPropertyDescriptor(provider.Client.prototype, 'clientAuthMethod')?.get,
+    source: { file: 'lib/shared/client_auth.js', text: 'methods?.includes(ctx.oidc.client.clientAuthMethod) !== true' },
+    install: (provider) => installAssertionMethod(provider),
   },
 ];
 

@@ -8,7 +8,7 @@ const options = {
   url: `${job.url}/token`,
   method: 'POST',
   connections: job.connections,
-  headers: { authorization: job.authorization, 'content-type': 'application/x-www-form-urlencoded' },
+  headers: { ...(job.authorization ? { authorization: job.authorization } : {}), 'content-type': 'application/x-www-form-urlencoded' },
   body: job.body,
 };
 

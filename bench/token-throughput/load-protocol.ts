@@ -25,7 +25,8 @@ export type ChildMessage = { phase: 'measuring' } | { phase: 'done'; result: Loa
 
 export interface ClientCredentialsJob {
   url: string;
-  authorization: string;
+  /** Absent when the client authenticates in the body (a client assertion). */
+  authorization?: string;
   body: string;
   connections: number;
   warmup: number;

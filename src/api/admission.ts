@@ -29,6 +29,8 @@ export interface AudienceAdmission {
   clients: Record<string, FlowScopes>;
   /** Scopes each client_id may obtain by token exchange (spec.delegation, RFC 8693); absent: no client may. */
   delegation?: Record<string, string[]>;
+  /** By the ServiceAccount (`namespace/name`) a request authenticated with; absent when no rule names one. */
+  serviceAccounts?: Record<string, FlowScopes>;
 }
 
 export type AdmissionDecision = { scopes: string[] } | { error: typeof INVALID_TARGET | typeof INVALID_SCOPE; reason: string; description: string };
@@ -69,18 +71,42 @@ export function delegatedScopes(api: OAuthAPISpec, client: ClientIdentity): stri
 }
 
 /**
+ * The scopes `api` admits per ServiceAccount (`namespace/name`) its rules name, per flow: like `admittedScopes`, for
+ * requests that authenticate with that ServiceAccount's token, whatever their client.
+ */
+export function admittedByServiceAccount(api: OAuthAPISpec): Record<string, FlowScopes> {
+  const defined = new Set((api.scopes ?? []).map((scope) => scope.name));
+  const result: Record<string, Record<Flow, Set<string>>> = {};
+  for (const rule of api.access ?? []) {
+    for (const account of rule.serviceAccounts ?? []) {
+      const entry = (result[`${account.namespace}/${account.name}`] ??= { userDelegated: new Set(), clientCredentials: new Set() });
+      for (const flow of rule.flows) for (const scope of rule.scopes) if (defined.has(scope)) entry[flow].add(scope);
+    }
+  }
+  return Object.fromEntries(Object.entries(result).map(([account, flows]) => [account, { userDelegated: [...flows.userDelegated].sort(), clientCredentials: [...flows.clientCredentials].sort() }]));
+}
+
+/** What `entry` admits in `flow` for `clientId`, and for the ServiceAccount the request authenticated with, if any. */
+export function admittedInFlow(entry: AudienceAdmission, clientId: string, flow: Flow, serviceAccount?: string): string[] {
+  const byClient = entry.clients[clientId]?.[flow] ?? [];
+  const byAccount = (serviceAccount && entry.serviceAccounts?.[serviceAccount]?.[flow]) || [];
+  return byAccount.length ? [...new Set([...byClient, ...byAccount])].sort() : byClient;
+}
+
+/**
  * Whether a token for `audience` may carry the `requested` scopes for `clientId` in `flow`. OpenID Connect scopes
  * belong to the server and pass through untouched; the answer's `scopes` are the API scopes the token may carry.
- * `entry` is the audience's admission record, `undefined` when no OAuthAPI declares the audience.
+ * `entry` is the audience's admission record, `undefined` when no OAuthAPI declares the audience; `serviceAccount`
+ * (`namespace/name`) is the ServiceAccount the request authenticated with, if it did.
  * Refusals: invalid_target (RFC 8707 §2) when there is no OAuthAPI or the client is not admitted in this flow at
  * all; invalid_scope (RFC 6749 §5.2) for a scope the API does not define or does not admit for this client.
  */
-export function decideAdmission(entry: AudienceAdmission | undefined, audience: string, clientId: string, requested: readonly string[], flow: Flow): AdmissionDecision {
+export function decideAdmission(entry: AudienceAdmission | undefined, audience: string, clientId: string, requested: readonly string[], flow: Flow, serviceAccount?: string): AdmissionDecision {
   if (!entry) return { error: INVALID_TARGET, reason: NoOAuthAPI, description: noOAuthAPIDescription(audience) };
   const apiScopes = [...new Set(requested.filter((scope) => scope && !OIDC_SCOPES.includes(scope)))];
   const undefinedScopes = apiScopes.filter((scope) => !entry.scopes.includes(scope));
   if (undefinedScopes.length) return { error: INVALID_SCOPE, reason: ScopeNotDefined, description: scopeNotDefinedDescription(entry.api, audience, undefinedScopes) };
-  const admitted = entry.clients[clientId]?.[flow] ?? [];
+  const admitted = admittedInFlow(entry, clientId, flow, serviceAccount);
   if (!admitted.length) return { error: INVALID_TARGET, reason: AudienceNotAdmitted, description: audienceNotAdmittedDescription(entry.api, audience, clientId, flow) };
   const refused = apiScopes.filter((scope) => !admitted.includes(scope));
   if (refused.length) return { error: INVALID_SCOPE, reason: AudienceNotAdmitted, description: scopeNotAdmittedDescription(entry.api, audience, clientId, flow, refused, admitted) };

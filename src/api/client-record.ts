@@ -24,6 +24,8 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[], skipC
     post_logout_redirect_uris: spec.postLogoutRedirectUris ?? [],
     // Private-use scheme redirects are what native apps use; oidc-provider accepts them only for native clients.
     application_type: [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].some(isPrivateUseUri) ? 'native' : 'web',
+    // A client of ServiceAccounts alone stays client_secret_basic without a secret: nothing but a ServiceAccount token
+    // (src/server/workload/) authenticates it.
     token_endpoint_auth_method: spec.public ? 'none' : (spec.tokenEndpointAuthMethod ?? 'client_secret_basic'),
     ...(spec.jwks ? { jwks: spec.jwks } : {}),
     ...(spec.jwksUri ? { jwks_uri: spec.jwksUri } : {}),
@@ -49,6 +51,7 @@ export function toClientRecord(client: OAuthClient, secrets: SecretHash[], skipC
       skipConsent,
       corsOrigins: spec.corsOrigins ?? [],
       ...(spec.logout?.revokeOfflineAccess ? { revokeOfflineAccessOnLogout: true } : {}),
+      ...(spec.serviceAccounts?.length ? { serviceAccounts: spec.serviceAccounts } : {}),
     },
   };
 }

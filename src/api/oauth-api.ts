@@ -27,6 +27,11 @@ export interface AccessRule {
   namespaceSelector?: LabelSelector;
   /** Clients named one by one; a client matches the rule when either this list or namespaceSelector selects it. */
   clients?: ClientReference[];
+  /**
+   * ServiceAccounts by namespace and name: a client that authenticates with one of their tokens (its OAuthClient's
+   * serviceAccounts) matches, whichever OAuthClient it authenticates as.
+   */
+  serviceAccounts?: ClientReference[];
   scopes: string[];
   flows: Flow[];
 }

@@ -57,6 +57,11 @@ export interface OAuthClientSpec {
   /** Delete (default): deleting the resource revokes the client; Orphan: the client and its tokens keep working. */
   deletionPolicy?: 'Delete' | 'Orphan';
   secretRotation?: { overlap?: string };
+  /**
+   * ServiceAccounts of this namespace whose projected token (audience: Purser's issuer) authenticates as this client,
+   * an RFC 7523 client assertion (DESIGN.md, "Workloads as clients").
+   */
+  serviceAccounts?: string[];
 }
 
 /** A status condition, as metav1.Condition. */
@@ -121,7 +126,16 @@ export function grantTypesOf(spec: OAuthClientSpec): GrantType[] {
   return spec.redirectUris?.length ? ['authorization_code'] : ['client_credentials'];
 }
 
-/** Whether the client authenticates with a client secret (and so has a Secret): not public, not private_key_jwt. */
+/**
+ * Whether the client authenticates with a client secret (and so has a Secret): not public, not private_key_jwt, and
+ * not a client of ServiceAccounts alone, unless it also asks for a secret (a secret method, secretName or
+ * generateSecret: true).
+ */
 export function hasSecret(spec: OAuthClientSpec): boolean {
-  return !spec.public && spec.tokenEndpointAuthMethod !== 'private_key_jwt';
+  if (spec.public || spec.tokenEndpointAuthMethod === 'private_key_jwt') return false;
+  if (!spec.serviceAccounts?.length) return true;
+  return spec.tokenEndpointAuthMethod !== undefined || spec.secretName !== undefined || spec.generateSecret === true;
 }
+
+/** The `sub` of a ServiceAccount's token: `system:serviceaccount:<namespace>:<name>`. */
+export const serviceAccountSubject = (namespace: string, name: string): string => `system:serviceaccount:${namespace}:${name}`;

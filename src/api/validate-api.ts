@@ -22,12 +22,16 @@ function audienceProblem(audience: unknown): string | undefined {
 const referenceProblem = (field: string, ref: ClientReference): string | undefined =>
   ref?.namespace && ref?.name ? undefined : `${field}: each client needs namespace and name`;
 
-/** What is wrong with the clients a rule selects (by namespaceSelector, clients or both), or `undefined`. */
-function selectionProblem(field: string, rule: Pick<AccessRule, 'clients' | 'namespaceSelector'>): string | undefined {
-  if (!rule.namespaceSelector && !rule.clients?.length) return `${field}: select clients with namespaceSelector or clients`;
+/**
+ * What is wrong with the clients a rule selects (by namespaceSelector, clients, and for access rules serviceAccounts),
+ * or `undefined`; `selectors` names the fields the rule may select with.
+ */
+function selectionProblem(field: string, rule: Pick<AccessRule, 'clients' | 'namespaceSelector' | 'serviceAccounts'>, selectors = 'namespaceSelector or clients'): string | undefined {
+  if (!rule.namespaceSelector && !rule.clients?.length && !rule.serviceAccounts?.length) return `${field}: select clients with ${selectors}`;
   const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
   if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
-  return rule.clients?.map((ref) => referenceProblem(`${field}.clients`, ref)).find(Boolean);
+  const references = [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref))];
+  return references.find(Boolean);
 }
 
 /** What is wrong with a rule's scopes (none, or one spec.scopes does not define), or `undefined`. */
@@ -39,11 +43,12 @@ function scopesProblem(field: string, scopes: string[] | undefined, defined: Set
 
 function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): string | undefined {
   const field = `access[${index}]`;
-  if (!rule.namespaceSelector && !rule.clients?.length) return `${field}: select clients with namespaceSelector or clients`;
+  const selection = 'namespaceSelector, clients or serviceAccounts';
+  if (!rule.namespaceSelector && !rule.clients?.length && !rule.serviceAccounts?.length) return `${field}: select clients with ${selection}`;
   if (!rule.flows?.length) return `${field}.flows: name at least one of ${FLOWS.join(', ')}`;
   const badFlow = rule.flows.find((flow) => !FLOWS.includes(flow));
   if (badFlow) return `${field}.flows: "${badFlow}" is not one of ${FLOWS.join(', ')}`;
-  return scopesProblem(field, rule.scopes, defined) ?? selectionProblem(field, rule);
+  return scopesProblem(field, rule.scopes, defined) ?? selectionProblem(field, rule, selection);
 }
 
 const delegationProblem = (rule: DelegationRule, index: number, defined: Set<string>): string | undefined =>

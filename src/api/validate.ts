@@ -64,6 +64,16 @@ const privateKeyJwtChecks: Check[] = [
   (spec) => spec.jwks?.keys.map(clientKeyProblem).find(Boolean),
 ];
 
+/** A ServiceAccount name: a DNS-1123 subdomain. */
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** serviceAccounts: names of this namespace, each once; a public client has no credential to take their place. */
+const serviceAccountChecks: Check[] = [
+  (spec) => spec.serviceAccounts?.map((name) => (typeof name === 'string' && name.length <= 253 && SERVICE_ACCOUNT_NAME.test(name) ? undefined : `serviceAccounts: "${name}" is not a ServiceAccount name (a DNS subdomain; ServiceAccounts of other namespaces cannot be listed)`)).find(Boolean),
+  (spec) => (spec.serviceAccounts && new Set(spec.serviceAccounts).size !== spec.serviceAccounts.length ? 'serviceAccounts: each ServiceAccount once' : undefined),
+  (spec) => (spec.public && spec.serviceAccounts?.length ? 'a public client has no credential: remove serviceAccounts or public' : undefined),
+];
+
 const checks: Check[] = [
   (_spec, client) => (clientIdOf(client).includes(':') ? 'clientId must not contain ":" (it breaks client_secret_basic)' : undefined),
   (spec, client) => (spec.clientId === undefined && clientIdOf(client).length > 200 ? `the default client_id <name>.<namespace> is ${clientIdOf(client).length} characters, more than 200: set spec.clientId` : undefined),
@@ -89,6 +99,7 @@ const checks: Check[] = [
   (spec) => (!spec.public && spec.tokenEndpointAuthMethod === 'none' ? 'tokenEndpointAuthMethod none is for public clients: set public: true' : undefined),
   (spec) => (spec.public && spec.requirePkce === false ? 'a public client must use PKCE: remove requirePkce: false' : undefined),
   ...privateKeyJwtChecks,
+  ...serviceAccountChecks,
   (spec) => (spec.scopes?.includes('offline_access') && !grantTypesOf(spec).includes('refresh_token') ? 'scopes: offline_access needs the refresh_token grant in grantTypes' : undefined),
   (spec) => spec.scopes?.map((s) => (SCOPE_TOKEN.test(s) ? undefined : `scopes: "${s}" is not a valid scope token`)).find(Boolean),
   (spec) => spec.audiences?.map((a) => (parseUrl(a) ? undefined : `audiences: "${a}" is not an absolute URI`)).find(Boolean),

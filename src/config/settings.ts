@@ -326,6 +326,28 @@ export const settings = [
     default: '5s',
     description: 'Back-channel logout: the wait before the first retry; each later retry waits twice as long as the one before, at most 5 minutes.',
   },
+  {
+    key: 'workloadAudience',
+    kind: 'string',
+    description: 'Server: the audience a ServiceAccount token must carry to authenticate a client (README "Workload identity"). Unset: `PURSER_ISSUER`.',
+  },
+  {
+    key: 'serviceAccountIssuerRefresh',
+    kind: 'duration',
+    default: '5m',
+    description: 'Controller: how often the cluster\'s service-account issuer and keys (issuer discovery through the API server) and the trusted issuers are read again and published to the servers. A failed read keeps the last good keys.',
+  },
+  {
+    key: 'trustedIssuersFile',
+    kind: 'string',
+    description: 'Controller: a YAML or JSON file listing the service-account issuers of other clusters whose ServiceAccount tokens authenticate clients: `[{issuer, jwksUri}]` or `[{issuer, jwks: {keys: [...]}}]` (the chart\'s `workloadIdentity.trustedIssuers`).',
+  },
+  {
+    key: 'devServiceAccountIssuerKey',
+    kind: 'string',
+    devDefault: '.purser-dev/service-account-issuer.jwk',
+    description: 'Dev mode: a local ServiceAccount issuer\'s private key file (a JWK, made on first use); the server trusts its issuer `https://purser.dev.invalid/service-accounts`, and `purser mint-sa-token` signs test tokens with it.',
+  },
 ] as const satisfies readonly Setting[];
 
 export type SettingKey = (typeof settings)[number]['key'];

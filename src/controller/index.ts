@@ -26,6 +26,9 @@ import { catalogWatch, CATALOG_CHECK_MS } from './runnables/catalog-watch.ts';
 import { periodic } from './runnables/periodic.ts';
 import { resync } from './runnables/resync.ts';
 import { workers } from './worker.ts';
+import { readClusterIssuer } from './workload-issuers/discovery.ts';
+import { issuerPublisher, type IssuerSource } from './workload-issuers/publish.ts';
+import { readTrustedIssuers, trustedIssuerKeys } from './workload-issuers/trusted.ts';
 import { WorkQueue } from './work-queue.ts';
 
 export const LEASE_NAME = 'purser-controller';
@@ -156,6 +159,12 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     ),
   );
   manager.add(periodic('catalog-watch', CATALOG_CHECK_MS, catalogWatch(ctx), log));
+  // README "Workload identity": the ServiceAccount issuers whose tokens authenticate clients, for the servers.
+  const issuerSources = async (): Promise<IssuerSource[]> => [
+    { name: 'cluster', read: () => readClusterIssuer(kubeConfig) },
+    ...(config.trustedIssuersFile ? await readTrustedIssuers(config.trustedIssuersFile) : []).map((entry) => ({ name: `trusted ${entry.issuer}`, read: () => trustedIssuerKeys(entry) })),
+  ];
+  manager.add(periodic('service-account-issuers', config.serviceAccountIssuerRefresh * 1000, issuerPublisher({ store: store.workloadIssuers, sources: issuerSources, log }), log));
 
   if (config.namespaces.length) {
     log.warn({ namespaces: config.namespaces }, 'watching OAuthClients only in these namespaces: an OAuthClient elsewhere gets no status, no Secret and no client, and one deleted elsewhere stays Terminating');

@@ -19,6 +19,8 @@ import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { LogoutDeliveries } from './logout/delivery.ts';
 import { logoutTokenFor } from './logout/logout-token.ts';
 import { createProvider } from './provider/index.ts';
+import { publishDevIssuer } from './workload/dev-issuer.ts';
+import { IssuerKeys } from './workload/issuer-keys.ts';
 import { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsMaterial } from './tls-files.ts';
 import { generateCookieKeys, generateSigningKeys, loadCookieKeys, loadSigningKeys } from './provider/keys.ts';
 
@@ -99,6 +101,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
+  if (config.dev && config.devServiceAccountIssuerKey) {
+    // A trial convenience: a folder it cannot write (a read-only container) must not stop dev mode.
+    await publishDevIssuer(store.workloadIssuers, config.devServiceAccountIssuerKey).catch((error: unknown) => log.warn({ err: error }, 'dev ServiceAccount issuer not available; workload identity cannot be tried'));
+  }
+  const issuerKeys = new IssuerKeys(store.workloadIssuers);
+  issuerKeys.start();
+
   const fileSource = config.clientsDir ? new FileClientSource(config.clientsDir, store.clients, log, store.apis) : undefined;
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
@@ -117,7 +126,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     users,
     log,
     keys,
-    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }),
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }, { keys: issuerKeys, audience: config.workloadAudience ?? config.issuer }),
     metricsOnApp: config.metricsPort === undefined,
   });
   const { app, metrics, useKeys } = purser;
@@ -142,6 +151,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     store,
     close: async () => {
       fileSource?.close();
+      issuerKeys.stop();
       stopWatching?.();
       stopWatchingUsers?.();
       stopWatchingTls?.();

@@ -32,5 +32,6 @@ export function guardStore(store: Store, classify: FaultClassifier): Store {
     clients: guarded(store.clients, classify),
     apis: guarded(store.apis, classify),
     logouts: guarded(store.logouts, classify),
+    workloadIssuers: guarded(store.workloadIssuers, classify),
   };
 }

@@ -37,7 +37,8 @@ export function clientMetadata(record: ClientRecord): Record<string, unknown> {
   const purser: PurserClientMetadata = { secrets: record.secrets, policy: record.policy, owner: record.owner };
   return {
     ...record.metadata,
-    ...(current ? { client_secret: `sha256:${current.digest}` } : {}),
+    // A client of ServiceAccounts alone has no secret at all: a placeholder no presented secret can match (no digest).
+    ...(current ? { client_secret: `sha256:${current.digest}` } : record.policy.serviceAccounts?.length ? { client_secret: 'no-secret' } : {}),
     [PURSER_METADATA]: purser,
   };
 }

@@ -108,6 +108,8 @@ export interface ClientPolicy {
   corsOrigins: string[];
   /** Logout revokes the session's offline_access grant of this client too (absent in records written before it: false). */
   revokeOfflineAccessOnLogout?: boolean;
+  /** ServiceAccounts of the client's namespace whose tokens authenticate as it (their names); absent: none. */
+  serviceAccounts?: string[];
 }
 
 /** What the controller (or dev mode's file source) writes for each client, and all the server needs to serve it. */
@@ -231,8 +233,31 @@ export interface LogoutQueue {
   finish(jti: string): Promise<void>;
 }
 
+/** A ServiceAccount token issuer (a cluster's service-account issuer) and its public keys, as its JWKS lists them. */
+export interface WorkloadIssuer {
+  issuer: string;
+  keys: Array<{ kty: string; kid?: string; [member: string]: unknown }>;
+}
+
+/** What the controller publishes of the issuers whose ServiceAccount tokens authenticate clients. */
+export interface WorkloadIssuerRecord {
+  issuers: WorkloadIssuer[];
+  /** Epoch seconds of the write (each issuer's keys are those of its last successful read). */
+  readAt: number;
+}
+
+/**
+ * The trusted ServiceAccount issuers and their keys: one value the controller writes (with a TTL, re-written on
+ * every refresh, the last good copy when a read fails) and every server reads.
+ */
+export interface WorkloadIssuerStore {
+  get(): Promise<WorkloadIssuerRecord | undefined>;
+  put(record: WorkloadIssuerRecord, ttlSeconds: number): Promise<void>;
+}
+
 export interface Store {
   readonly artifacts: ArtifactStore;
+  readonly workloadIssuers: WorkloadIssuerStore;
   readonly counters: RateCounters;
   readonly clients: ClientCatalog;
   readonly apis: ApiCatalog;

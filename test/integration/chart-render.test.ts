@@ -21,6 +21,7 @@ import type {
   V1Deployment,
 } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 import { CHART, containerOf, envOf, findObject, helm, helmTemplate, objectsOf, parseManifests, podSpecOf, PROVISION_TIMEOUT_MS, type Manifest } from '../support/helm.ts';
 
@@ -44,10 +45,12 @@ describe('objects', () => {
   it('the default values render an evaluation install: server, controller, bundled Redis with a generated password', () => {
     expect(ids(defaults)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-controller-issuer-discovery',
       'ClusterRole (cluster)/purser-controller-namespaces',
       'ClusterRole (cluster)/purser-edit',
       'ClusterRole (cluster)/purser-view',
       'ClusterRoleBinding (cluster)/purser-controller',
+      'ClusterRoleBinding (cluster)/purser-controller-issuer-discovery',
       'ClusterRoleBinding (cluster)/purser-controller-namespaces',
       'Deployment purser-system/purser-controller',
       'Deployment purser-system/purser-server',
@@ -69,10 +72,13 @@ describe('objects', () => {
   it('the production values render no Redis, and add autoscaling, Ingress, NetworkPolicies, ServiceMonitors and per-namespace RBAC', () => {
     expect(ids(production)).toEqual([
       'ClusterRole (cluster)/purser-controller',
+      'ClusterRole (cluster)/purser-controller-issuer-discovery',
       'ClusterRole (cluster)/purser-controller-namespaces',
       'ClusterRole (cluster)/purser-edit',
       'ClusterRole (cluster)/purser-view',
+      'ClusterRoleBinding (cluster)/purser-controller-issuer-discovery',
       'ClusterRoleBinding (cluster)/purser-controller-namespaces',
+      'ConfigMap auth/purser-trusted-issuers',
       'Deployment auth/purser-controller',
       'Deployment auth/purser-server',
       'HorizontalPodAutoscaler auth/purser-server',
@@ -326,8 +332,9 @@ describe('controller RBAC', () => {
   });
 
   it('controller.namespaces: the same rules bound in each watched namespace and in the release namespace (keys Secret), nowhere else', () => {
-    // Only the namespace reader is cluster-wide: Namespaces are cluster-scoped (their labels feed namespaceSelector).
-    expect(production.filter((o) => o.kind === 'ClusterRoleBinding').map((o) => o.metadata.name)).toEqual(['purser-controller-namespaces']);
+    // Only the namespace reader and issuer discovery are cluster-wide: Namespaces are cluster-scoped (their labels feed
+    // namespaceSelector), issuer discovery is two non-resource URLs.
+    expect(production.filter((o) => o.kind === 'ClusterRoleBinding').map((o) => o.metadata.name).sort()).toEqual(['purser-controller-issuer-discovery', 'purser-controller-namespaces']);
     const bindings = objectsOf<V1RoleBinding>(production, 'RoleBinding').filter((b) => b.metadata!.name === 'purser-controller');
     expect(bindings.map((b) => b.metadata!.namespace).sort()).toEqual(['auth', 'team-a', 'team-b']);
     for (const binding of bindings) {
@@ -335,6 +342,19 @@ describe('controller RBAC', () => {
       expect(binding.subjects).toEqual(subjects('auth'));
     }
     expect(envOf(containerOf(production, 'Deployment', 'purser-controller')).PURSER_NAMESPACES).toBe('team-a,team-b');
+  });
+
+  it('workload identity: the controller may get the two issuer discovery URLs, nothing else; trusted issuers reach it as a mounted file', async () => {
+    const role = findObject<V1ClusterRole>(defaults, 'ClusterRole', 'purser-controller-issuer-discovery');
+    expect(role.rules).toEqual([{ nonResourceURLs: ['/.well-known/openid-configuration', '/openid/v1/jwks'], verbs: ['get'] }]);
+    expect(findObject<V1ClusterRoleBinding>(defaults, 'ClusterRoleBinding', 'purser-controller-issuer-discovery').subjects).toEqual(subjects('purser-system'));
+    expect(defaults.some((o) => o.kind === 'ConfigMap')).toBe(false);
+    const issuers = findObject<{ data: Record<string, string> }>(production, 'ConfigMap', 'purser-trusted-issuers');
+    expect(parse(issuers.data['issuers.yaml']!)).toEqual([{ issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE', jwksUri: 'https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE/keys' }]);
+    const controller = containerOf(production, 'Deployment', 'purser-controller');
+    expect(controller.volumeMounts).toContainEqual({ name: 'trusted-issuers', mountPath: '/etc/purser/trusted-issuers', readOnly: true });
+    expect(podSpecOf(production, 'Deployment', 'purser-controller').volumes).toContainEqual({ name: 'trusted-issuers', configMap: { name: 'purser-trusted-issuers' } });
+    expect(containerOf(production, 'Deployment', 'purser-server').volumeMounts!.map((mount) => mount.name)).not.toContain('trusted-issuers');
   });
 
   it('a release namespace that is also watched gets one binding, not two', async () => {

@@ -95,6 +95,7 @@ describe('settings', () => {
     backchannelLogoutTimeout: 'back-channel logout\'s defaults (5 s per POST, 8 attempts, retries from 5 s doubling) suit a cluster; tune them through server.extraEnv',
     backchannelLogoutAttempts: 'as backchannelLogoutTimeout',
     backchannelLogoutRetryDelay: 'as backchannelLogoutTimeout',
+    devServiceAccountIssuerKey: 'dev mode\'s local ServiceAccount issuer; in a cluster the controller reads the real one',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
@@ -139,6 +140,7 @@ describe('settings', () => {
       PURSER_AUTHORIZATION_CODE_TTL: '30s',
       PURSER_SESSION_TTL: '8h',
       PURSER_INTERACTION_TTL: '5m',
+      PURSER_WORKLOAD_AUDIENCE: 'https://auth.example.com/workloads',
       PURSER_CLIENT_CACHE_NEGATIVE_TTL: '2s',
       PURSER_LOG_LEVEL: 'warn',
       PURSER_LOG_FORMAT: 'json',
@@ -178,6 +180,8 @@ describe('settings', () => {
       PURSER_SIGNING_KEY_ROTATION_PERIOD: '14d',
       PURSER_SIGNING_KEY_RETENTION: '2d',
       PURSER_KEYS_PROPAGATION_DELAY: '5m',
+      PURSER_SERVICE_ACCOUNT_ISSUER_REFRESH: '2m',
+      PURSER_TRUSTED_ISSUERS_FILE: '/etc/purser/trusted-issuers/issuers.yaml',
       NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
     });
   });

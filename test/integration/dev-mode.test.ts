@@ -1,9 +1,10 @@
 // `npm start`'s dev mode as a user meets it: a process that prints what to try, serves the example clients with
 // an in-memory store, and picks up edits to the clients folder without a restart.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { decodeJwt } from 'jose';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser } from '../support/browser.ts';
 import { freePort } from '../support/purser.ts';
 import { oauthFailure } from '../support/rp.ts';
+
+const run = promisify(execFile);
 
 let child: ChildProcess;
 let output = '';
@@ -24,7 +27,7 @@ beforeAll(async () => {
   await cp(new URL('../../examples/clients/', import.meta.url).pathname, clientsDir, { recursive: true });
   const port = await freePort();
   issuer = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, [new URL('../../src/cli.ts', import.meta.url).pathname, 'server', '--dev', `--port=${port}`, `--issuer=${issuer}`, `--clients-dir=${clientsDir}`], {
+  child = spawn(process.execPath, [new URL('../../src/cli.ts', import.meta.url).pathname, 'server', '--dev', `--port=${port}`, `--issuer=${issuer}`, `--clients-dir=${clientsDir}`, `--dev-service-account-issuer-key=${issuerKeyFile()}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
@@ -40,7 +43,11 @@ beforeAll(async () => {
 afterAll(async () => {
   child?.kill('SIGTERM');
   await rm(clientsDir, { recursive: true, force: true });
+  await rm(issuerKeyFile(), { force: true });
 });
+
+/** The dev ServiceAccount issuer's key, beside the clients folder (not in the checkout). */
+const issuerKeyFile = () => `${clientsDir}-issuer.jwk`;
 
 const printedSecret = () => /client orders-worker\.default .* client_secret: (\S+)/.exec(output)?.[1];
 
@@ -79,6 +86,19 @@ describe('dev mode', () => {
   it('issues tokens with the printed secret', async () => {
     const tokens = await oidc.clientCredentialsGrant(await serviceClient(), { scope: 'orders:read' });
     expect(tokens.scope).toBe('orders:read');
+  });
+
+  it('RFC 7523 §2.2: the printed mint-sa-token and curl get a token with a ServiceAccount token of the local dev issuer, naming the ServiceAccount', async () => {
+    const lines = output.split('\n').map((line) => line.trim());
+    const mint = lines.find((line) => line.startsWith('TOKEN=$(node src/cli.ts mint-sa-token'))!;
+    const curl = lines.find((line) => line.startsWith('curl -s -d grant_type=client_credentials -d client_id=orders-worker.default -d client_assertion_type='))!;
+    expect(mint).toBe(`TOKEN=$(node src/cli.ts mint-sa-token --namespace default --service-account orders-worker --audience ${issuer})`);
+    const { stdout } = await run('bash', ['-c', `${mint}; ${curl}`], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY: issuerKeyFile() },
+    });
+    const { access_token } = JSON.parse(stdout) as { access_token: string };
+    expect(JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString('utf8'))).toMatchObject({ client_id: 'orders-worker.default', service_account: 'system:serviceaccount:default:orders-worker' });
   });
 
   it('lets the demo user sign in to the example web app', async () => {

@@ -51,7 +51,7 @@ describe('OAuthAPI CRD', () => {
   it.each<[string, OAuthAPISpec, string]>([
     ['a relative audience', { audience: '/orders' }, 'spec.audience: Invalid value: "string": audience must be an absolute URI without a fragment'],
     ['an OpenID Connect scope', { audience: 'urn:x', scopes: [{ name: 'email' }] }, 'spec.scopes[0].name: Invalid value: "string": OpenID Connect scopes belong to the server, not to an API'],
-    ['a rule selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].clients: Required value: select clients with namespaceSelector or clients'],
+    ['a rule selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].clients: Required value: select clients with namespaceSelector, clients or serviceAccounts'],
     ['a rule naming an undefined scope', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['b'], flows: ['userDelegated'] }] }, 'spec.access: Invalid value: "object": access: every scope of a rule must be defined in spec.scopes'],
     ['In without values', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'In' }] }, scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].namespaceSelector.matchExpressions[0].values: Invalid value: "object": In and NotIn need values; Exists and DoesNotExist take none'],
     ['a delegation entry selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ scopes: ['a'] }] }, 'spec.delegation[0].clients: Required value: select clients with namespaceSelector or clients'],

@@ -3,7 +3,7 @@
 // TokenRequest works), the OAuthClient CRD installed. There is no controller-manager: no garbage collection, no
 // default ServiceAccounts.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,13 @@ export interface ControlPlane {
   /** Stops kube-apiserver only (etcd keeps the data); `startApiServer` brings it back on the same port. */
   stopApiServer(): Promise<void>;
   startApiServer(): Promise<void>;
+  /** The private key kube-apiserver signs ServiceAccount tokens with now. */
+  serviceAccountKey(): KeyObject;
+  /**
+   * A service-account key rotation: kube-apiserver restarts signing with a new key, and still accepts (and
+   * publishes in its JWKS) the previous ones.
+   */
+  rotateServiceAccountKey(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,9 +124,19 @@ export async function startControlPlane(): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'purser-kube-'));
   const token = randomBytes(24).toString('hex');
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  let signingKey: KeyObject | undefined;
+  const publicKeys: string[] = [];
+  /** Writes a new signing key (and its public half next to the previous ones); returns the apiserver's key flags. */
+  const newServiceAccountKey = () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    signingKey = privateKey;
+    const index = publicKeys.length;
+    writeFileSync(join(dir, `sa-${index}.key`), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(join(dir, `sa-${index}.pub`), publicKey.export({ type: 'spki', format: 'pem' }));
+    publicKeys.push(join(dir, `sa-${index}.pub`));
+    return [...publicKeys.map((file) => `--service-account-key-file=${file}`), `--service-account-signing-key-file=${join(dir, `sa-${index}.key`)}`];
+  };
+  let keyFlags = newServiceAccountKey();
 
   const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -148,18 +165,21 @@ export async function startControlPlane(): Promise<ControlPlane> {
     '--authorization-mode=RBAC',
     '--service-cluster-ip-range=10.0.0.0/24',
     '--service-account-issuer=https://kubernetes.default.svc',
-    `--service-account-key-file=${join(dir, 'sa.pub')}`,
-    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--disable-admission-plugins=ServiceAccount',
     '--allow-privileged=true',
     '--v=0',
   ];
   let apiserver: ChildProcess | undefined;
   const startApiServer = async () => {
-    apiserver = launch(join(binaries, 'kube-apiserver'), apiArgs, apiLog);
+    apiserver = launch(join(binaries, 'kube-apiserver'), [...apiArgs, ...keyFlags], apiLog);
     await waitFor('kube-apiserver', apiserver, apiLog, () => answersOk(`${server}/readyz`, token));
   };
   const stopApiServer = async () => stopProcess(apiserver);
+  const rotateServiceAccountKey = async () => {
+    await stopApiServer();
+    keyFlags = newServiceAccountKey();
+    await startApiServer();
+  };
   const stop = async () => {
     await stopApiServer();
     await stopProcess(etcd);
@@ -171,7 +191,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigYaml(server, token));
     await installCrd(kubeconfig);
-    return { server, kubeconfig, stopApiServer, startApiServer, stop };
+    return { server, kubeconfig, stopApiServer, startApiServer, serviceAccountKey: () => signingKey!, rotateServiceAccountKey, stop };
   } catch (error) {
     await stop();
     throw error;

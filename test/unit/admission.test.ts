@@ -2,7 +2,7 @@
 // flow → admitted scopes or the exact refusal.
 import { describe, expect, it } from 'vitest';
 
-import { admittedScopes, decideAdmission, delegatedScopes, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
+import { admittedByServiceAccount, admittedScopes, decideAdmission, delegatedScopes, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
 import { selectorMatches } from '../../src/api/label-selector.ts';
 import type { Flow, LabelSelector, OAuthAPISpec } from '../../src/api/oauth-api.ts';
 
@@ -133,6 +133,62 @@ describe('delegatedScopes (RFC 8693 token exchange)', () => {
 
   it('delegates nothing without spec.delegation', () => {
     expect(delegatedScopes(inventory, identity('team-b', 'shop'))).toEqual([]);
+  });
+});
+
+/** Admits the orders-worker ServiceAccount of team-b, and no OAuthClient by name. */
+const orders: OAuthAPISpec = {
+  audience: 'https://orders.team-a.example',
+  scopes: [{ name: 'orders:read' }, { name: 'orders:write' }],
+  access: [
+    { serviceAccounts: [{ namespace: 'team-b', name: 'orders-worker' }], scopes: ['orders:read'], flows: ['clientCredentials'] },
+    { serviceAccounts: [{ namespace: 'team-b', name: 'orders-worker' }, { namespace: 'team-c', name: 'batch' }], scopes: ['orders:write', 'orders:undefined'], flows: ['clientCredentials'] },
+    { clients: [{ namespace: 'team-b', name: 'orders-ui' }], scopes: ['orders:read'], flows: ['userDelegated'] },
+  ],
+};
+
+describe('admission by ServiceAccount (client × the ServiceAccount it authenticated as × OAuthAPI × scopes)', () => {
+  const entry = {
+    api: 'team-a/orders',
+    audience: orders.audience,
+    scopes: ['orders:read', 'orders:write'],
+    clients: { 'orders-ui.team-b': admittedScopes(orders, identity('team-b', 'orders-ui')) },
+    serviceAccounts: admittedByServiceAccount(orders),
+  };
+  const notAdmitted = (clientId: string): AdmissionDecision => ({
+    error: 'invalid_target',
+    reason: 'AudienceNotAdmitted',
+    description: `OAuthAPI team-a/orders does not admit client '${clientId}' to the audience 'https://orders.team-a.example' for clientCredentials tokens; ask its owners to add the client to spec.access`,
+  });
+
+  it.each<[string, string, string[], string | undefined, AdmissionDecision]>([
+    ['a client authenticated as the named ServiceAccount gets what its rules admit', 'worker.team-b', ['orders:read', 'orders:write'], 'team-b/orders-worker', { scopes: ['orders:read', 'orders:write'] }],
+    ['whichever of its OAuthClients it authenticates as', 'other-client.team-b', ['orders:read'], 'team-b/orders-worker', { scopes: ['orders:read'] }],
+    ['a second ServiceAccount in a rule gets only that rule', 'batch.team-c', ['orders:write'], 'team-c/batch', { scopes: ['orders:write'] }],
+    [
+      'beyond what the ServiceAccount is admitted to',
+      'batch.team-c',
+      ['orders:read'],
+      'team-c/batch',
+      { error: 'invalid_scope', reason: 'AudienceNotAdmitted', description: `OAuthAPI team-a/orders does not admit 'orders:read' for client 'batch.team-c' at the audience 'https://orders.team-a.example' in clientCredentials tokens (admitted: orders:write); ask its owners to extend spec.access` },
+    ],
+    ['the same client without a ServiceAccount token (its client secret) is not admitted', 'worker.team-b', ['orders:read'], undefined, notAdmitted('worker.team-b')],
+    ['a ServiceAccount of the same name in another namespace is not admitted', 'worker.team-x', ['orders:read'], 'team-x/orders-worker', notAdmitted('worker.team-x')],
+  ])('%s', (_label, clientId, requested, serviceAccount, expected) => {
+    expect(decideAdmission(entry, orders.audience, clientId, requested, 'clientCredentials', serviceAccount)).toEqual(expected);
+  });
+
+  it('a ServiceAccount rule admits nothing in a flow it does not name, and by-client rules still apply', () => {
+    expect(decideAdmission(entry, orders.audience, 'orders-ui.team-b', ['orders:read'], 'userDelegated', 'team-b/orders-worker')).toEqual({ scopes: ['orders:read'] });
+    expect(decideAdmission(entry, orders.audience, 'worker.team-b', ['orders:read'], 'userDelegated', 'team-b/orders-worker')).toMatchObject({ error: 'invalid_target' });
+  });
+
+  it('admittedByServiceAccount joins the rules per ServiceAccount, leaving out scopes the API does not define', () => {
+    expect(admittedByServiceAccount(orders)).toEqual({
+      'team-b/orders-worker': { userDelegated: [], clientCredentials: ['orders:read', 'orders:write'] },
+      'team-c/batch': { userDelegated: [], clientCredentials: ['orders:write'] },
+    });
+    expect(admittedByServiceAccount(inventory)).toEqual({});
   });
 });
 

@@ -65,6 +65,7 @@ const SPEC_FIELDS = {
   logout: true,
   deletionPolicy: true,
   secretRotation: true,
+  serviceAccounts: true,
 } satisfies Record<keyof OAuthClientSpec, true>;
 const ACCESS_TOKEN_FIELDS = { format: true, ttl: true } satisfies Record<keyof NonNullable<OAuthClientSpec['accessToken']>, true>;
 const REFRESH_TOKEN_FIELDS = { ttl: true, absoluteLifetime: true, reuseGracePeriod: true } satisfies Record<keyof NonNullable<OAuthClientSpec['refreshToken']>, true>;

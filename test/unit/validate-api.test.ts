@@ -30,7 +30,7 @@ describe('validateOAuthAPI', () => {
     ['a scope with a space', { ...base, scopes: [{ name: 'orders read' }] }, 'scopes: "orders read" is not a valid scope token'],
     ['an OpenID Connect scope', { ...base, scopes: [{ name: 'email' }] }, 'scopes: "email" is an OpenID Connect scope; those belong to the server, not to an API'],
     ['a scope defined twice', { ...base, scopes: [{ name: 'orders:read' }, { name: 'orders:read' }] }, 'scopes: "orders:read" is defined twice'],
-    ['a rule selecting nobody', { ...base, access: [{ scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0]: select clients with namespaceSelector or clients'],
+    ['a rule selecting nobody', { ...base, access: [{ scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0]: select clients with namespaceSelector, clients or serviceAccounts'],
     ['a rule without flows', { ...base, access: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: ['orders:read'], flows: [] }] }, 'access[0].flows: name at least one of userDelegated, clientCredentials'],
     ['an unknown flow', { ...base, access: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: ['orders:read'], flows: ['password' as never] }] }, 'access[0].flows: "password" is not one of userDelegated, clientCredentials'],
     ['a rule without scopes', { ...base, access: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: [], flows: ['userDelegated'] }] }, 'access[0].scopes: name at least one scope'],

@@ -1,7 +1,7 @@
 // OAuthClient validation: each rule, with the message a user sees.
 import { describe, expect, it } from 'vitest';
 
-import type { OAuthClient, OAuthClientSpec } from '../../src/api/types.ts';
+import { hasSecret, type OAuthClient, type OAuthClientSpec } from '../../src/api/types.ts';
 import { generateClientSecret, SECRET_CHARACTERS, secretProblem } from '../../src/api/client-secret.ts';
 import { redirectUriProblem, validateOAuthClient } from '../../src/api/validate.ts';
 
@@ -44,6 +44,9 @@ describe('validateOAuthClient', () => {
     ['a public client without PKCE', { public: true, redirectUris: ['https://a.test/cb'], requirePkce: false }, /must use PKCE/],
     ['offline_access without refresh_token', { redirectUris: ['https://a.test/cb'], scopes: ['openid', 'offline_access'] }, /offline_access needs the refresh_token grant/],
     ['a scope with a space', { scopes: ['a b'] }, /not a valid scope token/],
+    ['a ServiceAccount of another namespace (namespace/name)', { serviceAccounts: ['other/worker'] }, /serviceAccounts: "other\/worker" is not a ServiceAccount name/],
+    ['a ServiceAccount listed twice', { serviceAccounts: ['worker', 'worker'] }, /each ServiceAccount once/],
+    ['a public client with serviceAccounts', { public: true, redirectUris: ['https://a.test/cb'], serviceAccounts: ['worker'] }, /a public client has no credential/],
     ['a relative audience', { audiences: ['/api'] }, /not an absolute URI/],
     ['JWT tokens without an audience', { accessToken: { format: 'jwt' } }, /needs at least one audience/],
     ['a malformed duration', { accessToken: { ttl: '10 minutes' } }, /accessToken.ttl: "10 minutes" is not a duration/],
@@ -57,6 +60,24 @@ describe('validateOAuthClient', () => {
     ['a backchannelLogoutUri that is not an http(s) URL', { backchannelLogoutUri: 'com.example.app:/bc' }, /backchannelLogoutUri: .* is not an absolute https URL/],
   ])('refuses %s', (_label, spec, message) => {
     expect(validateOAuthClient(client(spec))).toEqual({ reason: 'InvalidSpec', message: expect.stringMatching(message) });
+  });
+});
+
+describe('serviceAccounts (README "Workload identity")', () => {
+  it('accepts ServiceAccount names, alone or with a secret', () => {
+    expect(validateOAuthClient(client({ serviceAccounts: ['orders-worker', 'batch.v2'] }))).toBeUndefined();
+    expect(validateOAuthClient(client({ serviceAccounts: ['orders-worker'], generateSecret: true }))).toBeUndefined();
+  });
+
+  it.each<[string, OAuthClientSpec, boolean]>([
+    ['ServiceAccounts alone: no Secret', { serviceAccounts: ['worker'] }, false],
+    ['ServiceAccounts and generateSecret: true', { serviceAccounts: ['worker'], generateSecret: true }, true],
+    ['ServiceAccounts and a secretName', { serviceAccounts: ['worker'], secretName: 'worker-credentials' }, true],
+    ['ServiceAccounts and a secret method', { serviceAccounts: ['worker'], tokenEndpointAuthMethod: 'client_secret_post' }, true],
+    ['ServiceAccounts and generateSecret: false (still none asked for)', { serviceAccounts: ['worker'], generateSecret: false }, false],
+    ['no ServiceAccounts: the usual Secret', {}, true],
+  ])('hasSecret: %s', (_label, spec, expected) => {
+    expect(hasSecret(spec)).toBe(expected);
   });
 });
 

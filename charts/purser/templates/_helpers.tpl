@@ -177,7 +177,8 @@ depends on, and logging.
   "refreshTokenTtl" .Values.tokens.refreshTokenTtl
   "refreshTokenAbsoluteLifetime" .Values.tokens.refreshTokenAbsoluteLifetime
   "authorizationCodeTtl" .Values.tokens.authorizationCodeTtl
-  "interactionTtl" .Values.tokens.interactionTtl }}
+  "interactionTtl" .Values.tokens.interactionTtl
+  "workloadAudience" .Values.workloadIdentity.audience }}
 {{- if .Values.users.existingSecret }}
 {{- $_ := set $settings "usersFile" "/etc/purser/users/users.yaml" }}
 {{- end }}
@@ -204,7 +205,11 @@ depends on, and logging.
   "signingKeyRetention" .Values.signingKeys.retention
   "keysPropagationDelay" .Values.signingKeys.propagationDelay
   "manageKeys" (not .Values.signingKeys.existingSecret)
-  "keysSecret" (include "purser.keysSecret" .) }}
+  "keysSecret" (include "purser.keysSecret" .)
+  "serviceAccountIssuerRefresh" .Values.workloadIdentity.issuerRefresh }}
+{{- if .Values.workloadIdentity.trustedIssuers }}
+{{- $_ := set $settings "trustedIssuersFile" "/etc/purser/trusted-issuers/issuers.yaml" }}
+{{- end }}
 {{- toYaml (merge $settings (include "purser.settings.shared" . | fromYaml)) }}
 {{- end }}
 

@@ -1,6 +1,6 @@
 // Translates an OAuthAPI that holds its audience into the API catalog record the server decides from, and the
 // list of admitted clients its status shows. Pure: the informer caches are passed in.
-import { admittedScopes, delegatedScopes, type FlowScopes } from '../../api/admission.ts';
+import { admittedByServiceAccount, admittedScopes, delegatedScopes, type FlowScopes } from '../../api/admission.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { apiRefOf, type AdmittedClient } from '../../api/oauth-api.ts';
 import { clientIdOf } from '../../api/types.ts';
@@ -34,6 +34,7 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     .map((ref) => clients.find((client) => client.metadata.namespace === ref.namespace && client.metadata.name === ref.name))
     .filter((client) => client !== undefined)
     .map(clientIdOf);
+  const byServiceAccount = admittedByServiceAccount(spec);
   const ttl = spec.accessToken?.ttl === undefined ? undefined : parseDuration(spec.accessToken.ttl);
   const record: ApiRecord = {
     api: apiRefOf(api),
@@ -41,6 +42,7 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     scopes: (spec.scopes ?? []).map((scope) => scope.name),
     clients: byClientId,
     ...(Object.keys(delegation).length ? { delegation } : {}),
+    ...(Object.keys(byServiceAccount).length ? { serviceAccounts: byServiceAccount } : {}),
     descriptions: Object.fromEntries((spec.scopes ?? []).filter((scope) => scope.description).map((scope) => [scope.name, scope.description!])),
     ...(spec.displayName ? { displayName: spec.displayName } : {}),
     ...(spec.accessToken ? { accessToken: { ...(spec.accessToken.format ? { format: spec.accessToken.format } : {}), ...(ttl ? { ttl } : {}) } } : {}),

@@ -13,6 +13,16 @@ export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { 
   if (service) {
     lines.push('', 'Try a client_credentials token:', `  curl -s -u '${service.record.clientId}:${service.generatedSecret}' -d grant_type=client_credentials ${issuer}/token`);
   }
+  const workload = clients.find((c) => c.record.policy.serviceAccounts?.length);
+  if (workload) {
+    const [namespace] = workload.record.owner.split('/');
+    lines.push(
+      '',
+      'Try a ServiceAccount token as the client credential (README "Workload identity"), minted by the local dev issuer:',
+      `  TOKEN=$(node src/cli.ts mint-sa-token --namespace ${namespace} --service-account ${workload.record.policy.serviceAccounts![0]} --audience ${issuer})`,
+      `  curl -s -d grant_type=client_credentials -d client_id=${workload.record.clientId} -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer --data-urlencode "client_assertion=$TOKEN" ${issuer}/token`,
+    );
+  }
   const browser = clients.find((c) => (c.record.metadata.grant_types as string[]).includes('authorization_code'));
   if (browser) {
     const params = new URLSearchParams({

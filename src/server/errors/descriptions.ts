@@ -35,6 +35,18 @@ export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenti
 /** 429 with Retry-After: wrong secrets for one client_id from one address (src/server/provider/client-secret.ts). */
 export const CLIENT_AUTH_THROTTLED = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';
 export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
+/** Workload identity: a ServiceAccount token sent as the client assertion (src/server/workload/), each refusal its own. */
+export const SA_TOKEN_MALFORMED = 'the client_assertion looks like a ServiceAccount token but is not a signed JWT Purser can read (header, payload and signature, base64url; alg RS256, PS256, ES256 or ES384)';
+export const SA_KEYS_NOT_PUBLISHED = 'no ServiceAccount issuer keys are published yet (the controller reads them from the API server): retry in a moment';
+export const SA_ISSUER_NOT_TRUSTED = "the ServiceAccount token's issuer '%s' is not trusted: it is neither this cluster's service-account issuer nor one of the trusted issuers (PURSER_TRUSTED_ISSUERS_FILE)";
+export const SA_BAD_SIGNATURE = "the ServiceAccount token's signature does not verify with any published key of its issuer '%s' (signed by another key, or the key is not published yet)";
+export const SA_TOKEN_EXPIRED = 'the ServiceAccount token expired at %s: read the projected token file again for each request (the kubelet renews it)';
+export const SA_TOKEN_NOT_YET_VALID = 'the ServiceAccount token is not valid before %s (check the clocks)';
+export const SA_WRONG_AUDIENCE = "the ServiceAccount token's audience %s does not include '%s': project the token with that audience (serviceAccountToken.audience)";
+export const SA_OTHER_NAMESPACE = "the ServiceAccount token is for namespace '%s', but this client's OAuthClient is in '%s': only ServiceAccounts of its own namespace can act as a client";
+export const SA_NOT_LISTED = "ServiceAccount '%s' is not in this client's serviceAccounts (%s)";
+export const SA_CLIENT_LISTS_NONE = 'this client lists no serviceAccounts, so a ServiceAccount token cannot authenticate it';
+export const SA_NEEDS_CLIENT_ID = 'a ServiceAccount token does not name the client: send client_id too';
 
 // -- invalid_request: requests Purser cannot read
 export const BASIC_CLIENT_ID_EMPTY = 'the client_id in the Basic credentials is empty';

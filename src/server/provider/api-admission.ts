@@ -5,9 +5,10 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { INVALID_SCOPE } from '../../api/admission-errors.ts';
-import { decideAdmission, flowOfGrant } from '../../api/admission.ts';
+import { admittedInFlow, decideAdmission, flowOfGrant } from '../../api/admission.ts';
 import type { ApiRecord } from '../../store/types.ts';
 import { InvalidScope, InvalidTarget } from '../errors/purser-error.ts';
+import { workloadIdentityOf } from '../workload/authenticate.ts';
 
 export type ApiLookup = (audience: string) => Promise<ApiRecord | undefined>;
 
@@ -19,9 +20,11 @@ export async function admittedApiScopes(ctx: KoaContextWithOIDC, clientId: strin
   // A refresh without a scope parameter asks for what it had: narrow it to what is admitted now, do not fail it.
   const requested = typeof params.scope === 'string' && !(grantType === 'refresh_token' && !params.scope) ? params.scope.split(' ') : [];
   const record = await lookup(audience);
-  const decision = decideAdmission(record, audience, clientId, requested, flow);
+  const identity = workloadIdentityOf(ctx);
+  const serviceAccount = identity && `${identity.namespace}/${identity.name}`;
+  const decision = decideAdmission(record, audience, clientId, requested, flow, serviceAccount);
   if ('error' in decision) {
     throw decision.error === INVALID_SCOPE ? new InvalidScope(decision.description, { scope: requested.join(' ') }) : new InvalidTarget(decision.description);
   }
-  return { scopes: record!.clients[clientId]![flow], record: record! };
+  return { scopes: admittedInFlow(record!, clientId, flow, serviceAccount), record: record! };
 }

@@ -18,7 +18,8 @@ import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-asser
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
-import { extraTokenClaims } from '../grants/token-exchange/act.ts';
+import { extraTokenClaims as exchangeClaims } from '../grants/token-exchange/act.ts';
+import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authenticate.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -63,10 +64,15 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: ttl as Configuration['ttl'],
-    // The act claim of exchanged tokens (RFC 8693 §4.1); no other token carries extra claims.
-    extraTokenClaims: extraTokenClaims as Configuration['extraTokenClaims'],
     // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
     renderError: (ctx, _out, error) => renderError(ctx, error),
+    // Extra access-token claims: the act claim of exchanged tokens (RFC 8693 §4.1), and the ServiceAccount whose token
+    // authenticated the client (README "Workload identity"), so an API can log who called.
+    extraTokenClaims: async (ctx, token) => {
+      const act = await exchangeClaims(ctx, token);
+      const identity = workloadIdentityOf(ctx);
+      return identity ? { ...act, [SERVICE_ACCOUNT_CLAIM]: identity.subject } : act;
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -12,8 +12,9 @@ import { accessTokenVerifier } from './jwt-access-token.ts';
 import { installPragmaNoCache } from './no-cache.ts';
 import { lifetimes } from './ttl.ts';
 import { introspectionPolicy } from './token-policies.ts';
+import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }, workload: WorkloadAuthentication): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const apis = (audience: string) => store.apis.get(audience);
@@ -28,6 +29,6 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
   });
   installPragmaNoCache(provider);
-  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, enqueueLogout: deps.enqueueLogout });
+  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, enqueueLogout: deps.enqueueLogout, workload });
   return provider;
 }

@@ -5,6 +5,7 @@ import { MemoryArtifactStore } from './artifacts.ts';
 import { MemoryClientCatalog } from './catalog.ts';
 import { MemoryRateCounters } from './counters.ts';
 import { MemoryLogoutQueue } from './logout-queue.ts';
+import { MemoryWorkloadIssuers } from './workload-issuers.ts';
 
 export function createMemoryStore(now?: () => number): Store & { artifacts: MemoryArtifactStore; counters: MemoryRateCounters; logouts: MemoryLogoutQueue } {
   const artifacts = new MemoryArtifactStore(now);
@@ -15,6 +16,7 @@ export function createMemoryStore(now?: () => number): Store & { artifacts: Memo
     clients: new MemoryClientCatalog(),
     apis: new MemoryApiCatalog(),
     logouts: new MemoryLogoutQueue(now),
+    workloadIssuers: new MemoryWorkloadIssuers(now),
     ping: async () => {},
     close: async () => {
       artifacts.close();

@@ -10,6 +10,7 @@ import { connectRedis, type RedisConnectionOptions } from './connection.ts';
 import { RedisRateCounters } from './counters.ts';
 import { RedisLogoutQueue } from './logout-queue.ts';
 import { classifyRedisFault } from './faults.ts';
+import { RedisWorkloadIssuers } from './workload-issuers.ts';
 
 export interface RedisStoreOptions extends RedisConnectionOptions {
   prefix: string;
@@ -42,6 +43,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     clients,
     apis,
     logouts: new RedisLogoutQueue(redis, options.prefix),
+    workloadIssuers: new RedisWorkloadIssuers(redis, options.prefix),
     ping: async () => {
       await redis.ping();
     },
