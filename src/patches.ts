@@ -22,6 +22,8 @@ import { installLoopbackRedirects } from './server/provider/loopback-redirects.t
 import { installCodeConsumeUndo } from './server/provider/code-consume-undo.ts';
 import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
 import type { RateCounters } from './store/types.ts';
+import { UserCodeGuessLimit } from './server/device/guess-limit.ts';
+import { installUserCodeLimit } from './server/device/user-code-lookup.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
 
 export interface ProviderPatchDependencies {
@@ -32,6 +34,10 @@ export interface ProviderPatchDependencies {
   counters: RateCounters;
   /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
   mayIntrospect: IntrospectionPolicy;
+  /** Device flow: wrong user codes per address and window (PURSER_DEVICE_USER_CODE_ATTEMPTS). */
+  userCodeAttempts: number;
+  /** Device flow: the polling interval announced, in seconds (PURSER_DEVICE_POLL_INTERVAL). */
+  devicePollInterval: number;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -127,6 +133,22 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     reason: "RFC 7523 §3: a client assertion's jti is used once across replicas (an atomic counter instead of find-then-save)",
     find: (provider) => (provider.ReplayDetection as unknown as { unique: unknown }).unique,
     install: (provider, { counters }) => installAtomicReplayDetection(provider, counters),
+  },
+  {
+    member: 'DeviceCode.findByUserCode',
+    reason: 'RFC 8628 §5.1: user codes are short, so wrong ones are limited per address and server-wide in the shared store, refused before the lookup',
+    find: (provider) => (provider.DeviceCode as unknown as { findByUserCode: unknown }).findByUserCode,
+    install: (provider, { counters, userCodeAttempts }) => installUserCodeLimit(provider, new UserCodeGuessLimit(counters, userCodeAttempts)),
+  },
+  {
+    member: "lib/actions/authorization/device.js: the device_authorization.success event's body",
+    reason: 'RFC 8628 §3.2: the device authorization response announces the polling interval, which oidc-provider leaves out (the device then assumes 5 s)',
+    source: { file: 'lib/actions/authorization/device.js', text: "ctx.oidc.provider.emit('device_authorization.success', ctx, ctx.body);" },
+    install: (provider, { devicePollInterval }) => {
+      provider.on('device_authorization.success', (_ctx: unknown, body: Record<string, unknown>) => {
+        body.interval = devicePollInterval;
+      });
+    },
   },
 ];
 

@@ -5,7 +5,10 @@ export const API_VERSION = 'v1alpha1';
 export const KIND = 'OAuthClient';
 export const PLURAL = 'oauthclients';
 
-export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
+/** RFC 8628 §3.4: the device authorization grant, for CLIs and other devices without a browser. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', DEVICE_CODE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /**
@@ -111,6 +114,9 @@ export function grantTypesOf(spec: OAuthClientSpec): GrantType[] {
   if (spec.grantTypes?.length) return spec.grantTypes;
   return spec.redirectUris?.length ? ['authorization_code'] : ['client_credentials'];
 }
+
+/** Grants through which a user signs in, and so after which refresh tokens can be issued. */
+export const USER_GRANTS: readonly GrantType[] = ['authorization_code', DEVICE_CODE_GRANT];
 
 /** Whether the client authenticates with a client secret (and so has a Secret): not public, not private_key_jwt. */
 export function hasSecret(spec: OAuthClientSpec): boolean {

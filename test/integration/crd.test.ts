@@ -53,7 +53,7 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a colon in clientId', { clientId: 'a:b' }, 'clientId must not contain ":" (it breaks client_secret_basic)'],
   ['a space in clientId', { clientId: 'a b' }, 'clientId must be 1-200 printable ASCII characters without spaces'],
   ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, 'redirectUris: at least one is required with the authorization_code grant'],
-  ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, 'grantTypes: refresh_token needs authorization_code (refresh tokens come from the code flow)'],
+  ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, "grantTypes: refresh_token needs authorization_code or urn:ietf:params:oauth:grant-type:device_code (refresh tokens come from a user's sign-in)"],
   ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, 'redirectUris are only used with the authorization_code grant; add it to grantTypes or remove them'],
   ['http on a public host', { redirectUris: ['http://app.example.com/cb'] }, '"http://app.example.com/cb" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])'],
   ['http on a host that only starts with localhost', { redirectUris: ['http://localhost.evil.test/cb'] }, '"http://localhost.evil.test/cb" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])'],

@@ -69,6 +69,8 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         await store.artifacts.upsert('DeviceCode', 'dev', { userCode: 'ABCD-EFGH', clientId: 'c' }, 60);
         expect(await store.artifacts.findByUid('Session', 'the-uid')).toMatchObject({ accountId: 'bob' });
         expect(await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH')).toMatchObject({ clientId: 'c' });
+        // The user code is kept only as the digest in its lookup key: the adapter seals the device code's id under it.
+        expect(await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH')).not.toHaveProperty('userCode');
         expect(await store.artifacts.findByUid('Session', 'other')).toBeUndefined();
       });
 

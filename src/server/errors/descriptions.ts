@@ -56,6 +56,11 @@ export const USERINFO_TOKEN_FOR_AN_API = "this access token is for an API (its a
 export const SIGN_IN_ABORTED = 'End-User aborted interaction';
 export const SERVER_FAULT = 'Purser could not complete this request; try again in a moment';
 
+// -- the device authorization grant (RFC 8628 §3.5)
+export const DEVICE_CODE_NOT_RECOGNISED = 'device code not recognised: it was not issued by this server to this client, or its device authorization ended long ago; start a new one';
+export const DEVICE_CODE_ALREADY_USED = 'device code was already used: it buys tokens once (presented again after that, it revokes them); start a new device authorization';
+export const DEVICE_POLL_TOO_FAST = 'polling too fast: wait %s seconds between polls from now on (RFC 8628 section 3.5: every slow_down adds 5 seconds to the interval)';
+
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;

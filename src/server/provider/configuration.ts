@@ -18,6 +18,7 @@ import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-asser
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
+import { deviceFlowFeature } from '../device/index.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -67,6 +68,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      deviceFlow: deviceFlowFeature(config) as never,
       introspection: { enabled: true, allowedPolicy: mayIntrospect as never },
       revocation: { enabled: true, allowedPolicy: mayRevoke as never },
       userinfo: { enabled: true },

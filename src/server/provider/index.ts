@@ -7,6 +7,7 @@ import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installPragmaNoCache } from './no-cache.ts';
+import { installDeviceFlow } from '../device/index.ts';
 import { introspectionPolicy } from './token-policies.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'>): Provider {
@@ -17,6 +18,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installPragmaNoCache(provider);
-  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect });
+  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, userCodeAttempts: deps.config.deviceUserCodeAttempts, devicePollInterval: deps.config.devicePollInterval });
+  installDeviceFlow(provider, deps.config, store.counters);
   return provider;
 }
