@@ -10,13 +10,13 @@ import { USER_CODE_GUESSES_EXHAUSTED } from './user-code-lookup.ts';
 import { USER_CODE_SHAPES, type UserCodeCharset } from './user-codes.ts';
 
 /** What a person is told for each reason oidc-provider (or the guessing limit) sends them back to the code form. */
-export const USER_CODE_MESSAGES: Readonly<Record<string, string>> = {
+export const USER_CODE_MESSAGES = {
   NoCodeError: 'Enter the code your device shows.',
   NotFoundError: 'That code is not valid. Check it against the code on your device and try again.',
   ExpiredError: 'That code has expired. Start again on your device to get a new one.',
   AlreadyUsedError: 'That code has already been used. Start again on your device to get a new one.',
   [USER_CODE_GUESSES_EXHAUSTED]: 'Too many wrong codes have been entered. Wait 15 minutes, then try again.',
-};
+} as const;
 export const USER_CODE_FAILED = 'Something went wrong while connecting your device. Start again on your device.';
 export const SIGN_IN_CANCELLED = 'You cancelled: your device will not be signed in. To connect a device, enter its code.';
 
@@ -32,7 +32,7 @@ const xsrfOf = (ctx: KoaContextWithOIDC): string => String((ctx.oidc.session?.st
 function messages(error: (Error & { userCode?: string }) | undefined): { error?: string; notice?: string } {
   if (!error) return {};
   if (error.name === 'AbortedError') return { notice: SIGN_IN_CANCELLED };
-  return { error: USER_CODE_MESSAGES[error.name] ?? USER_CODE_FAILED };
+  return { error: (USER_CODE_MESSAGES as Record<string, string | undefined>)[error.name] ?? USER_CODE_FAILED };
 }
 
 /** The three page sources for `features.deviceFlow`, for user codes of `charset`. */
