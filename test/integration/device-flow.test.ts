@@ -42,7 +42,7 @@ describe('device authorization (RFC 8628)', () => {
   it('RFC 8628 §3.3, §3.4, §3.5: pending until the person enters the code (any case, no dash), signs in and consents; then the tokens', async () => {
     const device = await deviceClient(server);
     const started = await oidc.initiateDeviceAuthorization(device, { scope: 'openid profile offline_access' });
-    expect(await poll(server, started.device_code)).toEqual({ status: 400, body: { error: 'authorization_pending', error_description: expect.any(String) } });
+    expect(await poll(server.url, started.device_code)).toEqual({ status: 400, body: { error: 'authorization_pending', error_description: expect.any(String) } });
 
     const typed = started.user_code.replace('-', '').toLowerCase();
     const done = await approve(new Browser(), started.verification_uri, typed);
@@ -57,19 +57,22 @@ describe('device authorization (RFC 8628)', () => {
     expect((await oidc.refreshTokenGrant(device, tokens.refresh_token!)).access_token).toEqual(expect.any(String));
   });
 
-  it('RFC 8628 §3.5: a used device code is refused (invalid_grant), not answered with new tokens', async () => {
+  it('RFC 8628 §3.5: a used device code is refused (invalid_grant), and presenting it again revokes its tokens', async () => {
     const device = await deviceClient(server, 'tv.test');
     const started = await oidc.initiateDeviceAuthorization(device, { scope: 'openid' });
     await approve(new Browser(), started.verification_uri, started.user_code);
-    await oidc.pollDeviceAuthorizationGrant(device, started);
-    expect(await poll(server, started.device_code, 'tv.test')).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: DEVICE_CODE_ALREADY_USED } });
+    const tokens = await oidc.pollDeviceAuthorizationGrant(device, started);
+    expect((await oidc.fetchUserInfo(device, tokens.access_token, 'alice')).sub).toBe('alice');
+    expect(await poll(server.url, started.device_code, 'tv.test')).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: DEVICE_CODE_ALREADY_USED } });
+    // As with an authorization code (RFC 6749 §4.1.2), a spent code presented again revokes what it bought.
+    expect(await oauthFailure(oidc.fetchUserInfo(device, tokens.access_token, 'alice'))).toMatchObject({ status: 401, error: 'invalid_token' });
   });
 
   it('RFC 8628 §3.5: slow_down to a poll sooner than the interval, and each one adds 5 seconds to it', async () => {
     const started = await oidc.initiateDeviceAuthorization(await deviceClient(server), { scope: 'openid' });
-    expect((await poll(server, started.device_code)).body.error).toBe('authorization_pending');
-    expect(await poll(server, started.device_code)).toEqual({ status: 400, body: { error: 'slow_down', error_description: fill(DEVICE_POLL_TOO_FAST, 6) } });
-    expect(await poll(server, started.device_code)).toEqual({ status: 400, body: { error: 'slow_down', error_description: fill(DEVICE_POLL_TOO_FAST, 11) } });
+    expect((await poll(server.url, started.device_code)).body.error).toBe('authorization_pending');
+    expect(await poll(server.url, started.device_code)).toEqual({ status: 400, body: { error: 'slow_down', error_description: fill(DEVICE_POLL_TOO_FAST, 6) } });
+    expect(await poll(server.url, started.device_code)).toEqual({ status: 400, body: { error: 'slow_down', error_description: fill(DEVICE_POLL_TOO_FAST, 11) } });
   });
 
   it('RFC 8628 §3.5: access_denied when the person cancels on the confirmation page', async () => {
@@ -101,7 +104,7 @@ describe('device authorization (RFC 8628)', () => {
     // The test browser sends hidden fields only; a real one sends the filled-in field (device-pages.test.ts).
     const confirm = await browser.submit(page, { user_code: started.user_code });
     expect(confirm.body).toContain('Is this your device?');
-    expect((await poll(server, started.device_code)).body.error).toBe('authorization_pending');
+    expect((await poll(server.url, started.device_code)).body.error).toBe('authorization_pending');
   });
 
   it('RFC 8628 §3.3: a wrong, a used and an empty code are each told apart on the page', async () => {
@@ -139,10 +142,10 @@ describe('device code expiry (RFC 8628 §3.5)', () => {
     expect(started.expires_in).toBe(1);
     // Polled as a device does, every interval (1 s), until the answer is no longer pending. (openid-client stops
     // polling by itself once expires_in has passed, without asking.)
-    let answer = await poll(shortLived, started.device_code);
+    let answer = await poll(shortLived.url, started.device_code);
     for (let polls = 0; answer.body.error === 'authorization_pending' && polls < 5; polls++) {
       await new Promise((resolve) => setTimeout(resolve, started.interval! * 1000));
-      answer = await poll(shortLived, started.device_code);
+      answer = await poll(shortLived.url, started.device_code);
     }
     expect(answer).toEqual({ status: 400, body: { error: 'expired_token', error_description: expect.any(String) } });
     expect((await enterCode(new Browser(), started.verification_uri, started.user_code)).body).toContain(USER_CODE_MESSAGES.ExpiredError);

@@ -22,23 +22,23 @@ export async function enterCode(browser: Browser, verificationUri: string, userC
 }
 
 /**
- * Enters the code, confirms the device, signs in as alice and consents (when asked); returns the last page: the
+ * Enters the code, confirms the device, signs in (as alice unless told otherwise) and consents (when asked); returns the last page: the
  * "connected" page when all went well.
  */
-export async function approve(browser: Browser, verificationUri: string, userCode: string): Promise<Page> {
+export async function approve(browser: Browser, verificationUri: string, userCode: string, credentials: { username: string; password: string } = ALICE): Promise<Page> {
   let page = await browser.submit(await enterCode(browser, verificationUri, userCode), { confirm: 'yes' });
   for (let step = 0; step < 6; step++) {
     page = await browser.follow(page);
-    if (page.body.includes('name="password"')) page = await browser.submit(page, { username: ALICE.username, password: ALICE.password });
+    if (page.body.includes('name="password"')) page = await browser.submit(page, { username: credentials.username, password: credentials.password });
     else if (page.body.includes('/confirm"')) page = await browser.submit(page);
     else return page;
   }
   throw new Error('device approval did not finish in 6 steps');
 }
 
-/** One raw poll of the token endpoint, as a device sends it: status and JSON body. */
-export async function poll(server: TestServer, deviceCode: string, clientId = 'device.test', via = server.url): Promise<{ status: number; body: Record<string, string> }> {
-  const response = await fetch(`${via}/token`, {
+/** One raw poll of the token endpoint at `base` (a server's URL), as a device sends it: status and JSON body. */
+export async function poll(base: string, deviceCode: string, clientId = 'device.test'): Promise<{ status: number; body: Record<string, string> }> {
+  const response = await fetch(`${base}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: clientId }),
