@@ -39,6 +39,26 @@ describe('device authorization (RFC 8628)', () => {
     expect(await oauthFailure(oidc.initiateDeviceAuthorization(other, { scope: 'openid' }))).toEqual({ status: 400, error: 'unauthorized_client', error_description: fill(GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT) });
   });
 
+  it('RFC 8628 §3.1, §3.4: a confidential client authenticates at both endpoints (RFC 6749 §3.2.1), or is refused', async () => {
+    const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+    const unauthenticated = await fetch(`${server.url}/device/auth`, form({ client_id: 'kiosk.test', scope: 'openid' }));
+    expect([unauthenticated.status, ((await unauthenticated.json()) as { error: string }).error]).toEqual([401, 'invalid_client']);
+
+    const kiosk = await relyingParty(server.issuer, 'kiosk.test');
+    const started = await oidc.initiateDeviceAuthorization(kiosk, { scope: 'openid' });
+    await approve(new Browser(), started.verification_uri, started.user_code);
+    expect((await poll(server.url, started.device_code, 'kiosk.test')).status).toBe(401);
+    expect((await oidc.pollDeviceAuthorizationGrant(kiosk, started)).claims()).toMatchObject({ sub: 'alice', aud: 'kiosk.test' });
+  });
+
+  it('RFC 8628 §3.1: a parameter sent twice is refused (invalid_request); one sent empty counts as omitted', async () => {
+    const post = (body: string) => fetch(`${server.url}/device/auth`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const twice = await post('client_id=device.test&scope=openid&scope=profile');
+    expect([twice.status, ((await twice.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
+    const empty = await post('client_id=device.test&scope=');
+    expect([empty.status, Object.keys((await empty.json()) as object).sort()]).toEqual([200, ['device_code', 'expires_in', 'interval', 'user_code', 'verification_uri', 'verification_uri_complete']]);
+  });
+
   it('RFC 8628 §3.3, §3.4, §3.5: pending until the person enters the code (any case, no dash), signs in and consents; then the tokens', async () => {
     const device = await deviceClient(server);
     const started = await oidc.initiateDeviceAuthorization(device, { scope: 'openid profile offline_access' });
