@@ -138,6 +138,8 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     member: 'DeviceCode.findByUserCode',
     reason: 'RFC 8628 §5.1: user codes are short, so wrong ones are limited per address and server-wide in the shared store, refused before the lookup',
     find: (provider) => (provider.DeviceCode as unknown as { findByUserCode: unknown }).findByUserCode,
+    // The request (its address) comes from oidc-provider's AsyncLocalStorage, read through Provider.ctx.
+    source: { file: 'lib/provider.js', text: 'static get ctx()' },
     install: (provider, { counters, userCodeAttempts }) => installUserCodeLimit(provider, new UserCodeGuessLimit(counters, userCodeAttempts)),
   },
   {

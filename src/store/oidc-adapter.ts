@@ -31,10 +31,11 @@ const REUSED: Record<string, string> = {
  * it back by id, so the id must come back from the user code alone.
  */
 const SEALED_ID = 'sealedId';
+const DEVICE_CODE_SEAL = 'purser device code id v1';
 
 function openDeviceCodeId(userCode: string, sealed: string): string | undefined {
   try {
-    return openSuccessor(userCode, sealed);
+    return openSuccessor(userCode, sealed, DEVICE_CODE_SEAL);
   } catch {
     return undefined;
   }
@@ -90,7 +91,7 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async #prepare(id: string, payload: Payload, expiresIn: number | undefined): Promise<{ stored: Payload; ttl: number }> {
       const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
-      if (this.name === 'DeviceCode' && typeof stored.userCode === 'string') stored[SEALED_ID] = sealSuccessor(stored.userCode, id);
+      if (this.name === 'DeviceCode' && typeof stored.userCode === 'string') stored[SEALED_ID] = sealSuccessor(stored.userCode, id, DEVICE_CODE_SEAL);
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;

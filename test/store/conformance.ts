@@ -88,9 +88,11 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         await store.artifacts.upsert('Session', `sess-${secretId}`, { uid, accountId: 'x' }, 60);
         await store.artifacts.upsert('Grant', grant, { accountId: 'x', clientId: 'c' }, 60);
         await store.artifacts.upsert('ClientCredentials', clientToken, { clientId: 'c' }, 60);
+        const [deviceCode, userCode] = [`device-${random()}`, `UC${random()}`];
+        await store.artifacts.upsert('DeviceCode', deviceCode, { userCode, clientId: 'c' }, 60);
         await store.artifacts.renew('Grant', grant, 120);
         const dump = (await subject.dump()).join('\n');
-        for (const id of [secretId, grant, clientToken]) expect(dump).not.toContain(id);
+        for (const id of [secretId, grant, clientToken, deviceCode, userCode]) expect(dump).not.toContain(id);
         expect(dump.length).toBeGreaterThan(0);
       });
     });
