@@ -45,6 +45,7 @@ const valid: [string, OAuthClientSpec][] = [
   ['CORS origins with and without a port', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
   ['a private_key_jwt service with inline public keys', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
   ['a private_key_jwt service with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks.json' }],
+  ['a public device client (RFC 8628) with refresh tokens and no redirect URIs', { public: true, grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scopes: ['openid', 'offline_access'] }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
