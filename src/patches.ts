@@ -24,6 +24,8 @@ import { installRefreshRotation } from './server/provider/refresh-rotation.ts';
 import { installBackchannelQueue } from './server/logout/enqueue.ts';
 import { installOfflineRevocation } from './server/logout/offline-access.ts';
 import type { LogoutJob, RateCounters } from './store/types.ts';
+import { UserCodeGuessLimit } from './server/device/guess-limit.ts';
+import { installUserCodeLimit } from './server/device/user-code-lookup.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
 import { installAssertionCheck, installAssertionIntake, installAssertionMethod, type WorkloadAuthentication } from './server/workload/authenticate.ts';
 
@@ -39,6 +41,10 @@ export interface ProviderPatchDependencies {
   enqueueLogout: (job: LogoutJob) => Promise<void>;
   /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
   workload: WorkloadAuthentication;
+  /** Device flow: wrong user codes per address and window (PURSER_DEVICE_USER_CODE_ATTEMPTS). */
+  userCodeAttempts: number;
+  /** Device flow: the polling interval announced, in seconds (PURSER_DEVICE_POLL_INTERVAL). */
+  devicePollInterval: number;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -166,6 +172,24 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     find: (provider) => Object.getOwnPropertyDescriptor(provider.Client.prototype, 'clientAuthMethod')?.get,
     source: { file: 'lib/shared/client_auth.js', text: 'methods?.includes(ctx.oidc.client.clientAuthMethod) !== true' },
     install: (provider) => installAssertionMethod(provider),
+  },
+  {
+    member: 'DeviceCode.findByUserCode',
+    reason: 'RFC 8628 §5.1: user codes are short, so wrong ones are limited per address and server-wide in the shared store, refused before the lookup',
+    find: (provider) => (provider.DeviceCode as unknown as { findByUserCode: unknown }).findByUserCode,
+    // The request (its address) comes from oidc-provider's AsyncLocalStorage, read through Provider.ctx.
+    source: { file: 'lib/provider.js', text: 'static get ctx()' },
+    install: (provider, { counters, userCodeAttempts }) => installUserCodeLimit(provider, new UserCodeGuessLimit(counters, userCodeAttempts)),
+  },
+  {
+    member: "lib/actions/authorization/device.js: the device_authorization.success event's body",
+    reason: 'RFC 8628 §3.2: the device authorization response announces the polling interval, which oidc-provider leaves out (the device then assumes 5 s)',
+    source: { file: 'lib/actions/authorization/device.js', text: "ctx.oidc.provider.emit('device_authorization.success', ctx, ctx.body);" },
+    install: (provider, { devicePollInterval }) => {
+      provider.on('device_authorization.success', (_ctx: unknown, body: Record<string, unknown>) => {
+        body.interval = devicePollInterval;
+      });
+    },
   },
 ];
 

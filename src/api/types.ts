@@ -8,7 +8,10 @@ export const PLURAL = 'oauthclients';
 /** RFC 8693 §2.1: the grant_type of a token exchange. */
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
-export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT] as const;
+/** RFC 8628 §3.4: the device authorization grant, for CLIs and other devices without a browser. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token', TOKEN_EXCHANGE_GRANT, DEVICE_CODE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /**
@@ -125,6 +128,9 @@ export function grantTypesOf(spec: OAuthClientSpec): GrantType[] {
   if (spec.grantTypes?.length) return spec.grantTypes;
   return spec.redirectUris?.length ? ['authorization_code'] : ['client_credentials'];
 }
+
+/** Grants through which a user signs in, and so after which refresh tokens can be issued. */
+export const USER_GRANTS: readonly GrantType[] = ['authorization_code', DEVICE_CODE_GRANT];
 
 /**
  * Whether the client authenticates with a client secret (and so has a Secret): not public, not private_key_jwt, and

@@ -2,7 +2,7 @@
 // The CRD schema refuses most of these at apply time; this chain is what dev mode and the controller rely on.
 import { parseDuration } from './duration.ts';
 import { InvalidSpec, type Problem } from './reasons.ts';
-import { AUTH_METHODS, GRANT_TYPES, TOKEN_EXCHANGE_GRANT, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec, type PublicJwk } from './types.ts';
+import { AUTH_METHODS, DEVICE_CODE_GRANT, GRANT_TYPES, TOKEN_EXCHANGE_GRANT, USER_GRANTS, clientIdOf, grantTypesOf, type OAuthClient, type OAuthClientSpec, type PublicJwk } from './types.ts';
 
 type Check = (spec: OAuthClientSpec, client: OAuthClient) => string | undefined;
 
@@ -81,7 +81,7 @@ const checks: Check[] = [
   (spec) => spec.grantTypes?.map((g) => (GRANT_TYPES.includes(g) ? undefined : `grantTypes: "${g}" is not one of ${GRANT_TYPES.join(', ')}`)).find(Boolean),
   (spec) => (spec.tokenEndpointAuthMethod && !AUTH_METHODS.includes(spec.tokenEndpointAuthMethod) ? `tokenEndpointAuthMethod must be one of ${AUTH_METHODS.join(', ')}` : undefined),
   (spec) => (grantTypesOf(spec).includes('authorization_code') && !spec.redirectUris?.length ? 'redirectUris: at least one is required with the authorization_code grant' : undefined),
-  (spec) => (grantTypesOf(spec).includes('refresh_token') && !grantTypesOf(spec).includes('authorization_code') ? 'grantTypes: refresh_token needs authorization_code (refresh tokens come from the code flow)' : undefined),
+  (spec) => (grantTypesOf(spec).includes('refresh_token') && !USER_GRANTS.some((g) => grantTypesOf(spec).includes(g)) ? `grantTypes: refresh_token needs authorization_code or ${DEVICE_CODE_GRANT} (refresh tokens come from a user's sign-in)` : undefined),
   (spec) => (spec.redirectUris?.length && !grantTypesOf(spec).includes('authorization_code') ? 'redirectUris are only used with the authorization_code grant; add it to grantTypes or remove them' : undefined),
   (spec) => [...(spec.redirectUris ?? []), ...(spec.postLogoutRedirectUris ?? [])].map(redirectUriProblem).find(Boolean),
   (spec) => {

@@ -113,6 +113,10 @@ function validate(config: Config, command: Command): Config {
   if (config.requestTimeout < config.headersTimeout) {
     throw new ConfigError('PURSER_REQUEST_TIMEOUT must be at least PURSER_HEADERS_TIMEOUT: a request\'s headers are part of it');
   }
+  if (!['base-20', 'digits'].includes(config.deviceUserCodeCharset)) {
+    throw new ConfigError(`PURSER_DEVICE_USER_CODE_CHARSET: expected base-20 or digits, got "${config.deviceUserCodeCharset}"`);
+  }
+  if (config.devicePollInterval < 1) throw new ConfigError('PURSER_DEVICE_POLL_INTERVAL: expected at least 1s');
   if (config.trustedProxyHops < 1) throw new ConfigError('PURSER_TRUSTED_PROXY_HOPS: expected 1 or more');
   const badPattern = config.clientIdPatterns.map(clientIdPatternProblem).find(Boolean);
   if (badPattern) throw new ConfigError(`PURSER_CLIENT_ID_PATTERNS: ${badPattern}`);

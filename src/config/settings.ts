@@ -348,6 +348,30 @@ export const settings = [
     devDefault: '.purser-dev/service-account-issuer.jwk',
     description: 'Dev mode: a local ServiceAccount issuer\'s private key file (a JWK, made on first use); the server trusts its issuer `https://purser.dev.invalid/service-accounts`, and `purser mint-sa-token` signs test tokens with it.',
   },
+  {
+    key: 'deviceCodeTtl',
+    kind: 'duration',
+    default: '10m',
+    description: 'Device flow (RFC 8628): how long a device code and its user code are valid (`expires_in`); the user must enter the code and sign in within it.',
+  },
+  {
+    key: 'devicePollInterval',
+    kind: 'duration',
+    default: '5s',
+    description: 'Device flow: the least time a device waits between two polls of the token endpoint (`interval`, whole seconds). A poll sooner is answered `slow_down` and the device\'s interval grows by 5 s (RFC 8628 §3.5).',
+  },
+  {
+    key: 'deviceUserCodeCharset',
+    kind: 'string',
+    default: 'base-20',
+    description: 'Device flow: the characters of user codes. `base-20`: 8 letters without vowels or look-alikes (`BCDFGHJKLMNPQRSTVWXZ`), shown as `XXXX-XXXX`; `digits`: 9 digits shown as `XXX-XXX-XXX`, for devices with a numeric keypad. Input ignores case, dashes and spaces.',
+  },
+  {
+    key: 'deviceUserCodeAttempts',
+    kind: 'integer',
+    default: '10',
+    description: 'Device flow: wrong user codes one address may enter per 15 minutes; the whole server accepts 100 times as many from all addresses together before it stops checking codes for the rest of the window (RFC 8628 §5.1). Counted in the store, so the limit holds across replicas.',
+  },
 ] as const satisfies readonly Setting[];
 
 export type SettingKey = (typeof settings)[number]['key'];

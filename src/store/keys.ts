@@ -87,3 +87,12 @@ export function slotTag(model: string, id: string): string | undefined {
   if (GRANT_BOUND_MODELS.has(model) || CLIENT_BOUND_MODELS.has(model)) return id.slice(0, TAG_LENGTH);
   return undefined;
 }
+
+/**
+ * The JSON an artifact is kept as: without its `userCode`, which is kept only as the digest in its lookup key. The
+ * adapter seals a device code's id under its user code (oidc-adapter.ts), so the user code must not lie beside it.
+ */
+export function storedJson(payload: { userCode?: unknown }): string {
+  const { userCode: _userCode, ...kept } = payload;
+  return JSON.stringify(kept);
+}

@@ -1,6 +1,6 @@
 // The oidc-provider Adapter over a Store: models map to artifacts, the `Client` model to the client catalog.
 // Ids leave here only as arguments (the backends hash them); `jti` is dropped from payloads and restored on read.
-import { AUTHORIZATION_CODE_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREADY_USED } from '../server/errors/descriptions.ts';
+import { AUTHORIZATION_CODE_ALREADY_USED, DEVICE_CODE_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREADY_USED } from '../server/errors/descriptions.ts';
 import { InvalidGrant } from '../server/errors/purser-error.ts';
 
 import type { CachedClientCatalog } from './cached-catalog.ts';
@@ -13,15 +13,33 @@ const FALLBACK_TTL_SECONDS = 14 * 86400;
 
 /**
  * How long past expiry an artifact is kept, so that presenting it late is answered "expired" rather than
- * "not recognised" (a rotated refresh token presented before its expiry is reported, and revokes, as reuse).
+ * "not recognised" (a rotated refresh token presented before its expiry is reported, and revokes, as reuse). A device
+ * still polling after its code expired must hear expired_token (RFC 8628 §3.5), and a person typing it "expired".
  */
-const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600 };
+const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600, DeviceCode: 600 };
 
 /** What a caller is told when a concurrent request consumed the same code or refresh token first. */
 const REUSED: Record<string, string> = {
   AuthorizationCode: AUTHORIZATION_CODE_ALREADY_USED,
   RefreshToken: REFRESH_TOKEN_ALREADY_USED,
+  DeviceCode: DEVICE_CODE_ALREADY_USED,
 };
+
+/**
+ * A device code's id, sealed under its user code (the store keeps neither in plain form: ids as digests, the user code
+ * only as the digest in its lookup key). oidc-provider finds a device code by the user code a person types and saves
+ * it back by id, so the id must come back from the user code alone.
+ */
+const SEALED_ID = 'sealedId';
+const DEVICE_CODE_SEAL = 'purser device code id v1';
+
+function openDeviceCodeId(userCode: string, sealed: string): string | undefined {
+  try {
+    return openSuccessor(userCode, sealed, DEVICE_CODE_SEAL);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The extra client metadata property that carries Purser's part of a record into oidc-provider's Client. */
 export const PURSER_METADATA = 'purser';
@@ -74,6 +92,7 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async #prepare(id: string, payload: Payload, expiresIn: number | undefined): Promise<{ stored: Payload; ttl: number }> {
       const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
+      if (this.name === 'DeviceCode' && typeof stored.userCode === 'string') stored[SEALED_ID] = sealSuccessor(stored.userCode, id, DEVICE_CODE_SEAL);
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
@@ -99,8 +118,13 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
       return restore(await artifacts.findByUid(this.name, uid), undefined);
     }
 
+    /** The device code a person typed the user code of, with its id (oidc-provider saves it back under that id). */
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
-      return artifacts.findByUserCode(this.name, userCode);
+      const found = await artifacts.findByUserCode(this.name, userCode);
+      if (!found) return undefined;
+      const { [SEALED_ID]: sealed, ...payload } = found;
+      // oidc-provider checks that the payload's user code is the one asked for; the store keeps it only as a digest.
+      return restore({ ...payload, userCode }, typeof sealed === 'string' ? openDeviceCodeId(userCode, sealed) : undefined);
     }
 
     async consume(id: string): Promise<void> {

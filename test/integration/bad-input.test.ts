@@ -151,12 +151,13 @@ const TOKEN_CASES: Case[] = [
   { name: 'an empty grant_type', request: tokenRequest({ grant_type: '' }), expected: invalidRequest(/missing required parameter 'grant_type'/) },
   { name: 'grant_type twice', request: tokenRequest([['grant_type', 'client_credentials'], ['grant_type', 'client_credentials']]), expected: invalidRequest(/'grant_type' parameter must not be provided twice/) },
   { name: 'scope twice', request: tokenRequest([['grant_type', 'client_credentials'], ['scope', 'reports:read'], ['scope', 'reports:write']]), expected: invalidRequest(/'scope' parameter must not be provided twice/) },
-  ...['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'client_credentials\0', 'CLIENT_CREDENTIALS'].map((grantType) => ({
+  ...['password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'client_credentials\0', 'CLIENT_CREDENTIALS'].map((grantType) => ({
     name: `grant_type ${JSON.stringify(grantType)}`,
     request: tokenRequest({ grant_type: grantType, username: 'alice', password: 'x' }),
     expected: { status: 400, error: 'unsupported_grant_type' },
   })),
   { name: 'a grant type the client may not use', request: tokenRequest({ grant_type: 'refresh_token', refresh_token: 'x' }), expected: { status: 400, error: 'unauthorized_client', description: /grantTypes/ } },
+  { name: 'the device grant (RFC 8628) by a client without it', request: tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: 'x' }), expected: { status: 400, error: 'unauthorized_client', description: /grantTypes/ } },
   { name: 'client_credentials by a public client', request: tokenRequest({ grant_type: 'client_credentials', client_id: 'cli.test' }, {}), expected: { status: 400, error: 'unauthorized_client' } },
   { name: 'refresh_token grant without refresh_token', request: tokenRequest({ grant_type: 'refresh_token' }, WEBAPP), expected: invalidRequest(/missing required parameter 'refresh_token'/) },
   ...([

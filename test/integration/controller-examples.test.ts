@@ -56,6 +56,7 @@ describe('kubectl apply -f examples/clients/', () => {
       ['orders-worker', 'orders-worker-oauth-client', ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange']],
       ['dashboard', 'dashboard-credentials', ['authorization_code', 'refresh_token']],
       ['cli', undefined, ['authorization_code', 'refresh_token']],
+      ['device-cli', undefined, ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token']],
     ] as const;
     for (const [name, secretName, grantTypes] of examples) {
       const client = await waitForReady(NAMESPACE, name);

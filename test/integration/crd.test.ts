@@ -47,6 +47,7 @@ const valid: [string, OAuthClientSpec][] = [
   ['a private_key_jwt service with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks.json' }],
   ['back-channel logout over https, sid required, offline grants revoked at logout', { redirectUris: ['https://a.test/cb'], backchannelLogoutUri: 'https://a.test/backchannel', backchannelLogoutSessionRequired: true, logout: { revokeOfflineAccess: true } }],
   ['back-channel logout to loopback http', { redirectUris: ['http://127.0.0.1/cb'], backchannelLogoutUri: 'http://127.0.0.1:8080/backchannel' }],
+  ['a public device client (RFC 8628) with refresh tokens and no redirect URIs', { public: true, grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scopes: ['openid', 'offline_access'] }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
@@ -55,7 +56,7 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a colon in clientId', { clientId: 'a:b' }, 'clientId must not contain ":" (it breaks client_secret_basic)'],
   ['a space in clientId', { clientId: 'a b' }, 'clientId must be 1-200 printable ASCII characters without spaces'],
   ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, 'redirectUris: at least one is required with the authorization_code grant'],
-  ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, 'grantTypes: refresh_token needs authorization_code (refresh tokens come from the code flow)'],
+  ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, "grantTypes: refresh_token needs authorization_code or urn:ietf:params:oauth:grant-type:device_code (refresh tokens come from a user's sign-in)"],
   ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, 'redirectUris are only used with the authorization_code grant; add it to grantTypes or remove them'],
   ['http on a public host', { redirectUris: ['http://app.example.com/cb'] }, '"http://app.example.com/cb" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])'],
   ['http on a host that only starts with localhost', { redirectUris: ['http://localhost.evil.test/cb'] }, '"http://localhost.evil.test/cb" must use https (http is allowed only for localhost, 127.0.0.1 and [::1])'],

@@ -12,6 +12,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Browser } from '../support/browser.ts';
+import { approve, poll } from '../support/device.ts';
 import { freePort } from '../support/purser.ts';
 import { oauthFailure } from '../support/rp.ts';
 
@@ -143,6 +144,17 @@ describe('dev mode', () => {
     page = await browser.follow(await browser.submit(page), callback);
     const tokens = await oidc.authorizationCodeGrant(cli, new URL(page.location!), { pkceCodeVerifier: verifier, expectedState: 's' });
     expect(tokens.claims()).toMatchObject({ sub: 'demo', aud: 'cli.default' });
+  });
+
+  it('RFC 8628: the example device CLI (examples/clients/device.yaml) gets tokens for the demo user, as the banner shows', async () => {
+    expect(output).toContain(`curl -s -d client_id=device-cli.default -d scope=openid ${issuer}/device/auth`);
+    const cli = await oidc.discovery(new URL(issuer), 'device-cli.default', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const started = await oidc.initiateDeviceAuthorization(cli, { scope: 'openid offline_access' });
+    expect(started.interval).toBe(5);
+    expect((await approve(new Browser(), started.verification_uri, started.user_code, { username: 'demo', password: 'purser-demo' })).body).toContain('Your device is connected');
+    // The first poll after the user is done gets the tokens; no need to wait out the interval.
+    const answer = await poll(issuer, started.device_code, 'device-cli.default');
+    expect(answer).toMatchObject({ status: 200, body: { refresh_token: expect.any(String), id_token: expect.any(String) } });
   });
 
   it('applies edits to the clients folder without a restart', async () => {

@@ -70,6 +70,8 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         await store.artifacts.upsert('DeviceCode', 'dev', { userCode: 'ABCD-EFGH', clientId: 'c' }, 60);
         expect(await store.artifacts.findByUid('Session', 'the-uid')).toMatchObject({ accountId: 'bob' });
         expect(await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH')).toMatchObject({ clientId: 'c' });
+        // The user code is kept only as the digest in its lookup key: the adapter seals the device code's id under it.
+        expect(await store.artifacts.findByUserCode('DeviceCode', 'ABCD-EFGH')).not.toHaveProperty('userCode');
         expect(await store.artifacts.findByUid('Session', 'other')).toBeUndefined();
       });
 
@@ -87,9 +89,11 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         await store.artifacts.upsert('Session', `sess-${secretId}`, { uid, accountId: 'x' }, 60);
         await store.artifacts.upsert('Grant', grant, { accountId: 'x', clientId: 'c' }, 60);
         await store.artifacts.upsert('ClientCredentials', clientToken, { clientId: 'c' }, 60);
+        const [deviceCode, userCode] = [`device-${random()}`, `UC${random()}`];
+        await store.artifacts.upsert('DeviceCode', deviceCode, { userCode, clientId: 'c' }, 60);
         await store.artifacts.renew('Grant', grant, 120);
         const dump = (await subject.dump()).join('\n');
-        for (const id of [secretId, grant, clientToken]) expect(dump).not.toContain(id);
+        for (const id of [secretId, grant, clientToken, deviceCode, userCode]) expect(dump).not.toContain(id);
         expect(dump.length).toBeGreaterThan(0);
       });
     });

@@ -15,6 +15,7 @@ export const SECRETS: Record<string, string> = {
   'firstparty.test': 'firstparty-secret-0123456789abcdefghijklm',
   'shortlived.test': 'shortlived-secret-0123456789abcdefghijklm',
   'bounded.test': 'bounded-secret-0123456789abcdefghijklmnop',
+  'kiosk.test': 'kiosk-secret-0123456789abcdefghijklmnopqrs',
 };
 
 /**

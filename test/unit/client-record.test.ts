@@ -22,6 +22,7 @@ describe('toClientRecord', () => {
   it.each<[string, OAuthClientSpec, (r: ReturnType<typeof toClientRecord>) => unknown, unknown]>([
     ['clientId overrides the default', { clientId: 'custom' }, (r) => r.metadata.client_id, 'custom'],
     ['redirect URIs imply the code flow', { redirectUris: ['https://a.test/cb'] }, (r) => [r.metadata.grant_types, r.metadata.response_types], [['authorization_code'], ['code']]],
+    ['the device grant (RFC 8628 §3.4) passes through, with no response types', { public: true, grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'] }, (r) => [r.metadata.grant_types, r.metadata.response_types, r.metadata.token_endpoint_auth_method], [['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], [], 'none']],
     ['audiences make JWT the default format', { audiences: ['https://api.test'] }, (r) => r.policy.accessTokenFormat, 'jwt'],
     ['only OIDC scopes reach oidc-provider', { scopes: ['openid', 'orders:read', 'email'] }, (r) => [r.metadata.scope, r.policy.scopes], ['openid email', ['openid', 'orders:read', 'email']]],
     ['durations become seconds', { refreshToken: { ttl: '1h', absoluteLifetime: '30d', reuseGracePeriod: '10s' } }, (r) => [r.policy.refreshTokenTtl, r.policy.refreshTokenAbsoluteLifetime, r.policy.refreshTokenReuseGracePeriod], [3600, 2592000, 10]],

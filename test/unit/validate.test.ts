@@ -17,6 +17,10 @@ describe('validateOAuthClient', () => {
     expect(validateOAuthClient(client({ backchannelLogoutUri: 'http://127.0.0.1:8080/bc' }))).toBeUndefined();
   });
 
+  it('accepts a public device client with refresh tokens (RFC 8628 §3.4), which needs no redirect URIs', () => {
+    expect(validateOAuthClient(client({ public: true, grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scopes: ['openid', 'offline_access'] }))).toBeUndefined();
+  });
+
   it('accepts a 0s secret rotation overlap and deletionPolicy Orphan', () => {
     expect(validateOAuthClient(client({ secretRotation: { overlap: '0s' }, deletionPolicy: 'Orphan' }))).toBeUndefined();
   });
@@ -33,7 +37,7 @@ describe('validateOAuthClient', () => {
     ['a symmetric JWK in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'k' }] } }, /kty must be RSA, EC or OKP/],
     ['client_secret_jwt (needs the plain secret, which Purser does not keep)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, /tokenEndpointAuthMethod must be one of/],
     ['authorization_code without redirect URIs', { grantTypes: ['authorization_code'] }, /redirectUris: at least one is required/],
-    ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, /refresh_token needs authorization_code/],
+    ['refresh_token without authorization_code', { grantTypes: ['client_credentials', 'refresh_token'] }, /refresh_token needs authorization_code or urn:ietf:params:oauth:grant-type:device_code/],
     ['redirect URIs without the code grant', { grantTypes: ['client_credentials'], redirectUris: ['https://a.test/cb'] }, /only used with the authorization_code grant/],
     ['http on a public host', { redirectUris: ['http://app.example.com/cb'] }, /must use https/],
     ['a fragment', { redirectUris: ['https://app.example.com/cb#x'] }, /must not contain a fragment/],

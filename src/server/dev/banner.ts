@@ -1,4 +1,5 @@
 // What dev mode prints first: the clients it serves, the demo user, and what to try next.
+import { DEVICE_CODE_GRANT } from '../../api/types.ts';
 import type { LoadedClient } from './file-clients.ts';
 
 export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { username: string; password: string }): string {
@@ -44,6 +45,16 @@ export function devBanner(issuer: string, clients: LoadedClient[], demoUser?: { 
         `  curl -s -d grant_type=authorization_code -d client_id=${browser.record.clientId} -d code="$CODE" --data-urlencode redirect_uri=${redirectUri} -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk ${issuer}/token`,
       );
     }
+  }
+  const device = clients.find((c) => (c.record.metadata.grant_types as string[]).includes(DEVICE_CODE_GRANT) && c.record.metadata.token_endpoint_auth_method === 'none');
+  if (device) {
+    const clientId = device.record.clientId;
+    lines.push(
+      '',
+      'Try the device flow (RFC 8628): ask for a code, enter it at the verification_uri it names, then poll:',
+      `  curl -s -d client_id=${clientId} -d scope=openid ${issuer}/device/auth`,
+      `  curl -s -d grant_type=${DEVICE_CODE_GRANT} -d client_id=${clientId} -d device_code="$DEVICE_CODE" ${issuer}/token`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

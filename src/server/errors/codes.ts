@@ -25,3 +25,5 @@ export const SERVER_ERROR = 'server_error';
  * Declared by the store, which raises it, and listed here so this module remains the one catalogue of codes.
  */
 export { TEMPORARILY_UNAVAILABLE } from '../../store/unavailable.ts';
+/** RFC 8628 §3.5: a device polls the token endpoint sooner than its interval allows; it must add 5 seconds to it. */
+export const SLOW_DOWN = 'slow_down';

@@ -88,6 +88,10 @@ export const EXCHANGE_OIDC_SCOPES = 'a token from a token exchange is for an API
 export const EXCHANGE_SCOPE_NOT_DELEGATED = "OAuthAPI %s delegates to client '%s' only %s for its audience '%s'; refused: %s (ask its owners to extend spec.delegation)";
 export const EXCHANGE_SCOPE_NOT_IN_SUBJECT = 'the subject_token does not carry %s (it carries: %s): an exchanged token never carries more than the token it replaces';
 export const EXCHANGE_NOTHING_TO_DELEGATE = "the subject_token carries none of the scopes client '%s' may obtain by exchange for the audience '%s' (%s)";
+// -- the device authorization grant (RFC 8628 §3.5)
+export const DEVICE_CODE_NOT_RECOGNISED = 'device code not recognised: it was not issued by this server to this client, or its device authorization ended long ago; start a new one';
+export const DEVICE_CODE_ALREADY_USED = 'device code was already used: it buys tokens once (presented again after that, it revokes them); start a new device authorization';
+export const DEVICE_POLL_TOO_FAST = 'polling too fast: wait %s seconds between polls from now on (RFC 8628 section 3.5: every slow_down adds 5 seconds to the interval)';
 
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;

@@ -5,6 +5,7 @@
 import type { Context } from 'koa';
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 
+import { DEVICE_CODE_GRANT } from '../../api/types.ts';
 import * as said from './descriptions.ts';
 import { describe } from './descriptions.ts';
 import { InvalidClient, InvalidGrant, InvalidRequest, InvalidToken, PurserError, ServerError, UnauthorizedClient } from './purser-error.ts';
@@ -33,10 +34,14 @@ const GRANT_WORDING: ReadonlyArray<Wording & { description: string }> = [
   { words: 'client mismatch', file: 'lib/helpers/grant_source.js', description: said.GRANT_OF_ANOTHER_CLIENT },
   { words: 'grant not found', file: 'lib/helpers/grant_source.js', description: said.GRANT_NOT_FOUND },
   { words: 'grant is expired', file: 'lib/helpers/grant_source.js', description: said.GRANT_EXPIRED },
+  { words: 'device code not found', file: 'lib/helpers/grant_source.js', source: '`${label} not found`', description: said.DEVICE_CODE_NOT_RECOGNISED },
+  { words: 'device code already consumed', file: 'lib/helpers/grant_source.js', source: '`${label} already consumed`', description: said.DEVICE_CODE_ALREADY_USED },
 ];
 
 const NO_CLIENT_AUTHENTICATION: Wording = { words: 'no client authentication mechanism provided', file: 'lib/shared/client_auth.js' };
 const GRANT_TYPE_NOT_ALLOWED: Wording = { words: 'requested grant type is not allowed for this client', file: 'lib/actions/token.js' };
+/** RFC 8628 §3.2 refers to RFC 6749 §5.2, where a grant the client may not use is unauthorized_client. */
+const DEVICE_GRANT_NOT_ALLOWED: Wording = { words: 'urn:ietf:params:oauth:grant-type:device_code is not allowed for this client', file: 'lib/actions/authorization/client.js', source: '`${grantType} is not allowed for this client`' };
 const UNPARSABLE_BODY: Wording = { words: 'failed to parse the request body', file: 'lib/shared/selective_body.js' };
 const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Bearer`', file: 'lib/helpers/oidc_context.js' };
 const TOKEN_FOR_AN_API: Wording = { words: 'token audience prevents accessing the userinfo endpoint', file: 'lib/actions/userinfo.js' };
@@ -44,7 +49,7 @@ const ACCESS_TOKEN_NOT_FOUND: Wording = { words: 'access token not found', file:
 const OTHER_AUTH_METHOD: Wording = { words: 'the provided authentication mechanism does not match the registered client authentication method', file: 'lib/shared/client_auth.js' };
 
 /** Everything this file recognises oidc-provider's errors by. */
-export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND];
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND];
 
 type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
 
@@ -69,6 +74,8 @@ function requestError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError
       return new InvalidClient(said.CLIENT_AUTHENTICATION_REQUIRED, { detail, challenge: { scheme: 'Basic' } });
     case GRANT_TYPE_NOT_ALLOWED.words:
       return new UnauthorizedClient(describe(said.GRANT_TYPE_NOT_ALLOWED, String(ctx.oidc?.params?.grant_type)), { detail });
+    case DEVICE_GRANT_NOT_ALLOWED.words:
+      return new UnauthorizedClient(describe(said.GRANT_TYPE_NOT_ALLOWED, DEVICE_CODE_GRANT), { detail });
     case UNPARSABLE_BODY.words:
       // A body over the limit is "too large", not a syntax error.
       if ((ctx.request.length ?? 0) <= FORM_BODY_LIMIT) return undefined;

@@ -2,7 +2,7 @@
 // oidc-provider's own (they extend its base class, so oidc-provider's handlers render them unchanged).
 import { errors } from 'oidc-provider';
 
-import { INVALID_CLIENT, INVALID_GRANT, INVALID_REQUEST, INVALID_SCOPE, INVALID_TARGET, INVALID_TOKEN, SERVER_ERROR, UNAUTHORIZED_CLIENT } from './codes.ts';
+import { INVALID_CLIENT, INVALID_GRANT, INVALID_REQUEST, INVALID_SCOPE, INVALID_TARGET, INVALID_TOKEN, SERVER_ERROR, SLOW_DOWN, UNAUTHORIZED_CLIENT } from './codes.ts';
 import { SERVER_FAULT } from './descriptions.ts';
 
 /** A WWW-Authenticate challenge: the scheme, and whether it names the error (RFC 6750 §3.1: not without credentials). */
@@ -88,5 +88,12 @@ export class InvalidToken extends PurserError {
 export class ServerError extends PurserError {
   constructor(cause: unknown) {
     super(500, SERVER_ERROR, SERVER_FAULT, { cause });
+  }
+}
+
+/** RFC 8628 §3.5: 400 slow_down, a device polling sooner than its interval. */
+export class SlowDown extends PurserError {
+  constructor(description: string, options?: ErrorOptions) {
+    super(400, SLOW_DOWN, description, options);
   }
 }

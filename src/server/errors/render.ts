@@ -12,7 +12,7 @@ import { PurserError, ServerError, type Challenge } from './purser-error.ts';
 type Failure = InstanceType<typeof errors.OIDCProviderError>;
 
 /** oidc-provider routes a person's browser visits; everything else is called by programs. */
-const PAGE_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success']);
+const PAGE_ROUTES = new Set(['authorization', 'resume', 'end_session', 'end_session_confirm', 'end_session_success', 'code_verification', 'device_resume']);
 
 /** The same pages by path, for refusals made before oidc-provider has seen the request (encoded or non-form bodies). */
 const PAGE_PATHS = /^\/(auth|session\/end|interaction)(\/|$)/;

@@ -20,6 +20,7 @@ import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
 import { extraTokenClaims as exchangeClaims } from '../grants/token-exchange/act.ts';
 import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authenticate.ts';
+import { deviceFlowFeature } from '../device/index.ts';
 
 export interface ProviderDependencies {
   config: Config;
@@ -76,6 +77,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      deviceFlow: deviceFlowFeature(config) as never,
       introspection: { enabled: true, allowedPolicy: mayIntrospect as never },
       revocation: { enabled: true, allowedPolicy: mayRevoke as never },
       userinfo: { enabled: true },

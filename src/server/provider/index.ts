@@ -11,6 +11,7 @@ import { accountFinder } from '../accounts/find-account.ts';
 import { accessTokenVerifier } from './jwt-access-token.ts';
 import { installPragmaNoCache } from './no-cache.ts';
 import { lifetimes } from './ttl.ts';
+import { installDeviceFlow } from '../device/index.ts';
 import { introspectionPolicy } from './token-policies.ts';
 import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
@@ -29,6 +30,16 @@ export function createProvider(store: Store, clients: CachedClientCatalog, deps:
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
   });
   installPragmaNoCache(provider);
-  installProviderPatches(provider, { clients, jwks: deps.jwks, counters: store.counters, mayIntrospect, enqueueLogout: deps.enqueueLogout, workload });
+  installProviderPatches(provider, {
+    clients,
+    jwks: deps.jwks,
+    counters: store.counters,
+    mayIntrospect,
+    enqueueLogout: deps.enqueueLogout,
+    workload,
+    userCodeAttempts: deps.config.deviceUserCodeAttempts,
+    devicePollInterval: deps.config.devicePollInterval,
+  });
+  installDeviceFlow(provider, deps.config, store.counters);
   return provider;
 }

@@ -27,6 +27,7 @@ export function lifetimes(config: Config, policyFor: (clientId: string) => Clien
       AccessToken: accessTokenLifetime,
       ClientCredentials: accessTokenLifetime,
       AuthorizationCode: config.authorizationCodeTtl,
+      DeviceCode: config.deviceCodeTtl,
       IdToken: config.idTokenTtl,
       Interaction: config.interactionTtl,
       Session: config.sessionTtl,

@@ -30,6 +30,7 @@ ul{margin:0 0 1rem;padding-left:1.25rem}
 li{margin:.25rem 0}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875em;overflow-wrap:anywhere}
 dl{margin:0 0 1rem}dt{font-weight:600}dd{margin:0 0 .5rem;overflow-wrap:anywhere}
+.user-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.5rem;letter-spacing:.15em;text-transform:uppercase;text-align:center}
 `;
 
 /** `'sha256-…'` of STYLES, for `style-src`: computed once, so the CSS and the policy cannot drift apart. */

@@ -1,5 +1,5 @@
 // In-memory ArtifactStore for dev mode and single-process use: the same contract as Redis, in one process.
-import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, type IndexRef } from '../keys.ts';
+import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, storedJson, type IndexRef } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 
 interface Entry {
@@ -47,7 +47,7 @@ export class MemoryArtifactStore implements ArtifactStore {
     const key = artifactKey(model, id);
     const expiresAt = this.#now() + expiresIn * 1000;
     const owner = owningIndex(model, id, payload);
-    this.#entries.set(key, { json: JSON.stringify(payload), expiresAt, index: owner?.name });
+    this.#entries.set(key, { json: storedJson(payload), expiresAt, index: owner?.name });
     if (payload.uid) this.#lookups.set(lookupKey('uid', model, payload.uid), key);
     if (payload.userCode) this.#lookups.set(lookupKey('userCode', model, payload.userCode), key);
     if (owner) this.#file(owner.name, key, expiresAt);

@@ -1,7 +1,7 @@
 // Redis ArtifactStore: hashed keys, TTL on every key, a grant's or a client's keys in one hash slot, atomic consume.
 import type { Cluster, Redis } from 'ioredis';
 
-import { clientGrants, clientTokens, grantArtifacts, owningIndex } from '../keys.ts';
+import { clientGrants, clientTokens, grantArtifacts, owningIndex, storedJson } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 import { artifactKey, indexKey, lookupKey } from './keys.ts';
 import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
@@ -51,7 +51,7 @@ export class RedisArtifactStore implements ArtifactStore {
     const owner = owningIndex(model, id, payload);
     const index = owner && indexKey(this.#prefix, owner);
     const ttl = Math.max(1, Math.ceil(expiresIn));
-    const values = [JSON.stringify(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
+    const values = [storedJson(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
     // Separate commands rather than one pipeline: lookups and a client's grants live in other Cluster slots than the
     // artifact. Auto-pipelining still sends them in one batch per node, so they cost no extra round trip.
     await Promise.all([
