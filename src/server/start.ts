@@ -7,7 +7,7 @@ import Koa from 'koa';
 
 import { ConfigError, type Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
-import { CachedClientCatalog } from '../store/cached-catalog.ts';
+import { CachedApiCatalog, CachedClientCatalog } from '../store/cached-catalog.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts';
@@ -94,6 +94,7 @@ async function closeServer(server: Server | undefined): Promise<void> {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
+  const apis = new CachedApiCatalog(store.apis, { negativeTtlSeconds: config.clientCacheNegativeTtl });
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
@@ -103,10 +104,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   const { app, metrics, useKeys } = createApp({
     store,
+    apis,
     users,
     log,
     keys,
-    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, apis, { config, users, jwks, cookieKeys }),
     metricsOnApp: config.metricsPort === undefined,
   });
   // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
