@@ -13,7 +13,7 @@ import { writeFixtures } from '../../test/support/purser.ts';
 import { freePort, startRedisServer } from '../../test/support/redis-server.ts';
 import { benchClient, cluster, type Cluster } from './cluster.ts';
 import { measureFirstToken, type FirstToken } from './first-token.ts';
-import { childrenByName, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, type Spawned } from './processes.ts';
+import { childrenByName, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, whenSettled, type Spawned } from './processes.ts';
 import { cpuMeter } from '../token-throughput/cpu.ts';
 import { catalogBytes, usedMemory, writeRecordsDirectly } from './redis.ts';
 
@@ -98,8 +98,9 @@ try {
     .sort(([, a], [, b]) => b - a);
   log(`controller: caches synced after ${fmt(syncedSeconds)} s; all ${N} Ready after ${fmt(syncSeconds)} s (Ready so far: ${readyCounts.join(', ') || '-'})`);
 
-  // Let the watch events that the controller's own writes cause be reconciled (they must write nothing) before counting.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  // Let the watch events that the controller's own writes cause be reconciled (they must write nothing) before counting,
+  // and before a new client is measured: it would otherwise wait behind them in the queue.
+  await whenSettled(controller.url);
   const reconciles = await scrape(controller.url, 'purser_controller_reconcile_total');
   const reconcileCount = Object.values(reconciles).reduce((sum, n) => sum + n, 0);
   const [durationSum, durationCount] = [await scrape(controller.url, 'purser_controller_reconcile_duration_seconds_sum'), await scrape(controller.url, 'purser_controller_reconcile_duration_seconds_count')];
