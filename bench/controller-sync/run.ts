@@ -113,7 +113,11 @@ try {
 
   spawned.push(await spawnServer(serverPort, redisServer.url, PREFIX, fixtures));
   const samples: FirstToken[] = [];
+  const reconcileTotal = async () => Object.values(await scrape(controller.url, 'purser_controller_reconcile_total')).reduce((sum, n) => sum + n, 0);
+  const reconcilesBeforeFirst = await reconcileTotal();
   for (let i = 0; i < FIRST_TOKENS; i++) samples.push(await measureFirstToken(k8s, 'bench-first-token', `first-${i}`));
+  // What each new client cost the controller: its own reconciles, and whatever else its events queued.
+  const reconcilesPerNewClient = ((await reconcileTotal()) - reconcilesBeforeFirst) / FIRST_TOKENS;
 
   // Deleting them all, as an uninstall does: each finalizer removes the record and revokes the client's tokens.
   const { metadata: beforeDelete } = await k8s.listClients();
@@ -165,6 +169,7 @@ try {
   row('apply returned → Secret readable', samples.map((s) => s.secretMs));
   row('apply returned → first token', samples.map((s) => s.tokenMs));
   row('apply started → first token', samples.map((s) => s.applyMs + s.tokenMs));
+  log(`controller reconciles per new client (until the next one is applied)  ${fmt(reconcilesPerNewClient, 1)}`);
 } finally {
   await Promise.allSettled(spawned.map((process) => process.stop()));
   redis.disconnect();
