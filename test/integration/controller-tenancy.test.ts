@@ -262,3 +262,18 @@ describe('the legitimate path', () => {
     expect((await store.apis.get(audience))?.clients[`shop.${teamB}`]).toEqual({ userDelegated: [], clientCredentials: ['inventory:read'] });
   });
 });
+
+describe('team-a withdraws its OAuthAPI', () => {
+  it('deleting it stops new tokens for its audience at once: the next request is RFC 8707 §2 invalid_target', async () => {
+    const shop = await clientOf(teamB, 'shop');
+    expect((await oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: audience })).scope).toBe('inventory:read');
+    // The finalizer removes the audience's record (and tells every server replica) before the object goes.
+    await kubectlOk(['delete', 'oauthapi', 'inventory', '-n', teamA, '--wait=true', '--timeout=20s']);
+    expect(await oauthFailure(oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: audience }))).toEqual({
+      status: 400,
+      error: 'invalid_target',
+      error_description: `no OAuthAPI declares the audience '${audience}'; its API team declares it with an OAuthAPI resource`,
+    });
+    expect((await waitForAdmission(teamB, 'shop', 'NoOAuthAPI')).status).toBe('False');
+  });
+});
