@@ -78,6 +78,21 @@ export async function scrape(url: string, metric: string): Promise<Record<string
   return sums;
 }
 
+/**
+ * Waits until the controller has finished no reconcile for `quietMs` (and at least `quietMs`): the watch events its
+ * own writes cause are reconciled too, and on a busy machine they can take much longer than a fixed pause.
+ */
+export async function whenSettled(url: string, quietMs = 3000): Promise<void> {
+  const total = async () => Object.values(await scrape(url, 'purser_controller_reconcile_total')).reduce((sum, n) => sum + n, 0);
+  let last = await total();
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await total();
+    if (now !== last) [last, quietSince] = [now, performance.now()];
+  }
+}
+
 /** Pids of this process's children by command name (etcd, kube-apiserver, redis-server, node). */
 export function childrenByName(): Record<string, number> {
   const found: Record<string, number> = {};

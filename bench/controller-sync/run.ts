@@ -13,7 +13,7 @@ import { writeFixtures } from '../../test/support/purser.ts';
 import { freePort, startRedisServer } from '../../test/support/redis-server.ts';
 import { benchClient, cluster, type Cluster } from './cluster.ts';
 import { measureFirstToken, type FirstToken } from './first-token.ts';
-import { childrenByName, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, type Spawned } from './processes.ts';
+import { childrenByName, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, whenSettled, type Spawned } from './processes.ts';
 import { cpuMeter } from '../token-throughput/cpu.ts';
 import { catalogBytes, usedMemory, writeRecordsDirectly } from './redis.ts';
 
@@ -98,8 +98,9 @@ try {
     .sort(([, a], [, b]) => b - a);
   log(`controller: caches synced after ${fmt(syncedSeconds)} s; all ${N} Ready after ${fmt(syncSeconds)} s (Ready so far: ${readyCounts.join(', ') || '-'})`);
 
-  // Let the watch events that the controller's own writes cause be reconciled (they must write nothing) before counting.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
+  // Let the watch events that the controller's own writes cause be reconciled (they must write nothing) before counting,
+  // and before a new client is measured: it would otherwise wait behind them in the queue.
+  await whenSettled(controller.url);
   const reconciles = await scrape(controller.url, 'purser_controller_reconcile_total');
   const reconcileCount = Object.values(reconciles).reduce((sum, n) => sum + n, 0);
   const [durationSum, durationCount] = [await scrape(controller.url, 'purser_controller_reconcile_duration_seconds_sum'), await scrape(controller.url, 'purser_controller_reconcile_duration_seconds_count')];
@@ -112,7 +113,11 @@ try {
 
   spawned.push(await spawnServer(serverPort, redisServer.url, PREFIX, fixtures));
   const samples: FirstToken[] = [];
+  const reconcileTotal = async () => Object.values(await scrape(controller.url, 'purser_controller_reconcile_total')).reduce((sum, n) => sum + n, 0);
+  const reconcilesBeforeFirst = await reconcileTotal();
   for (let i = 0; i < FIRST_TOKENS; i++) samples.push(await measureFirstToken(k8s, 'bench-first-token', `first-${i}`));
+  // What each new client cost the controller: its own reconciles, and whatever else its events queued.
+  const reconcilesPerNewClient = ((await reconcileTotal()) - reconcilesBeforeFirst) / FIRST_TOKENS;
 
   // Deleting them all, as an uninstall does: each finalizer removes the record and revokes the client's tokens.
   const { metadata: beforeDelete } = await k8s.listClients();
@@ -164,6 +169,7 @@ try {
   row('apply returned → Secret readable', samples.map((s) => s.secretMs));
   row('apply returned → first token', samples.map((s) => s.tokenMs));
   row('apply started → first token', samples.map((s) => s.applyMs + s.tokenMs));
+  log(`controller reconciles per new client (until the next one is applied)  ${fmt(reconcilesPerNewClient, 1)}`);
 } finally {
   await Promise.allSettled(spawned.map((process) => process.stop()));
   redis.disconnect();

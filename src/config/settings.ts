@@ -199,7 +199,7 @@ export const settings = [
     key: 'clientCacheNegativeTtl',
     kind: 'duration',
     default: '5s',
-    description: 'How long a replica remembers that a client_id does not exist (changes are still pushed to every replica at once).',
+    description: 'How long a replica remembers that a client_id does not exist, or that no OAuthAPI declares an audience (changes are still pushed to every replica at once).',
   },
   {
     key: 'logLevel',

@@ -69,14 +69,12 @@ export async function startController(config: Config, log: Logger, hooks: Contro
   const apiInformers = createApiInformers(kubeConfig, { namespaces: config.namespaces, enqueue, log });
   const informers = createInformers(kubeConfig, {
     namespaces: config.namespaces,
-    // Every OAuthAPI looks at a changed client again: it may admit it now, or no longer (APIs are few).
-    enqueue: (key) => {
-      enqueue(key);
-      apiInformers.enqueueAll();
-    },
+    enqueue,
+    // The OAuthAPIs whose audience a changed client lists look at it again: they may admit it now, or no longer.
+    onClientChanged: (client) => apiInformers.requeue.clientChanged(client),
     onClientDeleted: (client) => {
       for (const other of claimants(ctx, clientIdOf(client))) enqueue(keyOf(other));
-      apiInformers.enqueueAll();
+      apiInformers.requeue.clientDeleted(client);
     },
     log,
   });

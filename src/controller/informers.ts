@@ -87,6 +87,8 @@ export interface InformerOptions {
   namespaces: readonly string[];
   /** Called with `namespace/name` of every OAuthClient that may need reconciling. */
   enqueue(key: string): void;
+  /** Called with every OAuthClient added or updated, after its key is queued. */
+  onClientChanged(client: OAuthClientResource): void;
   /** Called when an OAuthClient is gone from the cache (so that others asking for its client_id are looked at). */
   onClientDeleted(client: OAuthClientResource): void;
   log: Logger;
@@ -115,7 +117,10 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
     }),
   );
 
-  const enqueueClient = (client: OAuthClientResource) => options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
+  const enqueueClient = (client: OAuthClientResource) => {
+    options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
+    options.onClientChanged(client);
+  };
   const enqueueOwner = (secret: V1Secret) => {
     const owner = ownerName(secret);
     if (owner) options.enqueue(`${secret.metadata!.namespace}/${owner}`);

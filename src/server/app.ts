@@ -8,7 +8,7 @@ import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/types.ts';
+import type { ApiCatalog, Store } from '../store/types.ts';
 import type { UserDirectory } from './accounts/users.ts';
 import { healthRoutes } from './health.ts';
 import { answerEscapedErrors } from './escaped-errors.ts';
@@ -28,6 +28,8 @@ export interface KeyMaterial {
 
 export interface AppDependencies {
   store: Store;
+  /** The API catalog the pages read (the consent page's scope descriptions): the server's cached one. */
+  apis: ApiCatalog;
   users: UserDirectory;
   log: Logger;
   keys: KeyMaterial;
@@ -51,7 +53,7 @@ function onlyUnder<State, Context>(prefixes: string[], middleware: Middleware<St
   return (ctx, next) => (prefixes.some((prefix) => ctx.path.startsWith(prefix)) ? middleware(ctx, next) : next());
 }
 
-export function createApp({ store, users, log, keys, providerFor, metricsOnApp }: AppDependencies): PurserApp {
+export function createApp({ store, apis, users, log, keys, providerFor, metricsOnApp }: AppDependencies): PurserApp {
   const metrics = new Metrics();
   const app = new Koa();
 
@@ -61,7 +63,7 @@ export function createApp({ store, users, log, keys, providerFor, metricsOnApp }
     logServerErrors(log, provider);
     const csrfKey = csrfKeyFor(material.cookieKeys);
     return {
-      interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters, apis: store.apis }).routes(),
+      interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters, apis }).routes(),
       oidc: mount(provider as unknown as Koa),
       proxy: provider.proxy,
       provider,

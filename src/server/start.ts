@@ -7,7 +7,7 @@ import Koa from 'koa';
 
 import { ConfigError, type Config } from '../config/load.ts';
 import type { Logger } from '../log.ts';
-import { CachedClientCatalog } from '../store/cached-catalog.ts';
+import { CachedApiCatalog, CachedClientCatalog } from '../store/cached-catalog.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { hashPassword, loadUsersFile, UserDirectory } from './accounts/users.ts';
@@ -98,6 +98,7 @@ async function closeServer(server: Server | undefined): Promise<void> {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const store = await openStore(config, log);
   const clients = new CachedClientCatalog(store.clients, { negativeTtlSeconds: config.clientCacheNegativeTtl });
+  const apis = new CachedApiCatalog(store.apis, { negativeTtlSeconds: config.clientCacheNegativeTtl });
   const { users, watch: watchUsers } = await loadUsers(config, log);
   const { keys, watch } = await loadKeys(config, log);
 
@@ -123,10 +124,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const purser = createApp({
     store,
+    apis,
     users,
     log,
     keys,
-    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }, { keys: issuerKeys, audience: config.workloadAudience ?? config.issuer }),
+    providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, apis, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }, { keys: issuerKeys, audience: config.workloadAudience ?? config.issuer }),
     metricsOnApp: config.metricsPort === undefined,
   });
   const { app, metrics, useKeys } = purser;

@@ -1,74 +1,93 @@
-// A ClientCatalog decorator that keeps records in process memory and drops them when the catalog says they changed,
-// so a token request never waits on the network for its client.
-import { ALL_CLIENTS, type ClientCatalog, type ClientRecord } from './types.ts';
+// Catalog decorators that keep records in process memory and drop them when the catalog says they changed, so a
+// token request never waits on the network for its client or for its audience's OAuthAPI. One generic cache serves
+// both catalogs: they share a shape (get / put / delete / list / onChange by key, '*' for "drop everything").
+import { ALL_APIS, ALL_CLIENTS, type ApiCatalog, type ApiRecord, type ClientCatalog, type ClientRecord } from './types.ts';
 
-interface Cached {
-  record: ClientRecord | undefined;
-  /** For absent clients only: when to ask again (epoch ms). */
+/** What the client catalog and the API catalog have in common. */
+interface Catalog<R> {
+  get(key: string): Promise<R | undefined>;
+  put(record: R): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list(): Promise<R[]>;
+  /** Calls `listener` with the key of every change, or the "everything" key when changes may have been missed. */
+  onChange(listener: (key: string) => void): () => void;
+}
+
+interface Cached<R> {
+  record: R | undefined;
+  /** For absent keys only: when to ask again (epoch ms). */
   recheckAt?: number;
 }
 
-/** What a client_id can look like (printable ASCII, as the API validates it); anything else is never looked up. */
-const PLAUSIBLE_CLIENT_ID = /^[\x21-\x7E]{1,200}$/;
+export interface CacheOptions {
+  /** Seconds an absent key is remembered (a change notification ends it sooner). */
+  negativeTtlSeconds?: number;
+  now?: () => number;
+}
 
-/** At most this many absent client_ids are remembered, so random ids sent by anyone cannot grow memory. */
+/** At most this many absent keys are remembered, so random ones sent by anyone cannot grow memory. */
 const MAX_ABSENT = 1000;
 
-export class CachedClientCatalog implements ClientCatalog {
-  readonly #inner: ClientCatalog;
-  readonly #cache = new Map<string, Cached | Promise<ClientRecord | undefined>>();
-  /** The absent client_ids in the cache, oldest first. */
+class CachedCatalog<R> implements Catalog<R> {
+  protected readonly inner: Catalog<R>;
+  readonly #cache = new Map<string, Cached<R> | Promise<R | undefined>>();
+  /** The absent keys in the cache, oldest first. */
   readonly #absent = new Set<string>();
+  readonly #plausible: RegExp;
   readonly #negativeTtlMs: number;
   readonly #now: () => number;
 
-  constructor(inner: ClientCatalog, { negativeTtlSeconds = 5, now = Date.now } = {}) {
-    this.#inner = inner;
+  /** `plausible`: what a key can look like; anything else is never looked up. `everything`: the catalog's "drop all" key. */
+  constructor(inner: Catalog<R>, plausible: RegExp, everything: string, { negativeTtlSeconds = 5, now = Date.now }: CacheOptions) {
+    this.inner = inner;
+    this.#plausible = plausible;
     this.#negativeTtlMs = negativeTtlSeconds * 1000;
     this.#now = now;
-    inner.onChange((clientId) => {
-      if (clientId === ALL_CLIENTS) {
+    inner.onChange((key) => {
+      if (key === everything) {
         this.#cache.clear();
         this.#absent.clear();
       } else {
-        this.#cache.delete(clientId);
-        this.#absent.delete(clientId);
+        this.#cache.delete(key);
+        this.#absent.delete(key);
       }
     });
   }
 
   /** The cached record if there is one, without I/O; `undefined` when it must be fetched. */
-  peek(clientId: string): ClientRecord | undefined {
-    const cached = this.#cache.get(clientId);
+  peek(key: string): R | undefined {
+    const cached = this.#cache.get(key);
     return cached && !(cached instanceof Promise) ? cached.record : undefined;
   }
 
-  async get(clientId: string): Promise<ClientRecord | undefined> {
-    if (!PLAUSIBLE_CLIENT_ID.test(clientId)) return undefined;
-    const cached = this.#cache.get(clientId);
+  /** The record, from memory when cached. Shared with every caller: never mutate it. */
+  async get(key: string): Promise<R | undefined> {
+    if (!this.#plausible.test(key)) return undefined;
+    const cached = this.#cache.get(key);
     if (cached instanceof Promise) return cached;
     if (cached && (cached.recheckAt === undefined || cached.recheckAt > this.#now())) return cached.record;
-    // One fetch per client at a time, however many requests are waiting for it.
-    const fetching = this.#inner.get(clientId).then(
+    // One fetch per key at a time, however many requests are waiting for it. A change notified meanwhile removes the
+    // pending entry, so the (maybe stale) answer is handed to those waiting but not kept.
+    const fetching = this.inner.get(key).then(
       (record) => {
-        if (this.#cache.get(clientId) === fetching) {
-          this.#cache.set(clientId, { record, recheckAt: record ? undefined : this.#now() + this.#negativeTtlMs });
-          if (!record) this.#rememberAbsent(clientId);
+        if (this.#cache.get(key) === fetching) {
+          this.#cache.set(key, { record, recheckAt: record ? undefined : this.#now() + this.#negativeTtlMs });
+          if (!record) this.#rememberAbsent(key);
         }
         return record;
       },
       (error: unknown) => {
-        if (this.#cache.get(clientId) === fetching) this.#cache.delete(clientId);
+        if (this.#cache.get(key) === fetching) this.#cache.delete(key);
         throw error;
       },
     );
-    this.#cache.set(clientId, fetching);
+    this.#cache.set(key, fetching);
     return fetching;
   }
 
-  #rememberAbsent(clientId: string): void {
-    this.#absent.delete(clientId);
-    this.#absent.add(clientId);
+  #rememberAbsent(key: string): void {
+    this.#absent.delete(key);
+    this.#absent.add(key);
     if (this.#absent.size <= MAX_ABSENT) return;
     const [oldest] = this.#absent;
     this.#absent.delete(oldest!);
@@ -76,24 +95,48 @@ export class CachedClientCatalog implements ClientCatalog {
     this.#cache.delete(oldest!);
   }
 
-  put(record: ClientRecord): Promise<void> {
-    return this.#inner.put(record);
+  put(record: R): Promise<void> {
+    return this.inner.put(record);
   }
 
-  delete(clientId: string): Promise<boolean> {
-    return this.#inner.delete(clientId);
+  delete(key: string): Promise<boolean> {
+    return this.inner.delete(key);
   }
 
-  list(): Promise<ClientRecord[]> {
-    return this.#inner.list();
+  list(): Promise<R[]> {
+    return this.inner.list();
+  }
+
+  onChange(listener: (key: string) => void): () => void {
+    return this.inner.onChange(listener);
+  }
+}
+
+/** What a client_id can look like (printable ASCII, as the API validates it). */
+const PLAUSIBLE_CLIENT_ID = /^[\x21-\x7E]{1,200}$/;
+
+export class CachedClientCatalog extends CachedCatalog<ClientRecord> implements ClientCatalog {
+  declare protected readonly inner: ClientCatalog;
+
+  constructor(inner: ClientCatalog, options: CacheOptions = {}) {
+    super(inner, PLAUSIBLE_CLIENT_ID, ALL_CLIENTS, options);
   }
 
   /** Asks the catalog itself: the point is to notice what the cache would hide. */
   missing(clientIds: readonly string[]): Promise<string[]> {
-    return this.#inner.missing(clientIds);
+    return this.inner.missing(clientIds);
   }
+}
 
-  onChange(listener: (clientId: string) => void): () => void {
-    return this.#inner.onChange(listener);
+/** What an audience can look like (printable ASCII, at most the CRD's maxLength). */
+const PLAUSIBLE_AUDIENCE = /^[\x21-\x7E]{1,2048}$/;
+
+/**
+ * The API catalog as the server reads it: one Redis GET per audience until an OAuthAPI changes (the controller's
+ * `put`/`delete` notify every replica through `<prefix>apis:changed`), instead of one per token request.
+ */
+export class CachedApiCatalog extends CachedCatalog<ApiRecord> implements ApiCatalog {
+  constructor(inner: ApiCatalog, options: CacheOptions = {}) {
+    super(inner, PLAUSIBLE_AUDIENCE, ALL_APIS, options);
   }
 }

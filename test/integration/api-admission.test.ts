@@ -162,6 +162,16 @@ describe('OAuthAPI admission at the token endpoint', () => {
     await writeClients(WEB_SCOPES);
   });
 
+  it('a refresh after the OAuthClient dropped an API scope from its own scopes yields only the rest (the OAuthAPI still admits both)', async () => {
+    const rp = await relyingParty('web.team-b', false);
+    const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access inventory:read inventory:write', resource: AUDIENCE, prompt: 'consent' });
+    expect(tokens.scope?.split(' ').sort()).toEqual(['inventory:read', 'inventory:write']);
+    await writeClients(WEB_SCOPES.filter((scope) => scope !== 'inventory:write'));
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(refreshed.scope).toBe('inventory:read');
+    await writeClients(WEB_SCOPES);
+  });
+
   it('deleting the OAuthAPI stops new tokens for its audience at once', async () => {
     await declareApi(undefined);
     const failure = await oauthFailure(oidc.clientCredentialsGrant(await relyingParty('shop.team-b'), { scope: 'inventory:read', resource: AUDIENCE }));

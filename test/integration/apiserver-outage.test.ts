@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import type { RunningController } from '../../src/controller/index.ts';
 import { startControlPlane, type ControlPlane } from '../support/control-plane.ts';
-import { createNamespace, kubeClients, kubectlOk, relyingPartyFromSecret, startTestController, waitForReady } from '../support/kube.ts';
-import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { admittingApi, createNamespace, kubeClients, kubectlOk, relyingPartyFromSecret, startTestController, waitForAdmitted, waitForReady } from '../support/kube.ts';
+import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
@@ -38,6 +38,9 @@ spec:
   scopes: [openid, offline_access]
 `;
 
+/** The billing API's OAuthAPI: it admits both clients and names billing-api its resource server. */
+const billingOAuthApi = (namespace: string) => admittingApi(namespace, 'billing', BILLING_API, ['billing:read'], ['billing-api']);
+
 /** The billing API itself: a confidential client of the same audience, which may introspect billing's tokens. */
 const clientAfter = (namespace: string) => `
 apiVersion: purser.dev/v1alpha1
@@ -56,6 +59,7 @@ describe('kube-apiserver stopped for a while', () => {
 
   const kubectl = (args: string[], input?: string) => kubectlOk(args, { kubeconfig: plane.kubeconfig, input });
   const ready = (name: string) => waitForReady(namespace, name, 'True', undefined, 30_000, plane.kubeconfig);
+  const admitted = (name: string) => waitForAdmitted(namespace, name, 30_000, plane.kubeconfig);
   /** openid-client as the workload holding the client's Secret would configure it. */
   const relyingParty = async (name: string) => relyingPartyFromSecret((await kubeClients(plane.kubeconfig).getSecret(namespace, `${name}-oauth-client`))!);
   const healthz = async () => (await fetch(`${controller.healthUrl}/healthz`)).status;
@@ -64,7 +68,7 @@ describe('kube-apiserver stopped for a while', () => {
     plane = await startControlPlane();
     namespace = await createNamespace('apiserver-outage', plane.kubeconfig);
     const prefix = uniquePrefix('apiserver-outage');
-    server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
+    server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
     // The control plane's admin kubeconfig: RBAC is proved elsewhere, this is about the API server going away. The
     // outage (a slow apiserver shutdown, 3 s down, its start) is longer than the default Lease's renew deadline (10 s),
     // after which a leader steps down and exits to be restarted; a longer Lease keeps this one leading throughout.
@@ -78,8 +82,8 @@ describe('kube-apiserver stopped for a while', () => {
   });
 
   it('keeps issuing, introspecting and rotating tokens; the controller recovers without a restart', async () => {
-    await kubectl(['apply', '-f', '-'], clientsBefore(namespace));
-    await Promise.all([ready('billing'), ready('portal')]);
+    await kubectl(['apply', '-f', '-'], [billingOAuthApi(namespace), clientsBefore(namespace)].join('---\n'));
+    await Promise.all([admitted('billing'), ready('portal')]);
     const billing = await relyingParty('billing');
     const first = await oidc.clientCredentialsGrant(billing, { scope: 'billing:read' });
     const portal = await relyingParty('portal');
@@ -110,7 +114,7 @@ describe('kube-apiserver stopped for a while', () => {
 
     // Watches resumed: a client applied now is reconciled, and its credentials work.
     await kubectl(['apply', '-f', '-'], clientAfter(namespace));
-    await ready('billing-api');
+    await admitted('billing-api');
     const billingApi = await relyingParty('billing-api');
     expect((await oidc.clientCredentialsGrant(billingApi)).access_token).toEqual(expect.any(String));
     expect((await oidc.tokenIntrospection(billingApi, first.access_token)).active).toBe(true);

@@ -2,8 +2,9 @@
 // Kubernetes sets converge (or are refused at apply time), a client record gone from Redis is noticed and written
 // again within seconds (the resync is ten minutes away), `kubectl get` shows why a client is not Ready and no client_id
 // it does not hold, CEL refusals name the field, a Ready transition has exactly one Event even when the controller
-// dies between the Event and the status, deletionPolicy Orphan keeps the client working, and a leaked secret is
-// killed at once with secretRotation.overlap 0s.
+// dies between the Event and the status, deletionPolicy Orphan keeps the client and its tokens (new ones for an
+// OAuthAPI's audience wait for an OAuthClient the API admits), and a leaked secret is killed at once with
+// secretRotation.overlap 0s. The services' audience is declared by an OAuthAPI (PURSER_TENANCY=enforced, the default).
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -20,8 +21,8 @@ import { CLIENT_LABEL } from '../../src/controller/reconcile/secret.ts';
 import { createLogger } from '../../src/log.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import type { Store } from '../../src/store/types.ts';
-import { controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForReady } from '../support/kube.ts';
-import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { admittingApi, controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForAdmitted, waitForReady } from '../support/kube.ts';
+import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { oauthFailure } from '../support/rp.ts';
 
@@ -55,7 +56,7 @@ const eventsOf = async (namespace: string, name: string) => (await kube.listEven
 beforeAll(async () => {
   kube = kubeClients();
   const prefix = uniquePrefix('controller-convergence');
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
 });
 
@@ -72,6 +73,8 @@ describe('with a controller whose resync is far away', () => {
   beforeAll(async () => {
     namespace = await createNamespace('convergence');
     controller = await startTestController({ kubeconfig: await controllerKubeconfig(namespace), prefix: server.prefix, issuer: server.issuer, namespaces: [namespace], flags: ['--resync-period=10m'] });
+    // The API the services get tokens for admits every client here.
+    expect((await apply(namespace, admittingApi(namespace, 'api', API, ['a:read']))).code).toBe(0);
   });
   afterAll(async () => {
     await kubectl(['delete', 'oauthclients', '--all', '-n', namespace, '--wait=true', '--timeout=30s']);
@@ -83,7 +86,7 @@ describe('with a controller whose resync is far away', () => {
       const name = `a-name-that-is-longer-than-a-label-value-may-be-${'x'.repeat(30)}`;
       expect(name.length).toBeGreaterThan(63);
       expect((await apply(namespace, oauthClient(name, service()))).code).toBe(0);
-      const ready = await waitForReady(namespace, name);
+      const ready = await waitForAdmitted(namespace, name);
       expect(ready.status?.clientId).toBe(`${name}.${namespace}`);
       const secret = (await kube.getSecret(namespace, `${name}-oauth-client`))!;
       expect(secret.metadata!.labels![CLIENT_LABEL]).toBe(labelValueOf(name));
@@ -126,7 +129,7 @@ describe('with a controller whose resync is far away', () => {
   describe('a client record gone from Redis', () => {
     it('is written again within seconds, with a Warning Event, and tokens flow again', async () => {
       expect((await apply(namespace, oauthClient('flushed', service()))).code).toBe(0);
-      const { status } = await waitForReady(namespace, 'flushed');
+      const { status } = await waitForAdmitted(namespace, 'flushed');
       const credentials = await credentialsOf(namespace, 'flushed-oauth-client');
       expect((await token(credentials)).access_token).toEqual(expect.any(String));
 
@@ -158,9 +161,9 @@ describe('with a controller whose resync is far away', () => {
   });
 
   describe('deletionPolicy Orphan', () => {
-    it('removes the resource and keeps the client, its tokens and its Secret (without the owner reference)', async () => {
+    it('removes the resource and keeps the client, its tokens and its Secret (without the owner reference); the OAuthAPI no longer admits it', async () => {
       expect((await apply(namespace, oauthClient('migrating', service({ deletionPolicy: 'Orphan' })))).code).toBe(0);
-      const { status } = await waitForReady(namespace, 'migrating');
+      const { status } = await waitForAdmitted(namespace, 'migrating');
       const credentials = await credentialsOf(namespace, 'migrating-oauth-client');
       const issued = (await token(credentials)).access_token;
 
@@ -168,7 +171,10 @@ describe('with a controller whose resync is far away', () => {
       const secret = (await kube.getSecret(namespace, 'migrating-oauth-client'))!;
       expect(secret.metadata!.ownerReferences ?? []).toEqual([]);
       expect(await store.clients.get(status!.clientId!)).toMatchObject({ clientId: status!.clientId, orphaned: true });
-      expect((await token(credentials)).access_token).toEqual(expect.any(String));
+      // The client itself still authenticates; new tokens for an OAuthAPI's audience wait for an OAuthClient that the
+      // API admits (the new owner's, after the migration): admission is decided from OAuthClient resources.
+      await waitFor('the OAuthAPI to drop the orphaned client', async () => !(await store.apis.get(API))?.clients[status!.clientId!]);
+      expect(await oauthFailure(token(credentials))).toMatchObject({ status: 400, error: 'invalid_target' });
       const introspected = await oidc.tokenIntrospection(
         await oidc.discovery(new URL(server.issuer), credentials.clientId, { client_secret: credentials.secret }, oidc.ClientSecretBasic(credentials.secret), { execute: [oidc.allowInsecureRequests] }),
         issued,
@@ -180,7 +186,7 @@ describe('with a controller whose resync is far away', () => {
   describe('a leaked client secret', () => {
     it('stops working at once with secretRotation.overlap 0s and the Secret deleted; the new one works', async () => {
       expect((await apply(namespace, oauthClient('leaky', service()))).code).toBe(0);
-      await waitForReady(namespace, 'leaky');
+      await waitForAdmitted(namespace, 'leaky');
       const leaked = await credentialsOf(namespace, 'leaky-oauth-client');
 
       expect((await apply(namespace, oauthClient('leaky', service({ secretRotation: { overlap: '0s' } })))).code).toBe(0);

@@ -25,7 +25,7 @@ import {
   type ControllerOptions,
   type SpawnedController,
 } from '../support/kube.ts';
-import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 
 const LEASE_SECONDS = 3;
@@ -93,7 +93,7 @@ async function cleanUp(namespace: string): Promise<void> {
 async function install(name: string): Promise<{ namespace: string; server: TestServer; options: ControllerOptions }> {
   const namespace = await createNamespace(name);
   const prefix = uniquePrefix(name);
-  const server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
+  const server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
   const kubeconfig = await controllerKubeconfig(namespace);
   return { namespace, server, options: { kubeconfig, prefix, issuer: server.issuer, namespaces: [namespace], flags: [`--lease-duration=${LEASE_SECONDS}s`] } };
 }

@@ -21,8 +21,8 @@ import { createRedisStore } from '../../src/store/redis/index.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Browser } from '../support/browser.ts';
-import { controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForReady } from '../support/kube.ts';
-import { OPEN_TENANCY, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { admittingApi, controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForAdmitted, waitForReady } from '../support/kube.ts';
+import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
@@ -123,6 +123,8 @@ async function install(name: string, flags: string[]): Promise<{ namespace: stri
   const kubeconfig = await controllerKubeconfig(namespace);
   // First-party: the web apps here skip consent (the browser helper signs in without a consent page).
   const controller = await startTestController({ kubeconfig, prefix: server.prefix, issuer: server.issuer, namespaces: [namespace], flags: [`--first-party-namespaces=${namespace}`, ...flags] });
+  // The API the services get tokens for admits every client here; resource-server may introspect its tokens.
+  await apply(namespace, admittingApi(namespace, 'api', API, ['a:read', 'a:write'], ['resource-server']));
   return { namespace, controller };
 }
 
@@ -136,7 +138,7 @@ async function uninstall(installation: { namespace: string; controller: RunningC
 beforeAll(async () => {
   kube = kubeClients();
   const prefix = uniquePrefix('controller-lifecycle');
-  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false, flags: OPEN_TENANCY });
+  server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
 });
 
@@ -160,13 +162,13 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
   describe('an update', () => {
     it('grants a scope once the new generation is Ready', async () => {
       await apply(namespace, oauthClient('scoped', service(['a:read'])));
-      await waitForReady(namespace, 'scoped');
+      await waitForAdmitted(namespace, 'scoped');
       const credentials = await credentialsOf(namespace, 'scoped-oauth-client');
       expect((await token(credentials, 'a:read')).scope).toBe('a:read');
       expect(await oauthFailure(token(credentials, 'a:write'))).toMatchObject({ status: 400, error: 'invalid_scope' });
 
       await kubectlOk(['patch', 'oauthclient', 'scoped', '-n', namespace, '--type=merge', '-p', JSON.stringify({ spec: { scopes: ['a:read', 'a:write'] } })]);
-      const updated = await waitForReady(namespace, 'scoped');
+      const updated = await waitForAdmitted(namespace, 'scoped');
       expect(updated.metadata.generation).toBe(2);
       expect(updated.status?.observedGeneration).toBe(2);
       expect((await token(credentials, 'a:write')).scope).toBe('a:write');
@@ -188,7 +190,7 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
   describe('deleting an OAuthClient', () => {
     it('deletes its Secret and revokes its refresh and opaque tokens, for good: a client recreated under its name cannot use them', async () => {
       await apply(namespace, oauthClient('doomed-web', webApp([REDIRECT_URI])), oauthClient('doomed-service', service(['a:read'])), oauthClient('resource-server', service([])));
-      await Promise.all(['doomed-web', 'doomed-service', 'resource-server'].map((name) => waitForReady(namespace, name)));
+      await Promise.all([waitForReady(namespace, 'doomed-web'), waitForAdmitted(namespace, 'doomed-service'), waitForAdmitted(namespace, 'resource-server')]);
       const web = await credentialsOf(namespace, 'doomed-web-oauth-client');
       const worker = await credentialsOf(namespace, 'doomed-service-oauth-client');
       const resourceServer = await credentialsOf(namespace, 'resource-server-oauth-client');
@@ -233,7 +235,7 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
     it('stays with the first; the second reports ClientIdConflict and takes over once the first is deleted', async () => {
       const shared = service(['a:read'], { clientId: `shared.${namespace}` });
       await apply(namespace, oauthClient('claim-first', shared));
-      await waitForReady(namespace, 'claim-first');
+      await waitForAdmitted(namespace, 'claim-first');
       await apply(namespace, oauthClient('claim-second', shared));
 
       const conflicted = await waitForReady(namespace, 'claim-second', 'False', 'ClientIdConflict');
@@ -243,7 +245,7 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
       expect((await token(first, 'a:read')).access_token).toEqual(expect.any(String));
 
       await remove(namespace, 'claim-first');
-      await waitForReady(namespace, 'claim-second');
+      await waitForAdmitted(namespace, 'claim-second');
       const second = await credentialsOf(namespace, 'claim-second-oauth-client');
       expect(second.clientId).toBe(`shared.${namespace}`);
       expect((await token(second, 'a:read')).access_token).toEqual(expect.any(String));
@@ -255,7 +257,7 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
     it(`keeps the previous secret working for ${OVERLAP_SECONDS}s, says so in the status and an Event, then retires it`, async () => {
       const [first, next] = [newSecret('first'), newSecret('next')];
       await apply(namespace, userSecret('rotating-credentials', first, 'rotating'), oauthClient('rotating', service(['a:read'], { secretName: 'rotating-credentials' })));
-      const { status } = await waitForReady(namespace, 'rotating');
+      const { status } = await waitForAdmitted(namespace, 'rotating');
       const [old, current] = [{ clientId: status!.clientId!, secret: first }, { clientId: status!.clientId!, secret: next }];
       expect((await token(old)).access_token).toEqual(expect.any(String));
 
@@ -291,15 +293,17 @@ describe(`with a resync every ${RESYNC_SECONDS}s and a ${OVERLAP_SECONDS}s secre
   });
 
   describe('a resync with nothing to do', () => {
-    it('writes nothing: no status, no Secret, no second Ready Event', async () => {
+    it('writes nothing: no status, no Secret, no OAuthAPI status, no second Ready Event', async () => {
       await apply(namespace, oauthClient('steady', service(['a:read'])));
-      await waitForReady(namespace, 'steady');
+      await waitForAdmitted(namespace, 'steady');
       // Everything in the namespace has settled (the tests before leave every client Ready).
       const clients = await kubectlOk(['get', 'oauthclients', '-n', namespace, '-o', 'json']);
       for (const item of (JSON.parse(clients) as { items: { metadata: { name: string } }[] }).items) await waitForReady(namespace, item.metadata.name);
       const versions = async () => ({
         client: ((await kube.getClient(namespace, 'steady')).metadata as { resourceVersion?: string }).resourceVersion,
         secret: (await kube.getSecret(namespace, 'steady-oauth-client'))!.metadata!.resourceVersion,
+        // The OAuthAPI is reconciled by each resync too, and must write nothing either.
+        api: await kubectlOk(['get', 'oauthapi', 'api', '-n', namespace, '-o', 'jsonpath={.metadata.resourceVersion}']),
       });
       const before = await versions();
       const reconciledBefore = await reconciles(installation.controller);
@@ -334,7 +338,7 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
 
     const secret = newSecret('supplied');
     await apply(namespace, userSecret('not-yet', secret, 'waiting'));
-    const ready = await waitForReady(namespace, 'waiting', 'True', undefined, 10_000);
+    const ready = await waitForAdmitted(namespace, 'waiting', 10_000);
     expect((await token({ clientId: ready.status!.clientId!, secret }, 'a:read')).access_token).toEqual(expect.any(String));
     const secretsOfClient = (await kube.listSecrets(namespace)).filter((item) => item.metadata?.labels?.[CLIENT_LABEL] === 'waiting');
     expect(secretsOfClient.map((item) => item.metadata!.name)).toEqual(['not-yet']);
@@ -352,7 +356,7 @@ describe.concurrent('Secrets nobody tells the controller about (a resync far awa
 
     const secret = newSecret('fixed');
     await apply(namespace, userSecret('judged-credentials', secret, 'judged'));
-    const ready = await waitForReady(namespace, 'judged', 'True', undefined, 10_000);
+    const ready = await waitForAdmitted(namespace, 'judged', 10_000);
     expect((await token({ clientId: ready.status!.clientId!, secret }, 'a:read')).access_token).toEqual(expect.any(String));
   });
 });

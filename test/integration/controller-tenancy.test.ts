@@ -2,7 +2,8 @@
 // built-in `edit` ClusterRole in team-b, as the chart aggregates it, tries the attacks that reach beyond team-b
 // through its own kubeconfig (a TokenRequest token of its ServiceAccount), against the real kube-apiserver with RBAC,
 // the controller with the chart's default (safe) tenancy values, the real server and Redis. Each attack fails, and
-// the OAuthClient's status says why.
+// the OAuthClient's status or the exact OAuth error says why; then the legitimate path (team-a's OAuthAPI admits
+// team-b's client for inventory:read) works, and only for that scope.
 //
 // The test control plane runs no kube-controller-manager, so nothing aggregates ClusterRoles by itself: this file
 // does what its clusterrole-aggregation controller does, once — the rules of every ClusterRole that `edit`'s
@@ -33,7 +34,7 @@ import {
 } from '../support/kube.ts';
 import { ALICE, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
-import { REDIRECT_URI, relyingParty } from '../support/rp.ts';
+import { authorize, oauthFailure, REDIRECT_URI, relyingParty } from '../support/rp.ts';
 
 let server: TestServer;
 let store: Store;
@@ -41,6 +42,7 @@ let controller: RunningController | undefined;
 let teamA: string;
 let teamB: string;
 let tenant: string;
+let audience: string;
 const kube = kubeClients();
 
 const oauthClient = (name: string, spec: OAuthClientSpec) => stringify({ apiVersion: `${API_GROUP}/${API_VERSION}`, kind: KIND, metadata: { name }, spec });
@@ -49,6 +51,35 @@ const browserApp = (extra: OAuthClientSpec = {}): OAuthClientSpec => ({ public: 
 const applyAs = (kubeconfig: string | undefined, namespace: string, ...manifests: string[]) =>
   kubectlOk(['apply', '-n', namespace, '-f', '-'], { kubeconfig, input: manifests.join('---\n') });
 const condition = async (namespace: string, name: string, type: string) => (await kube.getClient(namespace, name)).status?.conditions?.find((entry) => entry.type === type);
+
+/** team-a's inventory API, applied by team-a: it admits team-a's own backend, and `extra` rules. */
+const inventoryApi = (extra: object[] = []) =>
+  stringify({
+    apiVersion: `${API_GROUP}/${API_VERSION}`,
+    kind: 'OAuthAPI',
+    metadata: { name: 'inventory' },
+    spec: {
+      audience,
+      scopes: [{ name: 'inventory:read', description: 'Read the stock' }, { name: 'inventory:write', description: 'Change the stock' }],
+      access: [{ clients: [{ namespace: teamA, name: 'backend' }], scopes: ['inventory:read', 'inventory:write'], flows: ['clientCredentials'] }, ...extra],
+    },
+  });
+/** A confidential client_credentials client listing team-a's audience, with opaque tokens (introspectable). */
+const service = (scopes: string[]): OAuthClientSpec => ({ grantTypes: ['client_credentials'], scopes, audiences: [audience], accessToken: { format: 'opaque' } });
+
+/** openid-client for an OAuthClient that is Ready, from its Secret (read as the tenant can, with edit). */
+async function clientOf(namespace: string, name: string): Promise<oidc.Configuration> {
+  const { status } = await waitForReady(namespace, name);
+  const { client_secret: secret } = secretData((await kube.getSecret(namespace, status!.secretName!))!);
+  return oidc.discovery(new URL(server.issuer), status!.clientId!, secret, oidc.ClientSecretBasic(secret!), { execute: [oidc.allowInsecureRequests] });
+}
+
+/** Waits until `name`'s AudiencesAdmitted condition has `reason`, and returns it. */
+const waitForAdmission = (namespace: string, name: string, reason: string) =>
+  waitFor(`OAuthClient ${namespace}/${name} AudiencesAdmitted ${reason}`, async () => {
+    const found = await condition(namespace, name, 'AudiencesAdmitted');
+    return found?.reason === reason ? found : undefined;
+  });
 
 /** What the clusterrole-aggregation controller would write into `edit`: the union of the rules it selects. */
 async function aggregateEdit(): Promise<V1PolicyRule[]> {
@@ -65,6 +96,7 @@ async function aggregateEdit(): Promise<V1PolicyRule[]> {
 
 beforeAll(async () => {
   [teamA, teamB] = await Promise.all([createNamespace('team-a'), createNamespace('team-b')]);
+  audience = `https://inventory.${teamA}.test`;
   const prefix = uniquePrefix('controller-tenancy');
   server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
@@ -76,10 +108,12 @@ beforeAll(async () => {
   await kubectlOk(['create', 'rolebinding', 'tenant-edit', '-n', teamB, '--clusterrole=edit', `--serviceaccount=${teamB}:tenant`]);
   tenant = await serviceAccountKubeconfig(teamB, 'tenant');
   controller = await startTestController({ kubeconfig, prefix, issuer: server.issuer, namespaces: [teamA, teamB] });
+  await applyAs(undefined, teamA, inventoryApi(), oauthClient('backend', service(['inventory:read', 'inventory:write'])));
+  await waitFor('team-a\'s OAuthAPI to hold its audience', async () => (await store.apis.get(audience))?.clients[`backend.${teamA}`]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([teamA, teamB].filter(Boolean).map((namespace) => kubectl(['delete', 'oauthclients', '--all', '-n', namespace, '--wait=true', '--timeout=20s'])));
+  await Promise.all([teamA, teamB].filter(Boolean).map((namespace) => kubectl(['delete', 'oauthclients,oauthapis', '--all', '-n', namespace, '--wait=true', '--timeout=20s'])));
   await controller?.stop();
   await store?.close();
   await server?.close();
@@ -175,5 +209,71 @@ describe('attack 1: silent consent', () => {
     const afterLogin = await browser.follow(await browser.submit(login, { username: ALICE.username, password: ALICE.password }), REDIRECT_URI);
     expect(afterLogin.location).toBeUndefined();
     expect(afterLogin.body).toContain('/confirm"');
+  });
+});
+
+describe('attack 1: user tokens for another team\'s API', () => {
+  it('a public client in team-b listing team-a\'s audience and inventory:write, with skipConsent: AudienceNotAdmitted in its status, and RFC 8707 §2 invalid_target for the signed-in user', async () => {
+    await applyAs(tenant, teamB, oauthClient('thief', browserApp({ grantTypes: ['authorization_code', 'refresh_token'], skipConsent: true, scopes: ['openid', 'offline_access', 'inventory:read', 'inventory:write'], audiences: [audience] })));
+    const refused = await waitForAdmission(teamB, 'thief', 'AudienceNotAdmitted');
+    expect(refused).toMatchObject({ status: 'False', message: `OAuthAPI ${teamA}/inventory does not admit inventory:read, inventory:write for the audience "${audience}" (userDelegated); ask its owners to add this client to spec.access` });
+    const { status } = await kube.getClient(teamB, 'thief');
+    expect(status?.audiences).toEqual([{ audience, oauthAPI: `${teamA}/inventory`, userDelegated: [], clientCredentials: [], notAdmitted: ['inventory:read', 'inventory:write'] }]);
+
+    const rp = await relyingParty(server.issuer, `thief.${teamB}`);
+    const result = await authorize(rp, new Browser(), { scope: 'openid offline_access inventory:write', resource: audience });
+    expect(Object.fromEntries(result.callbackUrl.searchParams)).toMatchObject({
+      error: 'invalid_target',
+      error_description: `OAuthAPI ${teamA}/inventory does not admit client 'thief.${teamB}' to the audience '${audience}' for userDelegated tokens; ask its owners to add the client to spec.access`,
+    });
+    expect(result.callbackUrl.searchParams.has('code')).toBe(false);
+  });
+});
+
+describe('attack 4: introspecting another team\'s tokens', () => {
+  it('RFC 7662 §2.1: a confidential client in team-b listing team-a\'s audience sees team-a\'s opaque token as {active: false}', async () => {
+    const backend = await clientOf(teamA, 'backend');
+    const { access_token: token } = await oidc.clientCredentialsGrant(backend, { scope: 'inventory:write', resource: audience });
+    expect(await oidc.tokenIntrospection(backend, token)).toMatchObject({ active: true, client_id: `backend.${teamA}`, scope: 'inventory:write' });
+    await applyAs(tenant, teamB, oauthClient('snoop', service(['inventory:read'])));
+    const snoop = await clientOf(teamB, 'snoop');
+    expect(await oidc.tokenIntrospection(snoop, token)).toEqual({ active: false });
+  });
+});
+
+describe('the legitimate path', () => {
+  it('team-a\'s OAuthAPI admits team-b\'s shop for inventory:read: that token works, inventory:write is RFC 6749 §5.2 invalid_scope', async () => {
+    await applyAs(tenant, teamB, oauthClient('shop', service(['inventory:read', 'inventory:write'])));
+    await waitForAdmission(teamB, 'shop', 'AudienceNotAdmitted');
+    await applyAs(undefined, teamA, inventoryApi([{ clients: [{ namespace: teamB, name: 'shop' }], scopes: ['inventory:read'], flows: ['clientCredentials'] }]));
+    await waitFor('shop\'s status to show inventory:read admitted', async () => (await kube.getClient(teamB, 'shop')).status?.audiences?.[0]?.clientCredentials?.includes('inventory:read'));
+    expect((await kube.getClient(teamB, 'shop')).status?.audiences).toEqual([{ audience, oauthAPI: `${teamA}/inventory`, userDelegated: [], clientCredentials: ['inventory:read'], notAdmitted: ['inventory:write'] }]);
+
+    const shop = await clientOf(teamB, 'shop');
+    const tokens = await oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: audience });
+    expect(tokens.scope).toBe('inventory:read');
+    expect(await oidc.tokenIntrospection(shop, tokens.access_token)).toMatchObject({ active: true, aud: audience, scope: 'inventory:read' });
+    expect(await oauthFailure(oidc.clientCredentialsGrant(shop, { scope: 'inventory:read inventory:write', resource: audience }))).toEqual({
+      status: 400,
+      error: 'invalid_scope',
+      error_description: `OAuthAPI ${teamA}/inventory does not admit 'inventory:write' for client 'shop.${teamB}' at the audience '${audience}' in clientCredentials tokens (admitted: inventory:read); ask its owners to extend spec.access`,
+    });
+    // The user-delegated flow stays closed: the rule names clientCredentials only.
+    expect((await store.apis.get(audience))?.clients[`shop.${teamB}`]).toEqual({ userDelegated: [], clientCredentials: ['inventory:read'] });
+  });
+});
+
+describe('team-a withdraws its OAuthAPI', () => {
+  it('deleting it stops new tokens for its audience at once: the next request is RFC 8707 §2 invalid_target', async () => {
+    const shop = await clientOf(teamB, 'shop');
+    expect((await oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: audience })).scope).toBe('inventory:read');
+    // The finalizer removes the audience's record (and tells every server replica) before the object goes.
+    await kubectlOk(['delete', 'oauthapi', 'inventory', '-n', teamA, '--wait=true', '--timeout=20s']);
+    expect(await oauthFailure(oidc.clientCredentialsGrant(shop, { scope: 'inventory:read', resource: audience }))).toEqual({
+      status: 400,
+      error: 'invalid_target',
+      error_description: `no OAuthAPI declares the audience '${audience}'; its API team declares it with an OAuthAPI resource`,
+    });
+    expect((await waitForAdmission(teamB, 'shop', 'NoOAuthAPI')).status).toBe('False');
   });
 });

@@ -2,18 +2,20 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { createRedisStore } from '../../src/store/redis/index.ts';
 import { Browser } from '../support/browser.ts';
 import { freePort, spawnPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
-import { authorize, codeFlow, relyingParty, retarget } from '../support/rp.ts';
+import { authorize, codeFlow, oauthFailure, relyingParty, retarget } from '../support/rp.ts';
 
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 let replicas: TestServer[] = [];
 let issuer: string;
+let prefix: string;
 
 beforeAll(async () => {
   const fixtures = await writeFixtures();
-  const prefix = uniquePrefix('replicas');
+  prefix = uniquePrefix('replicas');
   const port = await freePort();
   issuer = `http://127.0.0.1:${port}`;
   const redisUrl = inject('redisUrl');
@@ -90,5 +92,37 @@ describe('single use across replicas', () => {
     const statuses = await race(new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 400)).toHaveLength(49);
+  });
+});
+
+describe('OAuthAPI changes across replicas (each keeps API records in memory)', () => {
+  it('a narrowed OAuthAPI, then a deleted one, takes effect on the next token request of every replica', async () => {
+    // The API catalog opened a second time, as the controller writes it.
+    const writer = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
+    const original = (await writer.apis.get('https://reports.test'))!;
+    const clients = await Promise.all([A, B].map((replica) => relyingParty(issuer, 'reports.test', { via: via(replica) })));
+    const grant = (rp: oidc.Configuration) => oidc.clientCredentialsGrant(rp, { scope: 'reports:write', resource: 'https://reports.test' });
+    try {
+      // Both replicas have read (and keep) the record.
+      for (const rp of clients) expect((await grant(rp)).scope).toBe('reports:write');
+      const { 'reports.test': _admitted, ...others } = original.clients;
+      await writer.apis.put({ ...original, clients: { ...others, 'reports.test': { userDelegated: [], clientCredentials: ['reports:read'] } } });
+      for (const rp of clients) {
+        expect(await oauthFailure(grant(rp))).toMatchObject({ status: 400, error: 'invalid_scope', error_description: expect.stringContaining('reports:write') });
+      }
+      await writer.apis.delete('https://reports.test');
+      for (const rp of clients) {
+        expect(await oauthFailure(grant(rp))).toEqual({
+          status: 400,
+          error: 'invalid_target',
+          error_description: "no OAuthAPI declares the audience 'https://reports.test'; its API team declares it with an OAuthAPI resource",
+        });
+      }
+      await writer.apis.put(original);
+      for (const rp of clients) expect((await grant(rp)).scope).toBe('reports:write');
+    } finally {
+      await writer.apis.put(original);
+      await writer.close();
+    }
   });
 });

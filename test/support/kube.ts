@@ -105,6 +105,38 @@ export async function waitForReady(namespace: string, name: string, status: 'Tru
   }, timeoutMs);
 }
 
+/**
+ * Waits until the OAuthClient is Ready and the OAuthAPIs of its audiences admit what it lists (AudiencesAdmitted=True),
+ * both for its current generation: its token requests for those audiences then succeed.
+ */
+export async function waitForAdmitted(namespace: string, name: string, timeoutMs = 20_000, kubeconfig?: string): Promise<OAuthClient> {
+  const { getClient } = kubeClients(kubeconfig);
+  return waitFor(`OAuthClient ${namespace}/${name} Ready and admitted`, async () => {
+    const client = await getClient(namespace, name);
+    const admitted = client.status?.conditions?.find((condition) => condition.type === 'AudiencesAdmitted');
+    return isReady(client) && admitted?.status === 'True' && admitted.observedGeneration === client.metadata.generation ? client : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * An OAuthAPI for `audience` that admits every OAuthClient of `namespace` to `scopes` in both flows, and names
+ * `resourceServers` (client names in `namespace`): for files about the OAuthClient lifecycle, which need their
+ * audience declared (PURSER_TENANCY=enforced, the default) but do not test admission itself.
+ */
+export function admittingApi(namespace: string, name: string, audience: string, scopes: string[], resourceServers: string[] = []): string {
+  return stringify({
+    apiVersion: `${API_GROUP}/${API_VERSION}`,
+    kind: 'OAuthAPI',
+    metadata: { name, namespace },
+    spec: {
+      audience,
+      scopes: scopes.map((scope) => ({ name: scope })),
+      access: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, scopes, flows: ['userDelegated', 'clientCredentials'] }],
+      ...(resourceServers.length ? { resourceServers: resourceServers.map((server) => ({ namespace, name: server })) } : {}),
+    },
+  });
+}
+
 /** Decoded `data` of a Secret. */
 export function secretData(secret: V1Secret): Record<string, string> {
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));

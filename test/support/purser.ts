@@ -15,11 +15,6 @@ import { stopChild } from './child-process.ts';
 export { freePort };
 
 export const CLIENTS_DIR = new URL('../fixtures/clients/', import.meta.url).pathname;
-/**
- * The explicit pre-OAuthAPI behaviour (PURSER_TENANCY=open), for files that test the OAuthClient lifecycle through a
- * controller and declare no OAuthAPI for their audiences; admission itself is tested with enforcement on.
- */
-export const OPEN_TENANCY = ['--tenancy=open'];
 export const ALICE = { username: 'alice', password: 'correct horse battery staple', email: 'alice@example.com', name: 'Alice Liddell', groups: ['admins', 'readers'] };
 
 export interface Fixtures {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { CachedClientCatalog } from '../../src/store/cached-catalog.ts';
+import { CachedApiCatalog, CachedClientCatalog } from '../../src/store/cached-catalog.ts';
+import { MemoryApiCatalog } from '../../src/store/memory/api-catalog.ts';
 import { MemoryClientCatalog } from '../../src/store/memory/catalog.ts';
-import { ALL_CLIENTS, type ClientRecord } from '../../src/store/types.ts';
+import { ALL_APIS, ALL_CLIENTS, type ApiRecord, type ClientRecord } from '../../src/store/types.ts';
 
 const record = (clientId: string, name = 'v1'): ClientRecord => ({
   clientId,
@@ -75,5 +76,49 @@ describe('CachedClientCatalog', () => {
     expect(await cached.get('has space')).toBeUndefined();
     expect(await cached.get('x'.repeat(201))).toBeUndefined();
     expect(inner.reads).toBe(1501);
+  });
+});
+
+const api = (audience: string, scopes = ['read']): ApiRecord => ({ api: 'team/api', audience, scopes, clients: {}, descriptions: {}, resourceServers: [] });
+
+/** An API catalog that counts how often it is read. */
+class CountingApiCatalog extends MemoryApiCatalog {
+  reads = 0;
+  override async get(audience: string) {
+    this.reads++;
+    return super.get(audience);
+  }
+}
+
+describe('CachedApiCatalog (the same cache, for OAuthAPI records by audience)', () => {
+  it('reads each audience once, and again only after a change or a deletion', async () => {
+    const inner = new CountingApiCatalog();
+    const cached = new CachedApiCatalog(inner);
+    await inner.put(api('https://a.test'));
+    await Promise.all([cached.get('https://a.test'), cached.get('https://a.test')]);
+    expect(inner.reads).toBe(1);
+    await inner.put(api('https://a.test', ['read', 'write']));
+    expect((await cached.get('https://a.test'))?.scopes).toEqual(['read', 'write']);
+    await inner.delete('https://a.test');
+    expect(await cached.get('https://a.test')).toBeUndefined();
+    expect(inner.reads).toBe(3);
+  });
+
+  it('forgets a new audience it remembered as absent as soon as it is declared, and everything on ALL_APIS', async () => {
+    let notify: (audience: string) => void = () => {};
+    const inner = new CountingApiCatalog();
+    const onChange = inner.onChange.bind(inner);
+    inner.onChange = (listener) => {
+      notify = listener;
+      return onChange(listener);
+    };
+    const cached = new CachedApiCatalog(inner, { negativeTtlSeconds: 3600 });
+    expect(await cached.get('https://new.test')).toBeUndefined();
+    await inner.put(api('https://new.test'));
+    expect(await cached.get('https://new.test')).toBeDefined();
+    notify(ALL_APIS);
+    expect(cached.peek('https://new.test')).toBeUndefined();
+    expect(await cached.get('not an audience')).toBeUndefined();
+    expect(inner.reads).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type Kubern
 import { API_PLURAL } from '../../api/oauth-api.ts';
 import { API_GROUP, API_VERSION } from '../../api/types.ts';
 import type { Logger } from '../../log.ts';
+import { apiRequeuer, type ApiRequeuer } from './concerned.ts';
 import type { OAuthAPIResource } from './kube.ts';
 import { watchGroup, type Watched } from '../watch-group.ts';
 
@@ -16,8 +17,10 @@ export interface ApiInformers {
   get(namespace: string, name: string): OAuthAPIResource | undefined;
   list(): OAuthAPIResource[];
   namespaceLabels(namespace: string): Record<string, string>;
-  /** Queues every OAuthAPI: a client or a namespace changed, and any API may admit it differently now. */
+  /** Queues every OAuthAPI (the resync; an API that changed, which may move an audience between claimants). */
   enqueueAll(): void;
+  /** Queues only the OAuthAPIs an OAuthClient's change concerns (concerned.ts). */
+  requeue: Pick<ApiRequeuer, 'clientChanged' | 'clientDeleted'>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -45,7 +48,10 @@ export function createApiInformers(kubeConfig: KubeConfig, options: { namespaces
     informer.on('update', enqueueAll);
     informer.on('delete', enqueueAll);
   }
-  for (const verb of ['add', 'update', 'delete'] as const) namespaces.on(verb, enqueueAll);
+  const requeue = apiRequeuer(list, (api) => options.enqueue(apiKeyOf(api)));
+  namespaces.on('add', requeue.namespaceChanged);
+  namespaces.on('update', requeue.namespaceChanged);
+  namespaces.on('delete', requeue.namespaceDeleted);
   const all = [...apiInformers, namespaces] as Watched<KubernetesObject>[];
   const group = watchGroup(all, options.log);
   return {
@@ -53,6 +59,7 @@ export function createApiInformers(kubeConfig: KubeConfig, options: { namespaces
     list,
     namespaceLabels: (namespace) => namespaces.get(namespace)?.metadata?.labels ?? {},
     enqueueAll,
+    requeue,
     start: group.start,
     stop: group.stop,
   };

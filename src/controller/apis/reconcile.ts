@@ -13,6 +13,7 @@ import type { Store } from '../../store/types.ts';
 import { READY, setCondition } from '../conditions.ts';
 import { statusCodeOf } from '../kube.ts';
 import type { ClientCache } from '../reconcile/context.ts';
+import { changedClientIds } from './changed-clients.ts';
 import { audienceHolder } from './claim.ts';
 import type { ApiInformers } from './informers.ts';
 import type { ApiKube, OAuthAPIResource } from './kube.ts';
@@ -54,9 +55,13 @@ async function release(ctx: ApiReconcileContext, api: OAuthAPIResource): Promise
   enqueueClientsOf(ctx, api.spec.audience);
 }
 
-/** The OAuthClients listing `audience`, whose status shows what its OAuthAPI admits. */
-function enqueueClientsOf(ctx: ApiReconcileContext, audience: string): void {
-  for (const client of ctx.clients.list()) if (client.spec?.audiences?.includes(audience)) ctx.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
+/**
+ * The OAuthClients listing `audience`, whose status shows what its OAuthAPI admits: those with one of `clientIds`,
+ * or every one when `clientIds` is undefined.
+ */
+function enqueueClientsOf(ctx: ApiReconcileContext, audience: string, clientIds?: ReadonlySet<string>): void {
+  const candidates = clientIds ? [...clientIds].flatMap((clientId) => ctx.clients.withClientId(clientId)) : ctx.clients.list();
+  for (const client of candidates) if (client.spec?.audiences?.includes(audience)) ctx.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
 }
 
 async function writeStatus(ctx: ApiReconcileContext, api: OAuthAPIResource, problem: Problem | undefined, admitted: AdmittedClient[] | undefined): Promise<void> {
@@ -93,9 +98,10 @@ export async function reconcileApi(ctx: ApiReconcileContext, namespace: string, 
     return writeStatus(ctx, api, { reason: AudienceConflict, message }, undefined);
   }
   const { record, admitted } = toApiRecord(api, ctx.clients.list(), ctx.apis.namespaceLabels);
-  if (!isDeepStrictEqual(await ctx.store.apis.get(record.audience), record)) {
+  const before = await ctx.store.apis.get(record.audience);
+  if (!isDeepStrictEqual(before, record)) {
     await ctx.store.apis.put(record);
-    enqueueClientsOf(ctx, record.audience);
+    enqueueClientsOf(ctx, record.audience, changedClientIds(before, record));
   }
   // An audience this API moved away from stops serving tokens for it.
   const previous = (await ctx.store.apis.list()).filter((other) => other.api === record.api && other.audience !== record.audience);

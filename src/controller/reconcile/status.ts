@@ -72,8 +72,10 @@ export async function writeStatus(ctx: ReconcileContext, client: OAuthClientReso
   if (before?.status !== after.status || before.reason !== after.reason) {
     // Before the status, named after the transition (from the condition the status holds, which stays until the
     // patch below lands): a controller killed between the two, or a failed patch, records the same Event again on
-    // the next try, which the API server refuses as a duplicate. Exactly one Event per transition.
-    const from = before ? `${before.status}/${before.reason}/${before.lastTransitionTime}` : 'none';
+    // the next try, which the API server refuses as a duplicate. Exactly one Event per transition. The object's
+    // resourceVersion tells a recurrence from a retry: lastTransitionTime only moves when the status flips, so a
+    // reason flapping A → B → A → B had the same name the second time and its Event was swallowed.
+    const from = before ? `${before.status}/${before.reason}/${before.lastTransitionTime}@${client.metadata.resourceVersion}` : 'none';
     await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message, `Ready ${from} -> ${after.status}/${after.reason}`);
   }
   await ctx.kube.patchClientStatus(client.metadata.namespace, client.metadata.name, { ...removed, ...status });

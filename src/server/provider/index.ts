@@ -2,7 +2,7 @@
 import Provider from 'oidc-provider';
 
 import { installProviderPatches } from '../../patches.ts';
-import { CachedClientCatalog } from '../../store/cached-catalog.ts';
+import type { CachedApiCatalog, CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
 import type { LogoutJob, Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
@@ -15,10 +15,10 @@ import { installDeviceFlow } from '../device/index.ts';
 import { introspectionPolicy } from './token-policies.ts';
 import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
-export function createProvider(store: Store, clients: CachedClientCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }, workload: WorkloadAuthentication): Provider {
+export function createProvider(store: Store, clients: CachedClientCatalog, cachedApis: CachedApiCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }, workload: WorkloadAuthentication): Provider {
   const adapter = createAdapterClass(store.artifacts, clients);
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
-  const apis = (audience: string) => store.apis.get(audience);
+  const apis = (audience: string) => cachedApis.get(audience);
   const mayIntrospect = introspectionPolicy(deps.config.tenancy === 'enforced' ? apis : undefined);
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;

@@ -38,15 +38,15 @@ export class RedisApiCatalog implements ApiCatalog {
     return json === null ? undefined : (JSON.parse(json) as ApiRecord);
   }
 
+  // The notification only once the write is done: on Redis Cluster the key and the channel may live on different
+  // nodes, and a replica that re-read the record before the write landed would keep the old one.
   async put(record: ApiRecord): Promise<void> {
-    await this.#redis.set(this.#key(record.audience), JSON.stringify(record));
-    await this.#redis.sadd(this.#indexKey(), record.audience);
+    await Promise.all([this.#redis.set(this.#key(record.audience), JSON.stringify(record)), this.#redis.sadd(this.#indexKey(), record.audience)]);
     await this.#redis.publish(this.#channel, record.audience);
   }
 
   async delete(audience: string): Promise<boolean> {
-    const removed = await this.#redis.del(this.#key(audience));
-    await this.#redis.srem(this.#indexKey(), audience);
+    const [removed] = await Promise.all([this.#redis.del(this.#key(audience)), this.#redis.srem(this.#indexKey(), audience)]);
     await this.#redis.publish(this.#channel, audience);
     return removed > 0;
   }

@@ -58,6 +58,19 @@ describe('writeStatus', () => {
     expect(ctx.events[1]).toEqual({ name: 'app', type: 'Warning', reason: 'SecretMissing', message: 'waiting for Secret app-oauth-client' });
   });
 
+  it('records every recurrence of a reason flapping A → B → A → B, and a retried transition once', async () => {
+    const { cluster, ctx, current } = setup();
+    for (const verdict of [missing, invalid, missing, invalid]) await writeStatus(ctx, current(), verdict);
+    expect(ctx.events.map((event) => event.reason)).toEqual(['SecretMissing', 'InvalidSpec', 'SecretMissing', 'InvalidSpec']);
+    // The status patch fails after the Event: the retry, on the same object, records nothing more.
+    const patch = cluster.api.patchClientStatus;
+    cluster.api.patchClientStatus = () => Promise.reject(new Error('connection reset'));
+    await expect(writeStatus(ctx, current(), missing)).rejects.toThrow('connection reset');
+    cluster.api.patchClientStatus = patch;
+    await writeStatus(ctx, current(), missing);
+    expect(ctx.events.map((event) => event.reason)).toEqual(['SecretMissing', 'InvalidSpec', 'SecretMissing', 'InvalidSpec', 'SecretMissing']);
+  });
+
   it('keeps lastTransitionTime across False reasons, and moves it when Ready flips', async () => {
     const { ctx, current } = setup();
     const transition = () => current().status!.conditions![0]!.lastTransitionTime;
