@@ -108,6 +108,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     keys,
     providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, { config, users, jwks, cookieKeys }),
     metricsOnApp: config.metricsPort === undefined,
+    issuer: config.issuer,
   });
   // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
   app.maxIpsCount = config.trustedProxyHops;
