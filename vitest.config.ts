@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects, so that tests never wait for infrastructure they do not use: `unit` needs nothing on the machine
 // (`npm run test:unit`), `integration` a Redis and a Kubernetes API server, `e2e` a real single-node cluster with pods
-// (scripts/cluster.sh). `npm test` runs unit and integration; `npm run test:e2e` the third.
+// (scripts/cluster.sh, as root). `npm test` runs all three, e2e after the other two (it is timing-sensitive and the
+// machines have two cores); `npm run test:e2e` runs it alone.
 export default defineConfig({
   test: {
     // Child processes (native addons, servers) behave best in forked workers rather than threads.
@@ -34,6 +35,8 @@ export default defineConfig({
           // The chart on a real single-node cluster (scripts/cluster.sh): real pods, minutes per step.
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // Runs once unit and integration (group 0) have finished, never alongside them.
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 10 * 60_000,
           hookTimeout: 30 * 60_000,

@@ -18,7 +18,8 @@ async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end tests start a Kubernetes node (containerd, kubelet, iptables) and need root');
+  // Not root: nothing to set up, and chart.test.ts fails with NEEDS_ROOT; a throw here would stop the other projects.
+  if (process.getuid?.() !== 0) return async () => {};
   // A cluster left running by an earlier run goes first, so that what is recorded is the machine without it.
   await script('cluster.sh', ['down']);
   const before = await machineState(STATE_DIR);
