@@ -62,6 +62,12 @@ describe('purser CLI', () => {
     }
   });
 
+  it('dev mode with a clients folder that is not there says so in one line, with exit code 2', async () => {
+    const { stderr, code } = await purser(['server', '--dev', '--log-format=json', '--port=0', '--clients-dir=/nonexistent/clients']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('purser: PURSER_CLIENTS_DIR: no folder at /nonexistent/clients; create it or choose another with --clients-dir\n');
+  });
+
   it('a port already in use ends the server with one line naming the address and the setting, and exit code 2', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
