@@ -21,13 +21,19 @@ LABEL org.opencontainers.image.title="purser" \
       org.opencontainers.image.licenses="Apache-2.0"
 # NODE_DISABLE_COMPILE_CACHE: Node must never try to write a compile cache onto the read-only filesystem, even if
 # NODE_COMPILE_CACHE is set by mistake or a dependency calls module.enableCompileCache().
+# PURSER_HOST and PURSER_LOG_FORMAT are production's defaults, set here so that dev mode (`server --dev`, whose
+# defaults suit `npm start`: 127.0.0.1 and pretty logs) is reachable through a published port and logs JSON.
 ENV NODE_ENV=production \
-    NODE_DISABLE_COMPILE_CACHE=1
+    NODE_DISABLE_COMPILE_CACHE=1 \
+    PURSER_HOST=0.0.0.0 \
+    PURSER_LOG_FORMAT=json
 WORKDIR /app
 # Root owns the files and user 1000 cannot change them: a compromised process cannot rewrite its own code.
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
+# Dev mode's clients (PURSER_CLIENTS_DIR defaults to examples/clients with --dev): a trial needs no mount.
+COPY examples/clients ./examples/clients
 # Numeric (the image's `node` user), so that Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 1000:1000
 # 4000: OAuth/OIDC server; 9090: server metrics with PURSER_METRICS_PORT=9090; 8081: controller health and metrics.

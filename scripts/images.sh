@@ -79,7 +79,7 @@ node() {
 
 # The hash of everything the Dockerfile copies or runs: rebuilt exactly when one of them changes.
 purser() {
-  local hash inputs=(Dockerfile .dockerignore package.json package-lock.json src)
+  local hash inputs=(Dockerfile .dockerignore package.json package-lock.json src examples/clients)
   # Committed contents, uncommitted changes and untracked files of the inputs.
   hash=$(cd "$repo" && {
     git ls-files -s "${inputs[@]}"

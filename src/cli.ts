@@ -2,6 +2,7 @@
 // purser <command> [flags]: the one entry point of every process Purser runs.
 import { parseArgs } from 'node:util';
 
+import { settingsHelp } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { startController } from './controller/index.ts';
 import { createLogger, LogFormatError, type Logger } from './log.ts';
@@ -13,8 +14,8 @@ import { mintDevToken } from './server/workload/dev-issuer.ts';
 const USAGE = `usage: purser <command> [flags]
 
 commands:
-  server           run the authorization server (flags and PURSER_* variables: see README)
-  controller       run the OAuthClient controller (Kubernetes → Redis)
+  server           run the authorization server (its flags and PURSER_* variables: purser server --help)
+  controller       run the OAuthClient controller (Kubernetes → Redis; purser controller --help)
   hash-password    read a password on stdin, print its argon2id hash for the users file
   generate-keys    print a new JSON Web Key Set (ES256 + RS256) for PURSER_JWKS_FILE
   mint-sa-token    dev mode: print a ServiceAccount token from the local issuer (PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY)
@@ -78,8 +79,14 @@ async function mintServiceAccountToken(argv: string[]): Promise<void> {
   });
   process.stdout.write(`${token}\n`);
 }
+/** True if `argv` asks for help rather than a run. */
+const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h');
 
 async function main([command, ...argv]: string[]): Promise<void> {
+  if ((command === 'server' || command === 'controller') && wantsHelp(argv)) {
+    process.stdout.write(settingsHelp(command));
+    return;
+  }
   switch (command) {
     case 'server':
       return serve(argv);

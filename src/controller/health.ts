@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 
 import type { Registry } from 'prom-client';
 
+import { listenError } from '../config/listen-error.ts';
+
 export interface HealthOptions {
   port: number;
   host: string;
@@ -31,7 +33,7 @@ export async function startHealthServer(options: HealthOptions): Promise<Server>
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError(error, options.host, options.port, 'controllerPort')));
     server.listen(options.port, options.host, resolve);
   });
   return server;

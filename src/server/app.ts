@@ -1,4 +1,4 @@
-// The Koa app, in the order a request flows: log → last-resort errors → encoded bodies refused → metrics → 405s →
+// The Koa app, in the order a request flows: log → Host pinned to the issuer's → last-resort errors → encoded bodies refused → metrics → 405s →
 // health → interaction pages → form POSTs to GET → oidc-provider.
 // The interaction pages and oidc-provider are built from the key set and swapped whole when it changes, so a rotation
 // needs no restart.
@@ -16,6 +16,7 @@ import { formPostRedirect } from './form-post-redirect.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
+import { pinHostToIssuer } from './public-origin.ts';
 import { refuseContentEncoding } from './refusals.ts';
 import type { Jwks } from './provider/keys.ts';
 import { logServerErrors, requestLog } from './request-log.ts';
@@ -37,6 +38,8 @@ export interface AppDependencies {
   providerFor(keys: KeyMaterial): Provider;
   /** Whether the app serves /metrics itself; otherwise the caller serves `metrics` on a port of its own. */
   metricsOnApp: boolean;
+  /** PURSER_ISSUER: the origin absolute URLs are written under when no trusted proxy names one. */
+  issuer: string;
 }
 
 export interface PurserApp {
@@ -53,7 +56,7 @@ function onlyUnder<State, Context>(prefixes: string[], middleware: Middleware<St
   return (ctx, next) => (prefixes.some((prefix) => ctx.path.startsWith(prefix)) ? middleware(ctx, next) : next());
 }
 
-export function createApp({ store, apis, users, log, keys, providerFor, metricsOnApp }: AppDependencies): PurserApp {
+export function createApp({ store, apis, users, log, keys, providerFor, metricsOnApp, issuer }: AppDependencies): PurserApp {
   const metrics = new Metrics();
   const app = new Koa();
 
@@ -81,6 +84,7 @@ export function createApp({ store, apis, users, log, keys, providerFor, metricsO
   // Errors after a response has started (a client gone mid-stream) reach Koa's own handler: one log line, no stack dump.
   app.on('error', (error: Error) => log.warn({ err: error }, 'response failed'));
   app.use(requestLog(log));
+  app.use(pinHostToIssuer(issuer));
   app.use(answerEscapedErrors(log));
   app.use(refuseContentEncoding());
   app.use(metrics.middleware());

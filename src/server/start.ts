@@ -6,6 +6,7 @@ import { Server as NetServer } from 'node:net';
 import Koa from 'koa';
 
 import { ConfigError, type Config } from '../config/load.ts';
+import { listenError } from '../config/listen-error.ts';
 import type { Logger } from '../log.ts';
 import { CachedApiCatalog, CachedClientCatalog } from '../store/cached-catalog.ts';
 import { openStore } from '../store/open.ts';
@@ -57,11 +58,11 @@ async function loadKeys(config: Config, log: Logger): Promise<{ keys: KeyMateria
   return { keys: { jwks: jwksFile ? await loadSigningKeys(jwksFile) : generateSigningKeys(), cookieKeys: cookieKeysFile ? await loadCookieKeys(cookieKeysFile) : generateCookieKeys() } };
 }
 
-/** Listens with HTTP, or with HTTPS when `tls` is given. */
-async function listen(app: Koa, port: number, host: string, tls?: TlsMaterial): Promise<Server> {
+/** Listens with HTTP, or with HTTPS when `tls` is given; `portSetting` names the setting that chose `port`. */
+async function listen(app: Koa, port: number, host: string, portSetting: 'port' | 'metricsPort', tls?: TlsMaterial): Promise<Server> {
   const server = tls ? createHttpsServer(tls, app.callback()) : createServer(app.callback());
   server.listen(port, host);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', (error) => reject(listenError(error, host, port, portSetting))));
   return server;
 }
 
@@ -130,6 +131,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     keys,
     providerFor: ({ jwks, cookieKeys }) => createProvider(store, clients, apis, { config, users, jwks, cookieKeys, enqueueLogout: (job) => logouts.enqueue(job) }, { keys: issuerKeys, audience: config.workloadAudience ?? config.issuer }),
     metricsOnApp: config.metricsPort === undefined,
+    issuer: config.issuer,
   });
   const { app, metrics, useKeys } = purser;
   // Koa reads the client address from the right of X-Forwarded-For: the last `trustedProxyHops` entries are ours.
@@ -137,11 +139,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const stopWatching = watch?.(useKeys);
   const stopWatchingUsers = watchUsers?.();
   const tls = await loadTls(config);
-  const server = await listen(app, config.port, config.host, tls?.tls);
+  const server = await listen(app, config.port, config.host, 'port', tls?.tls);
   const stopWatchingTls = tls && watchTlsFiles(tls.files, server as HttpsServer, { intervalMs: config.keysReloadInterval * 1000, log, initialDigest: tls.digest });
   configureHttpServer(server, config, log);
   logouts.start();
-  const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host);
+  const metricsServer = config.metricsPort === undefined ? undefined : await listen(new Koa().use(metrics.routes().routes() as Koa.Middleware), config.metricsPort, config.host, 'metricsPort');
   const address = server.address();
   const url = typeof address === 'object' && address ? `${tls ? 'https' : 'http'}://${config.host}:${address.port}` : config.issuer;
   log.info({ url, issuer: config.issuer, store: config.redisUrl ? 'redis' : 'memory', clients: loaded.length }, 'purser server listening');

@@ -149,9 +149,10 @@ describe('the Dockerfile', () => {
     expect([...new Set(packages)].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
-  it('ships neither tests, benches, examples nor repository files', async () => {
+  it('ships neither tests, benches, examples other than dev mode\'s clients, nor repository files', async () => {
     const top = await readdir(layout.appDir);
-    for (const name of ['test', 'bench', 'examples', 'deploy', 'crds', 'scripts', '.git', 'README.md', 'Dockerfile']) expect(top).not.toContain(name);
+    for (const name of ['test', 'bench', 'deploy', 'crds', 'scripts', '.git', 'README.md', 'Dockerfile']) expect(top).not.toContain(name);
+    expect(await readdir(join(layout.appDir, 'examples'))).toEqual(['clients']);
     expect([...before.keys()].filter((path) => /(^|\/)\.env/.test(path) && !path.startsWith('node_modules/'))).toEqual([]);
   });
 });
@@ -167,6 +168,19 @@ describe('the image, run', () => {
     const { code, stderr } = await run(['server', '--log-format=pretty', '--redis-url=redis://127.0.0.1:1', '--jwks-file=/nonexistent', '--cookie-keys-file=/nonexistent']);
     expect(code).toBe(2);
     expect(stderr).toBe('purser: PURSER_LOG_FORMAT=pretty needs the pino-pretty package, which only a development install has (npm install); use json\n');
+  });
+
+  it('server --dev (a trial with `docker run -p 4000:4000 purser server --dev`) listens on every address, logs JSON and serves the example clients', async () => {
+    // The image's ENV is what makes dev mode reachable through a published port; the run itself stays on loopback.
+    const { loadConfig } = await import('../../src/config/load.ts');
+    expect(loadConfig(['--dev'], layout.image.env)).toMatchObject({ host: '0.0.0.0', logFormat: 'json', clientsDir: 'examples/clients' });
+    const port = await freePort();
+    const dev = start(['server', '--dev', '--host=127.0.0.1', `--port=${port}`, `--issuer=http://127.0.0.1:${port}`]);
+    await waitForReadyz(dev, `http://127.0.0.1:${port}`);
+    const listening = dev.output().split('\n').find((line) => line.includes('purser server listening'))!;
+    expect(JSON.parse(listening)).toMatchObject({ msg: 'purser server listening', store: 'memory', clients: expect.any(Number) });
+    expect((JSON.parse(listening) as { clients: number }).clients).toBeGreaterThan(0);
+    await stopChild(dev.child);
   });
 
   it('generate-keys prints a JWKS with a private ES256 and a private RS256 key', () => {

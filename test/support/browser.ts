@@ -16,6 +16,12 @@ export class Browser {
   readonly seenCookieValues = new Set<string>();
   /** Headers sent with every request, e.g. the X-Forwarded-For a proxy in front would add. */
   readonly headers: Record<string, string> = {};
+  readonly #fetch: typeof fetch;
+
+  /** `options.fetch` replaces the global fetch, e.g. to send a Host header fetch would drop (test/support/raw-http.ts). */
+  constructor(options: { fetch?: typeof fetch } = {}) {
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
 
   async get(url: string): Promise<Page> {
     return this.#request(url, { method: 'GET' });
@@ -56,7 +62,7 @@ export class Browser {
   async #request(url: string, init: RequestInit): Promise<Page> {
     const host = new URL(url).host;
     const cookie = [...this.#cookies].filter(([key]) => key.startsWith(`${host}|`)).map(([key, value]) => `${key.split('|')[1]}=${value}`).join('; ');
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string>), accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+    const response = await this.#fetch(url, { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string>), accept: 'text/html', ...(cookie ? { cookie } : {}) } });
     for (const header of response.headers.getSetCookie()) {
       const [pair] = header.split(';');
       const index = pair!.indexOf('=');

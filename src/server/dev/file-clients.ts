@@ -9,6 +9,7 @@ import { readManifests, type SecretDocument } from '../../api/manifests.ts';
 import { clientIdOf, hasSecret, secretNameOf, type OAuthClient } from '../../api/types.ts';
 import { validateOAuthClient } from '../../api/validate.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
+import { ConfigError } from '../../config/load.ts';
 import type { Logger } from '../../log.ts';
 import { hashSecret } from '../../store/secret-hash.ts';
 import type { ApiCatalog, ApiRecord, ClientCatalog, ClientRecord } from '../../store/types.ts';
@@ -77,7 +78,11 @@ export class FileClientSource {
   }
 
   async #read(): Promise<LoadedClient[]> {
-    const files = (await readdir(this.#dir)).filter((file) => /\.ya?ml$/.test(file)).sort();
+    const files = (await readdir(this.#dir).catch((error: NodeJS.ErrnoException) => {
+      // A folder that is not there is a setting to fix, told in one line (a container without the examples, a typo).
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ConfigError(`PURSER_CLIENTS_DIR: no folder at ${this.#dir}; create it or choose another with --clients-dir`);
+      throw error;
+    })).filter((file) => /\.ya?ml$/.test(file)).sort();
     const clients: { client: OAuthClient; source: string }[] = [];
     const apis: Parameters<typeof fileApiRecords>[0] = [];
     const secrets: SecretDocument[] = [];

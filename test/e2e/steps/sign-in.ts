@@ -1,7 +1,7 @@
 // A code + PKCE sign-in through the Service with the real login and consent pages: a users Secret given to the chart
 // (users.existingSecret), an OAuthClient with a Secret of its own (labelled for it, so the controller may use it), openid-client and a browser that only reads forms.
-// This machine cannot resolve the issuer's in-cluster host name, so while the step runs every request to the issuer
-// goes to the Service's ClusterIP instead (URLs, cookies and redirects keep the issuer's name, as in the cluster).
+// This machine cannot resolve the issuer's in-cluster host name, so while the step runs the issuer's name resolves to
+// the Service's ClusterIP (URLs, Host headers, cookies and redirects keep the issuer's name, as in the cluster).
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,7 +10,7 @@ import { Browser } from '../../support/browser.ts';
 import { ALICE } from '../../support/purser.ts';
 import { REDIRECT_URI, codeFlow } from '../../support/rp.ts';
 import { helmCluster, kubectl } from '../support/cluster.ts';
-import { ISSUER, NAMESPACE, RELEASE, serviceUrl } from '../support/purser.ts';
+import { ISSUER, NAMESPACE, RELEASE, resolveIssuerToService } from '../support/purser.ts';
 import { CHART_DIR } from '../support/scripts.ts';
 
 const CLIENT_SECRET = 'e2e-webapp-secret-0123456789abcdefghijklmnop';
@@ -32,14 +32,11 @@ stringData: {client_secret: ${CLIENT_SECRET}}
 
 export function signIn(): void {
   describe('code + PKCE sign-in through the Service', () => {
-    const realFetch = globalThis.fetch;
+    let restore: (() => void) | undefined;
     beforeAll(async () => {
-      const base = await serviceUrl();
-      globalThis.fetch = (input, init) => realFetch(input instanceof Request ? input : String(input).replace(ISSUER, base), init);
+      restore = await resolveIssuerToService();
     });
-    afterAll(() => {
-      globalThis.fetch = realFetch;
-    });
+    afterAll(() => restore?.());
 
     it('alice signs in on the login page, consents, and the code is exchanged for an id_token naming her', async () => {
       const { password, ...alice } = ALICE;

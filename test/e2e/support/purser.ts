@@ -1,5 +1,8 @@
 // Purser as the chart installs it on the end-to-end cluster: the release, its Service as the host reaches it (a
 // ClusterIP, through kube-proxy's rules), and the clients' credentials from their Secrets.
+import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
+
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { inject } from 'vitest';
 
 import { kubectl, kubectlJson } from './cluster.ts';
@@ -19,6 +22,27 @@ export function imageValues(): string[] {
 export async function serviceUrl(): Promise<string> {
   const ip = await kubectl(['-n', NAMESPACE, 'get', 'service', RELEASE, '-o', 'jsonpath={.spec.clusterIP}']);
   return `http://${ip}`;
+}
+
+/**
+ * Until the returned function is called, every fetch in this process that names the issuer's host (URLs, Host
+ * headers, cookies and redirects, as in the cluster) connects to the Service's ClusterIP instead: this machine cannot
+ * resolve the in-cluster name, and rewriting URLs would change the Host the server sees.
+ */
+export async function resolveIssuerToService(): Promise<() => void> {
+  const ip = await kubectl(['-n', NAMESPACE, 'get', 'service', RELEASE, '-o', 'jsonpath={.spec.clusterIP}']);
+  const issuerHost = new URL(ISSUER).hostname;
+  const resolve = (host: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    if (host !== issuerHost) return lookup(host, options, callback);
+    return options.all ? callback(null, [{ address: ip, family: 4 }]) : callback(null, ip, 4);
+  };
+  const previous = getGlobalDispatcher();
+  const agent = new Agent({ connect: { lookup: resolve as never } });
+  setGlobalDispatcher(agent);
+  return () => {
+    setGlobalDispatcher(previous);
+    void agent.close();
+  };
 }
 
 /** An endpoint from discovery (`jwks_uri`, `introspection_endpoint`, ...), on the Service's address. */

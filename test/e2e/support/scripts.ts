@@ -19,3 +19,10 @@ export async function script(name: string, args: string[] = [], timeoutMs = 30 *
   });
   return stdout.trim().split('\n').at(-1) ?? '';
 }
+
+/**
+ * Why the end-to-end project cannot run as a user other than root: its tests fail with this, while the unit and
+ * integration projects of the same `npm test` still run.
+ */
+export const NEEDS_ROOT =
+  'the end-to-end project starts a Kubernetes node (containerd, kubelet, iptables) and needs root: run `sudo npm test`, or `npx vitest run --project unit --project integration` for everything else';
