@@ -101,6 +101,8 @@ describe('a ServiceAccount listed by its OAuthClient (RFC 7523 §2.2)', () => {
     const tokens = await oidc.clientCredentialsGrant(rp, { scope: 'orders:read', resource: AUDIENCE });
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(rp.serverMetadata().jwks_uri!)), { issuer: server.issuer, audience: AUDIENCE, typ: 'at+jwt' });
     expect(payload).toMatchObject({ client_id: `orders-worker.${shop}`, sub: `orders-worker.${shop}`, scope: 'orders:read', service_account: `system:serviceaccount:${shop}:orders-worker` });
+    // RFC 7662 §2.1: authenticated by its ServiceAccount token, the client introspects its own token (it is no public client).
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toMatchObject({ active: true, client_id: `orders-worker.${shop}`, service_account: `system:serviceaccount:${shop}:orders-worker` });
   });
 
   it('gets an access token with the README curl, the same token accepted again (no jti is demanded of it)', async () => {
