@@ -45,6 +45,7 @@ const valid: [string, OAuthClientSpec][] = [
   ['CORS origins with and without a port', { corsOrigins: ['https://app.example.com', 'http://localhost:3000'] }],
   ['a private_key_jwt service with inline public keys', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] } }],
   ['a private_key_jwt service with a jwksUri', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://app.example.com/jwks.json' }],
+  ['a client of ServiceAccounts alone (workload identity)', { grantTypes: ['client_credentials'], serviceAccounts: ['orders-worker', 'batch.v2'] }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
@@ -84,6 +85,8 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a private key in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }] } }, 'jwks.keys: only public keys: remove the private and symmetric members (d, p, q, dp, dq, qi, k)'],
   ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, 'corsOrigins: "https://a.test/app" is not an origin such as https://app.example.com'],
   ['a CORS origin with its default port', { corsOrigins: ['https://a.test:443'] }, 'corsOrigins: "https://a.test:443" is not an origin such as https://app.example.com'],
+  ['a ServiceAccount of another namespace', { serviceAccounts: ['other/worker'] }, 'serviceAccounts: "other/worker" is not a ServiceAccount name (a DNS subdomain; ServiceAccounts of other namespaces cannot be listed)'],
+  ['a public client with serviceAccounts', { public: true, redirectUris: ['https://a.test/cb'], serviceAccounts: ['worker'] }, 'a public client has no credential: remove serviceAccounts or public'],
 ];
 
 // Where the schema speaks for itself, the API server's words differ from validate.ts's.
@@ -92,6 +95,7 @@ const refusedBySchema: [string, OAuthClientSpec, string][] = [
   ['an unknown auth method (client_secret_jwt is not offered)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, 'Unsupported value: "client_secret_jwt": supported values: "client_secret_basic", "client_secret_post", "private_key_jwt", "none"'],
   ['a symmetric key type in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, 'Unsupported value: "oct": supported values: "RSA", "EC", "OKP"'],
   ['a clientId over 200 characters', { clientId: 'x'.repeat(201) }, 'spec.clientId: Too long: may not be more than 200 bytes'],
+  ['the same ServiceAccount twice', { serviceAccounts: ['worker', 'worker'] }, 'spec.serviceAccounts[1]: Duplicate value: "worker"'],
 ];
 
 // The CRD is stricter than validate.ts here: these never reach the controller from a cluster.
