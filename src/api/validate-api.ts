@@ -19,8 +19,8 @@ function audienceProblem(audience: unknown): string | undefined {
   }
 }
 
-const referenceProblem = (field: string, ref: ClientReference): string | undefined =>
-  ref?.namespace && ref?.name ? undefined : `${field}: each client needs namespace and name`;
+const referenceProblem = (field: string, ref: ClientReference, what = 'client'): string | undefined =>
+  ref?.namespace && ref?.name ? undefined : `${field}: each ${what} needs namespace and name`;
 
 function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): string | undefined {
   const field = `access[${index}]`;
@@ -33,7 +33,7 @@ function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): str
   if (unknown) return `${field}.scopes: "${unknown}" is not defined in spec.scopes`;
   const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
   if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
-  return [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref))].find(Boolean);
+  return [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref, 'ServiceAccount'))].find(Boolean);
 }
 
 const checks: Check[] = [
