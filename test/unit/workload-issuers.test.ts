@@ -112,6 +112,16 @@ describe('IssuerKeys (server)', () => {
     expect(keys.current).toBe(first);
   });
 
+  it('waits for a read under way (the one at start) instead of answering with no keys', async () => {
+    let release: (record: WorkloadIssuerRecord) => void = () => {};
+    const keys = new IssuerKeys({ get: () => new Promise<WorkloadIssuerRecord>((resolve) => (release = resolve)), put: async () => {} }, () => 0);
+    const first = keys.refresh();
+    const answer = keys.forToken('https://kubernetes.default.svc', 'k1');
+    release(record('k1'));
+    await first;
+    expect((await answer)?.get('https://kubernetes.default.svc')?.map((key) => key.kid)).toEqual(['k1']);
+  });
+
   it('reads again for a kid it does not hold, at most once a second', async () => {
     let now = 10_000;
     let reads = 0;
