@@ -19,8 +19,8 @@ function audienceProblem(audience: unknown): string | undefined {
   }
 }
 
-const referenceProblem = (field: string, ref: ClientReference): string | undefined =>
-  ref?.namespace && ref?.name ? undefined : `${field}: each client needs namespace and name`;
+const referenceProblem = (field: string, ref: ClientReference, what = 'client'): string | undefined =>
+  ref?.namespace && ref?.name ? undefined : `${field}: each ${what} needs namespace and name`;
 
 /**
  * What is wrong with the clients a rule selects (by namespaceSelector, clients, and for access rules serviceAccounts),
@@ -30,7 +30,7 @@ function selectionProblem(field: string, rule: Pick<AccessRule, 'clients' | 'nam
   if (!rule.namespaceSelector && !rule.clients?.length && !rule.serviceAccounts?.length) return `${field}: select clients with ${selectors}`;
   const expression = rule.namespaceSelector?.matchExpressions?.find(({ operator, values }) => !OPERATORS.includes(operator) || (['In', 'NotIn'].includes(operator) ? !values?.length : !!values?.length));
   if (expression) return `${field}.namespaceSelector: operator "${expression.operator}" on "${expression.key}" needs ${['In', 'NotIn'].includes(expression.operator) ? 'values' : 'no values'} (operators: ${OPERATORS.join(', ')})`;
-  const references = [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref))];
+  const references = [...(rule.clients ?? []).map((ref) => referenceProblem(`${field}.clients`, ref)), ...(rule.serviceAccounts ?? []).map((ref) => referenceProblem(`${field}.serviceAccounts`, ref, 'ServiceAccount'))];
   return references.find(Boolean);
 }
 

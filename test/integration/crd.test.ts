@@ -48,6 +48,7 @@ const valid: [string, OAuthClientSpec][] = [
   ['back-channel logout over https, sid required, offline grants revoked at logout', { redirectUris: ['https://a.test/cb'], backchannelLogoutUri: 'https://a.test/backchannel', backchannelLogoutSessionRequired: true, logout: { revokeOfflineAccess: true } }],
   ['back-channel logout to loopback http', { redirectUris: ['http://127.0.0.1/cb'], backchannelLogoutUri: 'http://127.0.0.1:8080/backchannel' }],
   ['a public device client (RFC 8628) with refresh tokens and no redirect URIs', { public: true, grantTypes: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], scopes: ['openid', 'offline_access'] }],
+  ['a client of ServiceAccounts alone (workload identity)', { grantTypes: ['client_credentials'], serviceAccounts: ['orders-worker', 'batch.v2'] }],
   ['a confidential client without PKCE and with client_secret_post', { redirectUris: ['https://a.test/cb'], requirePkce: false, tokenEndpointAuthMethod: 'client_secret_post', secretName: 'legacy.credentials', generateSecret: false }],
 ];
 
@@ -91,6 +92,8 @@ const refused: [string, OAuthClientSpec, string][] = [
   ['a backchannelLogoutUri with a private-use scheme', { backchannelLogoutUri: 'com.example.app:/bc' }, 'backchannelLogoutUri: "com.example.app:/bc" is not an absolute https URL'],
   ['a CORS origin with a path', { corsOrigins: ['https://a.test/app'] }, 'corsOrigins: "https://a.test/app" is not an origin such as https://app.example.com'],
   ['a CORS origin with its default port', { corsOrigins: ['https://a.test:443'] }, 'corsOrigins: "https://a.test:443" is not an origin such as https://app.example.com'],
+  ['a ServiceAccount of another namespace', { serviceAccounts: ['other/worker'] }, 'serviceAccounts: "other/worker" is not a ServiceAccount name (a DNS subdomain; ServiceAccounts of other namespaces cannot be listed)'],
+  ['a public client with serviceAccounts', { public: true, redirectUris: ['https://a.test/cb'], serviceAccounts: ['worker'] }, 'a public client has no credential: remove serviceAccounts or public'],
 ];
 
 // Where the schema speaks for itself, the API server's words differ from validate.ts's.
@@ -99,6 +102,7 @@ const refusedBySchema: [string, OAuthClientSpec, string][] = [
   ['an unknown auth method (client_secret_jwt is not offered)', { tokenEndpointAuthMethod: 'client_secret_jwt' as never }, 'Unsupported value: "client_secret_jwt": supported values: "client_secret_basic", "client_secret_post", "private_key_jwt", "none"'],
   ['a symmetric key type in jwks', { tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, 'Unsupported value: "oct": supported values: "RSA", "EC", "OKP"'],
   ['a clientId over 200 characters', { clientId: 'x'.repeat(201) }, 'spec.clientId: Too long: may not be more than 200 bytes'],
+  ['the same ServiceAccount twice', { serviceAccounts: ['worker', 'worker'] }, 'spec.serviceAccounts[1]: Duplicate value: "worker"'],
 ];
 
 // The CRD is stricter than validate.ts here: these never reach the controller from a cluster.

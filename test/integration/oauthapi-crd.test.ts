@@ -32,6 +32,7 @@ const orders: OAuthAPISpec = {
   access: [
     { clients: [{ namespace: 'shop', name: 'web' }], scopes: ['orders:read'], flows: ['userDelegated'] },
     { namespaceSelector: { matchExpressions: [{ key: 'tenant', operator: 'In', values: ['gold'] }] }, scopes: ['orders:read'], flows: ['clientCredentials'] },
+    { serviceAccounts: [{ namespace: 'shop', name: 'orders-worker' }], scopes: ['orders:read'], flows: ['clientCredentials'] },
   ],
   resourceServers: [{ namespace: 'orders', name: 'backend' }],
   delegation: [{ clients: [{ namespace: 'shop', name: 'checkout' }], namespaceSelector: { matchLabels: { tier: 'internal' } }, scopes: ['orders:read'] }],

@@ -3,6 +3,10 @@
 // with the chart's RBAC, reads the cluster's service-account issuer through the API server and publishes its keys
 // through Redis; the server verifies offline. Every refusal is invalid_client with its own description.
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -26,6 +30,10 @@ const run = promisify(execFile);
 const AUDIENCE = 'https://orders.test';
 /** The test control plane's --service-account-issuer. */
 const CLUSTER_ISSUER = 'https://kubernetes.default.svc';
+/** Another cluster's service-account issuer and its signing key. */
+const EAST_ISSUER = 'https://east.clusters.example';
+const east = generateKeyPairSync('rsa', { modulusLength: 2048 });
+let trustedFile: string | undefined;
 
 let server: TestServer;
 let store: Store;
@@ -54,9 +62,12 @@ beforeAll(async () => {
   const kubeconfig = await controllerKubeconfig(shop);
   for (const [namespace, name] of [[shop, 'orders-worker'], [shop, 'unlisted'], [other, 'orders-worker']] as const) await kubectlOk(['create', 'serviceaccount', name, '-n', namespace]);
   await kubectlOk(['apply', '-n', shop, '-f', '-'], { input: [resource(KIND, 'orders-worker', worker), resource('OAuthAPI', 'orders', ordersApi(shop))].join('---\n') });
-  controller = await startTestController({ kubeconfig, prefix, issuer: server.issuer, namespaces: [shop, other], flags: ['--service-account-issuer-refresh=1s'] });
+  // Another cluster's issuer, trusted with inline keys (the chart's workloadIdentity.trustedIssuers).
+  trustedFile = join(await mkdtemp(join(tmpdir(), 'purser-trusted-')), 'issuers.yaml');
+  await writeFile(trustedFile, stringify([{ issuer: EAST_ISSUER, jwks: { keys: [{ ...east.publicKey.export({ format: 'jwk' }), kid: 'east-1' }] } }]));
+  controller = await startTestController({ kubeconfig, prefix, issuer: server.issuer, namespaces: [shop, other], flags: ['--service-account-issuer-refresh=1s', `--trusted-issuers-file=${trustedFile}`] });
   await waitForReady(shop, 'orders-worker');
-  await waitFor('the cluster issuer keys in Redis', async () => (await store.workloadIssuers.get())?.issuers.some((issuer) => issuer.issuer === CLUSTER_ISSUER));
+  await waitFor('the cluster issuer keys in Redis', async () => (await store.workloadIssuers.get())?.issuers.map((issuer) => issuer.issuer).sort().join() === [CLUSTER_ISSUER, EAST_ISSUER].sort().join());
 }, 90_000);
 
 afterAll(async () => {
@@ -64,10 +75,11 @@ afterAll(async () => {
   await controller?.stop();
   await store?.close();
   await server?.close();
+  if (trustedFile) await rm(dirname(trustedFile), { recursive: true, force: true });
 });
 
 describe('the chart RBAC', () => {
-  it('lets the controller read issuer discovery through the API server, and the server has no Kubernetes token at all', async () => {
+  it("lets the controller read issuer discovery through the API server, and it publishes exactly the cluster's JWKS (the server's own lack of a Kubernetes token: chart-render.test.ts)", async () => {
     const as = ['--as=system:serviceaccount:purser-system:purser-controller'];
     for (const url of ['/.well-known/openid-configuration', '/openid/v1/jwks']) expect((await kubectl(['auth', 'can-i', 'get', url, ...as])).stdout.trim()).toBe('yes');
     const record = await store.workloadIssuers.get();
@@ -89,6 +101,8 @@ describe('a ServiceAccount listed by its OAuthClient (RFC 7523 §2.2)', () => {
     const tokens = await oidc.clientCredentialsGrant(rp, { scope: 'orders:read', resource: AUDIENCE });
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(rp.serverMetadata().jwks_uri!)), { issuer: server.issuer, audience: AUDIENCE, typ: 'at+jwt' });
     expect(payload).toMatchObject({ client_id: `orders-worker.${shop}`, sub: `orders-worker.${shop}`, scope: 'orders:read', service_account: `system:serviceaccount:${shop}:orders-worker` });
+    // RFC 7662 §2.1: authenticated by its ServiceAccount token, the client introspects its own token (it is no public client).
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toMatchObject({ active: true, client_id: `orders-worker.${shop}`, service_account: `system:serviceaccount:${shop}:orders-worker` });
   });
 
   it('gets an access token with the README curl, the same token accepted again (no jti is demanded of it)', async () => {
@@ -100,6 +114,18 @@ describe('a ServiceAccount listed by its OAuthClient (RFC 7523 §2.2)', () => {
       expect(body.token_type, answer.stdout).toBe('Bearer');
       expect(claimsOf(body.access_token!)).toMatchObject({ aud: AUDIENCE, service_account: `system:serviceaccount:${shop}:orders-worker` });
     }
+  });
+});
+
+describe('another cluster (PURSER_TRUSTED_ISSUERS_FILE, inline keys)', () => {
+  it("accepts its issuer's token for a ServiceAccount of the same namespace name, and still only that one", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: EAST_ISSUER, aud: [server.issuer], iat: now, nbf: now, exp: now + 600 };
+    const listed = forgeToken({ ...claims, sub: `system:serviceaccount:${shop}:orders-worker` }, east.privateKey, 'east-1');
+    const tokens = await oidc.clientCredentialsGrant(await workerClient(listed), { scope: 'orders:read', resource: AUDIENCE });
+    expect(claimsOf(tokens.access_token)).toMatchObject({ client_id: `orders-worker.${shop}`, service_account: `system:serviceaccount:${shop}:orders-worker` });
+    const unlisted = forgeToken({ ...claims, sub: `system:serviceaccount:${shop}:unlisted` }, east.privateKey, 'east-1');
+    expect(await oauthFailure(oidc.clientCredentialsGrant(await workerClient(unlisted), { resource: AUDIENCE }))).toMatchObject({ status: 401, error: 'invalid_client', error_description: describeError(SA_NOT_LISTED, 'unlisted', 'orders-worker') });
   });
 });
 

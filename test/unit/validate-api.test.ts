@@ -19,6 +19,10 @@ describe('validateOAuthAPI', () => {
     expect(validateOAuthAPI({ ...base, delegation: [{ clients: [{ namespace: 'mail', name: 'notifier' }], namespaceSelector: {}, scopes: ['orders:read'] }] })).toBeUndefined();
   });
 
+  it('accepts a rule by ServiceAccount alone', () => {
+    expect(validateOAuthAPI({ ...base, access: [{ serviceAccounts: [{ namespace: 'shop', name: 'orders-worker' }], scopes: ['orders:read'], flows: ['clientCredentials'] }] })).toBeUndefined();
+  });
+
   it('accepts the smallest API: an audience', () => {
     expect(validateOAuthAPI({ audience: 'urn:example:orders' })).toBeUndefined();
   });
@@ -37,6 +41,7 @@ describe('validateOAuthAPI', () => {
     ['a rule naming an undefined scope', { ...base, access: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: ['orders:write'], flows: ['userDelegated'] }] }, 'access[0].scopes: "orders:write" is not defined in spec.scopes'],
     ['In without values', { ...base, access: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In' }] }, scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0].namespaceSelector: operator "In" on "team" needs values (operators: In, NotIn, Exists, DoesNotExist)'],
     ['a client without namespace', { ...base, access: [{ clients: [{ name: 'b' } as never], scopes: ['orders:read'], flows: ['userDelegated'] }] }, 'access[0].clients: each client needs namespace and name'],
+    ['a ServiceAccount without namespace', { ...base, access: [{ serviceAccounts: [{ name: 'w' } as never], scopes: ['orders:read'], flows: ['clientCredentials'] }] }, 'access[0].serviceAccounts: each ServiceAccount needs namespace and name'],
     ['a resource server without name', { ...base, resourceServers: [{ namespace: 'a' } as never] }, 'resourceServers: each client needs namespace and name'],
     ['a delegation entry selecting nobody', { ...base, delegation: [{ scopes: ['orders:read'] }] }, 'delegation[0]: select clients with namespaceSelector or clients'],
     ['a delegation entry without scopes', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: [] }] }, 'delegation[0].scopes: name at least one scope'],

@@ -3,10 +3,15 @@
 // the server's key cache imports a record once, keeps its keys while the store is down or the record gone, and reads
 // again at once (at most once a second) for a kid it does not hold (a key rotation). No sleeps: clocks are injected.
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 
 import { issuerPublisher, ISSUERS_TTL_SECONDS, type IssuerSource } from '../../src/controller/workload-issuers/publish.ts';
+import { readTrustedIssuers, trustedIssuerKeys } from '../../src/controller/workload-issuers/trusted.ts';
 import { createLogger } from '../../src/log.ts';
 import { MemoryWorkloadIssuers } from '../../src/store/memory/workload-issuers.ts';
 import type { WorkloadIssuer, WorkloadIssuerRecord, WorkloadIssuerStore } from '../../src/store/types.ts';
@@ -107,6 +112,16 @@ describe('IssuerKeys (server)', () => {
     expect(keys.current).toBe(first);
   });
 
+  it('waits for a read under way (the one at start) instead of answering with no keys', async () => {
+    let release: (record: WorkloadIssuerRecord) => void = () => {};
+    const keys = new IssuerKeys({ get: () => new Promise<WorkloadIssuerRecord>((resolve) => (release = resolve)), put: async () => {} }, () => 0);
+    const first = keys.refresh();
+    const answer = keys.forToken('https://kubernetes.default.svc', 'k1');
+    release(record('k1'));
+    await first;
+    expect((await answer)?.get('https://kubernetes.default.svc')?.map((key) => key.kid)).toEqual(['k1']);
+  });
+
   it('reads again for a kid it does not hold, at most once a second', async () => {
     let now = 10_000;
     let reads = 0;
@@ -122,5 +137,36 @@ describe('IssuerKeys (server)', () => {
     expect([reads, kidsOf(keys)]).toEqual([2, ['k1', 'k2']]);
     await keys.forToken('https://kubernetes.default.svc', 'k1');
     expect(reads).toBe(2);
+  });
+});
+
+describe('readTrustedIssuers (PURSER_TRUSTED_ISSUERS_FILE)', () => {
+  const withFile = async (text: string) => {
+    const dir = await mkdtemp(join(tmpdir(), 'purser-trusted-'));
+    await writeFile(join(dir, 'issuers.yaml'), text);
+    try {
+      return await readTrustedIssuers(join(dir, 'issuers.yaml'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads issuers with a JWKS URL or inline keys', async () => {
+    const key = jwk('east-1');
+    expect(await withFile(stringify([{ issuer: 'https://west.example', jwksUri: 'https://west.example/keys' }, { issuer: 'https://east.example', jwks: { keys: [key] } }]))).toEqual([
+      { issuer: 'https://west.example', jwksUri: 'https://west.example/keys' },
+      { issuer: 'https://east.example', jwks: { keys: [key] } },
+    ]);
+    expect(await trustedIssuerKeys({ issuer: 'https://east.example', jwks: { keys: [key] } })).toEqual({ issuer: 'https://east.example', keys: [key] });
+  });
+
+  it.each([
+    ['not a list', 'issuer: x', /expected a list/],
+    ['no issuer', '[{jwksUri: "https://a.example/keys"}]', /\[0\]: issuer is required/],
+    ['both sources', '[{issuer: a, jwksUri: "https://a.example/keys", jwks: {keys: []}}]', /set exactly one of jwksUri and jwks/],
+    ['neither source', '[{issuer: a}]', /set exactly one of jwksUri and jwks/],
+    ['a JWKS URL over http', '[{issuer: a, jwksUri: "http://a.example/keys"}]', /jwksUri must be https/],
+  ])('refuses %s', async (_label, text, message) => {
+    await expect(withFile(text)).rejects.toThrow(message);
   });
 });

@@ -8,6 +8,7 @@ import { InvalidClient } from '../errors/purser-error.ts';
 import { failureOf, renderError } from '../errors/render.ts';
 import type { AccessTokenVerifier } from './jwt-access-token.ts';
 import type { IntrospectionPolicy } from './token-policies.ts';
+import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authenticate.ts';
 
 const INACTIVE = { active: false } as const;
 
@@ -25,7 +26,9 @@ async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifie
   const { cnf } = claims as { cnf?: { jkt?: string } };
   // act: the actor chain of a token from a token exchange (RFC 8693 §4.1, §2.2.1's introspection of it).
   const { iss, sub, aud, scope, exp, iat, jti, act } = claims;
-  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...(cnf ? { cnf } : {}), ...(act ? { act } : {}), token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+  const serviceAccount = claims[SERVICE_ACCOUNT_CLAIM];
+  const extra = { ...(cnf ? { cnf } : {}), ...(act ? { act } : {}), ...(serviceAccount ? { [SERVICE_ACCOUNT_CLAIM]: serviceAccount } : {}) };
+  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...extra, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }
 
 /** `mayIntrospect`: the policy the provider's introspection endpoint is configured with (token-policies.ts). */
@@ -35,7 +38,7 @@ export function installIntrospection(provider: Provider, verify: AccessTokenVeri
     const oidc = (ctx as KoaContextWithOIDC).oidc;
     if (oidc?.route !== 'introspection' || !oidc.client) return;
     const jwtRefused = failureOf(ctx) instanceof errors.UnsupportedTokenType;
-    if (oidc.client.clientAuthMethod === 'none' && (ctx.status < 400 || jwtRefused)) {
+    if (oidc.client.clientAuthMethod === 'none' && !workloadIdentityOf(ctx as KoaContextWithOIDC) && (ctx.status < 400 || jwtRefused)) {
       await renderError(ctx, new InvalidClient(INTROSPECTION_NEEDS_AUTHENTICATION, { challenge: { scheme: 'Basic' } }));
     } else if (jwtRefused) {
       ctx.status = 200;

@@ -7,6 +7,7 @@ import { REVOKING_ANOTHER_CLIENTS_TOKEN } from '../errors/descriptions.ts';
 import { InvalidGrant } from '../errors/purser-error.ts';
 import type { ApiLookup } from './api-admission.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
+import { workloadIdentityOf } from '../workload/authenticate.ts';
 
 interface TokenLike {
   clientId?: string;
@@ -20,9 +21,10 @@ export type IntrospectionPolicy = (ctx: KoaContextWithOIDC, client: ClientLike &
 
 /** RFC 7662 §2.1 / §4: `apis` (enforced tenancy) decides by the OAuthAPI's resourceServers; without it, by the client's audiences. */
 export function introspectionPolicy(apis?: ApiLookup): IntrospectionPolicy {
-  return async function mayIntrospect(_ctx: KoaContextWithOIDC, client: ClientLike & { clientAuthMethod?: string }, token: TokenLike): Promise<boolean> {
-    // A public client authenticates nobody (RFC 7662 §2.1); introspection.ts answers it invalid_client.
-    if (client.clientAuthMethod === 'none') return false;
+  return async function mayIntrospect(ctx: KoaContextWithOIDC, client: ClientLike & { clientAuthMethod?: string }, token: TokenLike): Promise<boolean> {
+    // A public client authenticates nobody (RFC 7662 §2.1); introspection.ts answers it invalid_client. A client a
+    // ServiceAccount token authenticated passes oidc-provider as `none` too, but did authenticate.
+    if (client.clientAuthMethod === 'none' && !workloadIdentityOf(ctx)) return false;
     if (token.clientId === client.clientId) return true;
     if (!apis) {
       const served = policyOf(client).audiences;

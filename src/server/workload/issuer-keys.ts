@@ -87,8 +87,10 @@ export class IssuerKeys {
     return this.#reading;
   }
 
-  /** The keys after a fresh read if `issuer` (or its `kid`) is not held and the last read is over a second old. */
+  /** The keys after a fresh read if `issuer` (or its `kid`) is not held and the last read is over a second old; a read under way is waited for. */
   async forToken(issuer: string, kid: string | undefined): Promise<IssuerKeyMap | undefined> {
+    // A read under way (the first one, at start) is waited for rather than answered with nothing.
+    if (this.#reading) await this.#reading;
     const known = this.#keys?.get(issuer);
     const held = known && (kid === undefined || known.some((key) => key.kid === kid));
     if (!held && this.#now() - this.#lastRead >= MISS_REFRESH_MS) await this.refresh();
