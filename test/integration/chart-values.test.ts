@@ -92,6 +92,10 @@ describe('settings', () => {
     tlsCertFile: 'rendered only with server.tls.existingSecret (tested on its own); the production values end TLS at the Ingress',
     tlsKeyFile: 'as tlsCertFile',
     tenancy: 'enforced (the default) is what a cluster runs; a migration sets PURSER_TENANCY=open through server.extraEnv for a while (README, "Multi-tenancy")',
+    deviceCodeTtl: 'the device flow\'s defaults (RFC 8628\'s own suggestions) fit a cluster; a platform that wants others sets them through server.extraEnv (README, "Device flow")',
+    devicePollInterval: 'as deviceCodeTtl',
+    deviceUserCodeCharset: 'as deviceCodeTtl',
+    deviceUserCodeAttempts: 'as deviceCodeTtl',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
