@@ -96,6 +96,10 @@ describe('settings', () => {
     backchannelLogoutAttempts: 'as backchannelLogoutTimeout',
     backchannelLogoutRetryDelay: 'as backchannelLogoutTimeout',
     devServiceAccountIssuerKey: 'dev mode\'s local ServiceAccount issuer; in a cluster the controller reads the real one',
+    deviceCodeTtl: 'the device flow\'s defaults (RFC 8628\'s own suggestions) fit a cluster; a platform that wants others sets them through server.extraEnv (README, "Device flow")',
+    devicePollInterval: 'as deviceCodeTtl',
+    deviceUserCodeCharset: 'as deviceCodeTtl',
+    deviceUserCodeAttempts: 'as deviceCodeTtl',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));
