@@ -67,8 +67,11 @@ describe('kubectl apply --dry-run=server', () => {
     // client-side apply: kubectl notes the missing last-applied annotation. Any other warning fails.
     expect(result.stderr.split('\n').filter((line) => line && !line.includes('kubectl.kubernetes.io/last-applied-configuration'))).toEqual([]);
     const applied = result.stdout.trim().split('\n').map((line) => line.replace(/ (created|configured|unchanged) \(server dry run\)$/, ''));
-    expect(applied).toHaveLength(22);
+    expect(applied).toHaveLength(24);
     expect(applied).toContain('namespace/purser-system');
+    // Workload identity: the controller reads service-account issuer discovery.
+    expect(applied).toContain('clusterrole.rbac.authorization.k8s.io/purser-controller-issuer-discovery');
+    expect(applied).toContain('clusterrolebinding.rbac.authorization.k8s.io/purser-controller-issuer-discovery');
     // The tenancy roles aggregated into edit, admin and view.
     expect(applied).toContain('clusterrole.rbac.authorization.k8s.io/purser-edit');
     expect(applied).toContain('clusterrole.rbac.authorization.k8s.io/purser-view');
