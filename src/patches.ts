@@ -37,6 +37,8 @@ export interface ProviderPatchDependencies {
   counters: RateCounters;
   /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
   mayIntrospect: IntrospectionPolicy;
+  /** Whether the grant a JWT access token names is still stored (ArtifactStore.grantExists): one round trip. */
+  grantExists: (reference: string) => Promise<boolean>;
   /** Queues a back-channel logout token for delivery (src/server/logout/delivery.ts). */
   enqueueLogout: (job: LogoutJob) => Promise<void>;
   /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
@@ -101,9 +103,9 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
-    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
+    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false once its grant is gone), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks, mayIntrospect }) => installIntrospection(provider, accessTokenVerifier(jwks), mayIntrospect),
+    install: (provider, { jwks, mayIntrospect, grantExists }) => installIntrospection(provider, accessTokenVerifier(jwks), mayIntrospect, grantExists),
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',

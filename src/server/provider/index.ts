@@ -35,6 +35,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     jwks: deps.jwks,
     counters: store.counters,
     mayIntrospect,
+    grantExists: (reference) => store.artifacts.grantExists(reference),
     enqueueLogout: deps.enqueueLogout,
     workload,
     userCodeAttempts: deps.config.deviceUserCodeAttempts,
