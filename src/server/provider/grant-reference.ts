@@ -6,8 +6,9 @@ import { grantReference } from '../../store/keys.ts';
 
 /**
  * The claim: `grantReference(grantId)` (store/keys.ts), a digest from which neither the grant id nor a credential can
- * be recovered. Absent from tokens without a grant (client_credentials). Resource servers that verify offline may
- * ignore it; only Purser's introspection reads it.
+ * be recovered. Absent from tokens without a grant (client_credentials). The same in every token of one grant (its
+ * refreshes), so it links them no more than `sub` does. Resource servers that verify offline may ignore it; Purser
+ * reads it wherever it checks a JWT access token (jwt-access-token.ts).
  */
 export const GRANT_REFERENCE_CLAIM = 'grant_ref';
 
