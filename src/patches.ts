@@ -13,7 +13,7 @@ import { installSecretComparison } from './server/provider/client-secret.ts';
 import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
 import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
 import { installIntrospection } from './server/provider/introspection.ts';
-import { accessTokenVerifier } from './server/provider/jwt-access-token.ts';
+import { accessTokenVerifier, type GrantExists } from './server/provider/jwt-access-token.ts';
 import { installJwtRevocation } from './server/provider/jwt-revocation.ts';
 import type { Jwk } from './server/provider/keys.ts';
 import { installBoundTokenIds } from './server/provider/token-ids.ts';
@@ -37,6 +37,8 @@ export interface ProviderPatchDependencies {
   counters: RateCounters;
   /** The introspection policy the provider is configured with, applied to JWT access tokens too. */
   mayIntrospect: IntrospectionPolicy;
+  /** Whether the grant a JWT access token names is still stored (ArtifactStore.grantExists): one round trip. */
+  grantExists: GrantExists;
   /** Queues a back-channel logout token for delivery (src/server/logout/delivery.ts). */
   enqueueLogout: (job: LogoutJob) => Promise<void>;
   /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
@@ -101,15 +103,15 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
-    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false), never refused',
+    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false once its grant is gone), never refused',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks, mayIntrospect }) => installIntrospection(provider, accessTokenVerifier(jwks), mayIntrospect),
+    install: (provider, { jwks, mayIntrospect, grantExists }) => installIntrospection(provider, accessTokenVerifier(jwks, grantExists), mayIntrospect),
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',
-    reason: 'RFC 7009 §2.2: revoking an invalid token (a forged JWT, an id_token) answers 200; only a JWT access token of ours is unsupported_token_type',
+    reason: 'RFC 7009 §2.2: revoking an invalid token (a forged JWT, an id_token, a JWT whose grant is gone) answers 200; only a JWT access token of ours that still holds is unsupported_token_type',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks }) => installJwtRevocation(provider, accessTokenVerifier(jwks)),
+    install: (provider, { jwks, grantExists }) => installJwtRevocation(provider, accessTokenVerifier(jwks, grantExists)),
   },
   {
     member: 'Client.prototype.redirectUriAllowed, Client.prototype.postLogoutRedirectUriAllowed',

@@ -31,6 +31,24 @@ export function clientTag(clientId: string): string {
   return digest(`client:${clientId}`).slice(0, TAG_LENGTH);
 }
 
+/** Length of a `digest` (SHA-256, base64url, unpadded). */
+const DIGEST_LENGTH = 43;
+
+/**
+ * An opaque reference to a grant that a JWT access token carries (README "JWT access tokens and the grant"): the
+ * grant's tag, then the digest its Redis key is named by. Neither the grant id nor any credential can be recovered
+ * from it, and no endpoint accepts it; the store answers only whether that grant is still there (`grantExists`).
+ */
+export function grantReference(grantId: string): string {
+  return grantTag(grantId) + digest(grantId);
+}
+
+/** The `{tag, digest}` a `grantReference` is made of, or undefined for anything not shaped like one. */
+export function parseGrantReference(reference: unknown): { tag: string; digest: string } | undefined {
+  if (typeof reference !== 'string' || !/^[\w-]+$/.test(reference) || reference.length !== TAG_LENGTH + DIGEST_LENGTH) return undefined;
+  return { tag: reference.slice(0, TAG_LENGTH), digest: reference.slice(TAG_LENGTH) };
+}
+
 /** The id to give a grant-bound artifact: its grant's tag, then the random part. */
 export function grantBoundId(grantId: string, random: string): string {
   return grantTag(grantId) + random;

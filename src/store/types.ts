@@ -44,6 +44,12 @@ export interface ArtifactStore {
   upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void>;
   /** The payload, or `undefined` when absent or expired. */
   find(model: string, id: string): Promise<Payload | undefined>;
+  /**
+   * Whether the Grant that `reference` (`grantReference` in keys.ts) names is stored and unexpired: false once it is
+   * destroyed, revoked (`revokeByGrantId`, `revokeByClientId`, reuse in `consume`) or expired, and for anything not
+   * shaped like a reference. One round trip; introspection of a JWT access token asks it.
+   */
+  grantExists(reference: string): Promise<boolean>;
   /** Looks a payload up by its `uid` (Session, Interaction). */
   findByUid(model: string, uid: string): Promise<Payload | undefined>;
   /** Looks a payload up by its `userCode` (DeviceCode). */

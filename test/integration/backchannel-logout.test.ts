@@ -28,6 +28,7 @@ function client(name: string, spec: Record<string, unknown>): string {
 
 const NOTES = 'https://notes.bcl.test';
 const OFFLINE = { grantTypes: ['authorization_code', 'refresh_token'], scopes: ['openid', 'offline_access'] };
+const JWT_OFFLINE = { ...OFFLINE, scopes: ['openid', 'offline_access', 'notes:read'], audiences: [NOTES], accessToken: { format: 'jwt' } };
 
 const receiver = new LogoutReceiver();
 const prefix = uniquePrefix('backchannel-logout');
@@ -45,8 +46,10 @@ beforeAll(async () => {
       client('keep', OFFLINE) +
       client('revoke', { ...OFFLINE, logout: { revokeOfflineAccess: true } }) +
       client('online', { grantTypes: ['authorization_code'], scopes: ['openid'] }) +
-      client('jwt', { ...OFFLINE, scopes: ['openid', 'offline_access', 'notes:read'], audiences: [NOTES], accessToken: { format: 'jwt' }, logout: { revokeOfflineAccess: true } }) +
-      JSON.stringify({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthAPI', metadata: { name: 'notes', namespace: NAMESPACE }, spec: { audience: NOTES, scopes: [{ name: 'notes:read', description: 'Read your notes' }], access: [{ clients: [{ namespace: NAMESPACE, name: 'jwt' }], scopes: ['notes:read'], flows: ['userDelegated'] }] } }),
+      client('jwt', { ...JWT_OFFLINE, logout: { revokeOfflineAccess: true } }) +
+      client('jwt-keep', JWT_OFFLINE) +
+      client('jwt-online', { grantTypes: ['authorization_code'], scopes: ['openid', 'notes:read'], audiences: [NOTES], accessToken: { format: 'jwt' } }) +
+      JSON.stringify({ apiVersion: 'purser.dev/v1alpha1', kind: 'OAuthAPI', metadata: { name: 'notes', namespace: NAMESPACE }, spec: { audience: NOTES, scopes: [{ name: 'notes:read', description: 'Read your notes' }], access: [{ clients: ['jwt', 'jwt-keep', 'jwt-online'].map((name) => ({ namespace: NAMESPACE, name })), scopes: ['notes:read'], flows: ['userDelegated'] }] } }),
   );
   const fixtures = await writeFixtures();
   const port = await freePort();
@@ -161,14 +164,37 @@ describe('what logout ends (README "Logout")', () => {
   });
 });
 
-describe('what logout cannot end (README "Logout")', () => {
-  it('a JWT access token (RFC 9068) stays valid, and active at introspection, until it expires, even when logout revoked its grant', async () => {
-    const rp = await rpFor('jwt');
-    const { tokens, browser } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access notes:read', prompt: 'consent' });
+describe('what logout ends for JWT access tokens (README "Logout")', () => {
+  /** Code flow for `name` with a JWT access token for NOTES, then RP-initiated logout of the whole session. */
+  async function signInAndLogOut(name: string, scope: string) {
+    const rp = await rpFor(name);
+    const { tokens, browser } = await codeFlow(rp, new Browser(), { scope, prompt: 'consent' });
     expect(decodeProtectedHeader(tokens.access_token).typ).toBe('at+jwt');
-    expect((await logout(rp, browser, tokens.id_token!)).status).toBe(303);
-    expect(await oauthFailure(oidc.refreshTokenGrant(rp, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
     expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toMatchObject({ active: true, aud: NOTES });
+    expect((await logout(rp, browser, tokens.id_token!)).status).toBe(303);
+    return { rp, tokens };
+  }
+
+  it('OIDC RP-Initiated Logout, RFC 7662 §2.2: once logout ends its grant, a JWT access token introspects exactly {"active": false}, though it still verifies offline until it expires', async () => {
+    const { rp, tokens } = await signInAndLogOut('jwt', 'openid offline_access notes:read');
+    expect(await oauthFailure(oidc.refreshTokenGrant(rp, tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toEqual({ active: false });
+    // A signed statement cannot be recalled: a resource server that only checks the signature still accepts it.
+    const jwks = createRemoteJWKSet(new URL(rp.serverMetadata().jwks_uri!));
+    await expect(jwtVerify(tokens.access_token, jwks, { issuer: handling.issuer, audience: NOTES, typ: 'at+jwt' })).resolves.toBeDefined();
+  });
+
+  it('Back-Channel Logout §2.7, RFC 7662 §2.2: a grant without offline_access ends with the session, so its JWT access token introspects {"active": false}', async () => {
+    const { rp, tokens } = await signInAndLogOut('jwt-online', 'openid notes:read');
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toEqual({ active: false });
+  });
+
+  it('Back-Channel Logout §2.7, RFC 7662 §2.2: with logout.revokeOfflineAccess false, the offline grant survives, and so do its JWT access tokens at introspection', async () => {
+    const { rp, tokens } = await signInAndLogOut('jwt-keep', 'openid offline_access notes:read');
+    expect(await oidc.tokenIntrospection(rp, tokens.access_token)).toMatchObject({ active: true, aud: NOTES });
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    expect(await oidc.tokenIntrospection(rp, refreshed.access_token)).toMatchObject({ active: true, aud: NOTES });
   });
 });
 

@@ -1,7 +1,8 @@
 // RFC 7662 §2.2 for JWT access tokens: an API gateway introspects any Purser token. A valid JWT whose client still
 // exists is active with its claims, for its own client and for a resource server of its audience; everything else
 // (expired, forged, unknown key, another kind of JWT, garbage, a deleted client, a caller who may not see it) is
-// `{"active": false}` and nothing more. Revoking one (RFC 7009): a valid one is unsupported_token_type, an invalid one 200.
+// `{"active": false}` and nothing more. A JWT issued under a grant is inactive once the grant is gone. Revoking one
+// (RFC 7009): a valid one is unsupported_token_type, an invalid one 200.
 import { readFile } from 'node:fs/promises';
 
 import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
@@ -9,7 +10,8 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { createRedisStore } from '../../src/store/redis/index.ts';
-import { relyingParty, SECRETS } from '../support/rp.ts';
+import { Browser } from '../support/browser.ts';
+import { codeFlow, relyingParty, SECRETS } from '../support/rp.ts';
 import { startPurser, writeFixtures, type Fixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
 
@@ -26,6 +28,13 @@ const reports = () => relyingParty(server.issuer, 'reports.test');
 /** webapp.test is confidential and lists https://reports.test among its audiences: a resource server for it. */
 const resourceServer = () => relyingParty(server.issuer, 'webapp.test');
 const ledger = () => relyingParty(server.issuer, 'ledger.test', { auth: oidc.ClientSecretPost(SECRETS['ledger.test']!) });
+
+/** A code flow of webapp.test for https://reports.test with offline_access: a JWT access token under a grant. */
+async function webappTokens() {
+  const rp = await resourceServer();
+  const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access reports:read', prompt: 'consent' });
+  return { rp, accessToken: tokens.access_token, refreshToken: tokens.refresh_token! };
+}
 
 async function reportsJwt(): Promise<string> {
   return (await oidc.clientCredentialsGrant(await reports(), { scope: 'reports:read' })).access_token;
@@ -54,9 +63,10 @@ async function anotherKey(kid: string): Promise<{ jwk: JWK; kid: string }> {
 }
 
 describe('RFC 7662 §2.2: a JWT access token Purser can vouch for', () => {
-  it('is active for its own client, with its claims', async () => {
+  it('is active for its own client, with its claims (a client_credentials token names no grant)', async () => {
     const token = await reportsJwt();
     const claims = decodeJwt(token);
+    expect(claims).not.toHaveProperty('grant_ref');
     const answer = await oidc.tokenIntrospection(await reports(), token);
     expect(answer).toEqual({
       active: true,
@@ -97,6 +107,8 @@ describe('RFC 7662 §2.2: anything else is {"active": false} and nothing more', 
     ['of a client that does not exist', () => craft({ claims: { client_id: 'nobody.test' } })],
     ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none","typ":"at+jwt"}').toString('base64url')}.${Buffer.from(JSON.stringify({ client_id: 'reports.test', iss: server.issuer })).toString('base64url')}.`],
     ['JWT-shaped garbage', async () => 'eyJhbGciOiJFUzI1NiJ9.garbage.garbage'],
+    ['naming a grant that is not stored', () => craft({ claims: { grant_ref: 'A'.repeat(51) } })],
+    ['with a grant_ref that is not a reference', () => craft({ claims: { grant_ref: 42 } })],
   ])('%s', async (_label, token) => {
     expect(await oidc.tokenIntrospection(await reports(), await token())).toEqual({ active: false });
   });
@@ -118,6 +130,32 @@ describe('RFC 7662 §2.2: anything else is {"active": false} and nothing more', 
       await writer.clients.put(record);
       await writer.close();
     }
+  });
+});
+
+describe('RFC 7662 §2.2: a JWT access token issued under a grant (README "Introspection")', () => {
+  it('names its grant only by an opaque grant_ref, which introspection does not echo', async () => {
+    const { rp, accessToken } = await webappTokens();
+    const claims = decodeJwt(accessToken);
+    expect(claims.grant_ref).toMatch(/^[\w-]{51}$/);
+    const answer = await oidc.tokenIntrospection(rp, accessToken);
+    expect(answer).toMatchObject({ active: true, client_id: 'webapp.test', aud: 'https://reports.test', jti: claims.jti });
+    expect(answer).not.toHaveProperty('grant_ref');
+  });
+
+  it('RFC 7009 §2.1: revoking its refresh token ends the grant; the JWT access token then introspects {"active": false}, and revoking it is 200 (§2.2: invalid)', async () => {
+    const { rp, accessToken, refreshToken } = await webappTokens();
+    await oidc.tokenRevocation(rp, refreshToken);
+    expect(await oidc.tokenIntrospection(rp, accessToken)).toEqual({ active: false });
+    expect(await oidc.tokenIntrospection(await resourceServer(), accessToken)).toEqual({ active: false });
+    await expect(oidc.tokenRevocation(rp, accessToken)).resolves.toBeUndefined();
+  });
+
+  it('RFC 7009 §2.2.1: revoking the JWT itself is unsupported_token_type, and ends neither it nor its grant', async () => {
+    const { rp, accessToken, refreshToken } = await webappTokens();
+    expect(await oidc.tokenRevocation(rp, accessToken).catch((error: unknown) => error)).toMatchObject({ status: 400, error: 'unsupported_token_type' });
+    expect((await oidc.tokenIntrospection(rp, accessToken)).active).toBe(true);
+    expect((await oidc.refreshTokenGrant(rp, refreshToken)).access_token).toEqual(expect.any(String));
   });
 });
 

@@ -18,11 +18,12 @@ import { TOKEN_EXCHANGE_GRANT } from '../../src/api/types.ts';
 import * as text from '../../src/server/errors/descriptions.ts';
 import { hashPassword } from '../../src/server/accounts/users.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
+import { referencedGrantKey } from '../../src/store/redis/keys.ts';
 import type { Store } from '../../src/store/types.ts';
 import { Browser } from '../support/browser.ts';
 import { waitFor } from '../support/kube.ts';
 import { ALICE, startPurser, writeFixtures, type Fixtures, type TestServer } from '../support/purser.ts';
-import { uniquePrefix } from '../support/redis.ts';
+import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, oauthFailure, REDIRECT_URI } from '../support/rp.ts';
 
 const ORDERS = 'https://orders.test';
@@ -263,6 +264,19 @@ describe('token exchange (RFC 8693): refusals', () => {
     for (const subject of ['not-a-token', forged, revoked]) {
       expect(await oauthFailure(exchange('orders-backend.team-a', subjectParams(subject, { resource: INVENTORY })))).toEqual(invalidRequest(text.EXCHANGE_SUBJECT_TOKEN_INVALID));
     }
+  });
+
+  it('RFC 8693 §2.2.2: a JWT subject_token whose grant is gone (what logout or revoking its refresh token does) is invalid_request', async () => {
+    const subject = (await userToken('spa')).access_token;
+    await expect(exchange('orders-backend.team-a', subjectParams(subject, { resource: INVENTORY }))).resolves.toMatchObject({ access_token: expect.any(String) });
+    // The grant's key, as its grant_ref names it, deleted as oidc-provider's Grant.destroy deletes it.
+    const redis = connectTestRedis();
+    try {
+      expect(await redis.del(referencedGrantKey(server.prefix, String(decodeJwt(subject).grant_ref))!)).toBe(1);
+    } finally {
+      await redis.quit();
+    }
+    expect(await oauthFailure(exchange('orders-backend.team-a', subjectParams(subject, { resource: INVENTORY })))).toEqual(invalidRequest(text.EXCHANGE_SUBJECT_TOKEN_INVALID));
   });
 
   it('RFC 8693 §2.2.2: a client_credentials token acts for no user and is not a subject_token', async () => {

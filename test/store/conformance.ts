@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, type IndexRef } from '../../src/store/keys.ts';
+import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, grantReference, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { ApiRecord, ClientRecord, Store } from '../../src/store/types.ts';
 import { logoutQueueCases } from './logout-queue-cases.ts';
@@ -167,6 +167,34 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('AccessToken', at)).toBeUndefined();
         expect(await store.artifacts.find('RefreshToken', rt)).toBeDefined();
         expect(await store.artifacts.find('Grant', grant)).toBeDefined();
+      });
+    });
+
+    describe('grant references', () => {
+      it('a grant reference names a stored grant until it is destroyed or revoked, and does not hold its id', async () => {
+        const [kept, destroyed, revoked] = [`g-kept-${random()}`, `g-destroyed-${random()}`, `g-revoked-${random()}`];
+        for (const grant of [kept, destroyed, revoked]) await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: 'c' }, 60);
+        for (const grant of [kept, destroyed, revoked]) expect(await store.artifacts.grantExists(grantReference(grant))).toBe(true);
+        await store.artifacts.destroy('Grant', destroyed);
+        await store.artifacts.revokeByGrantId(revoked);
+        expect(await store.artifacts.grantExists(grantReference(kept))).toBe(true);
+        expect(await store.artifacts.grantExists(grantReference(destroyed))).toBe(false);
+        expect(await store.artifacts.grantExists(grantReference(revoked))).toBe(false);
+        expect(grantReference(kept)).not.toContain(kept);
+      });
+
+      it("is false for a grant never stored, a revoked client's grant, an expired grant, and anything not shaped like a reference", async () => {
+        const [ofClient, shortLived] = [`g-client-${random()}`, `g-short-${random()}`];
+        await store.artifacts.upsert('Grant', ofClient, { accountId: 'a', clientId: `client-${random()}` }, 60);
+        await store.artifacts.upsert('Grant', shortLived, { accountId: 'a' }, 1);
+        await store.artifacts.revokeByClientId((await store.artifacts.find('Grant', ofClient))!.clientId as string);
+        await subject.elapse(1100);
+        expect(await store.artifacts.grantExists(grantReference(ofClient))).toBe(false);
+        expect(await store.artifacts.grantExists(grantReference(shortLived))).toBe(false);
+        expect(await store.artifacts.grantExists(grantReference(`never-${random()}`))).toBe(false);
+        for (const malformed of ['', ofClient, `${grantReference(ofClient)}x`, grantReference(ofClient).replace(/.$/, '*')]) {
+          expect(await store.artifacts.grantExists(malformed)).toBe(false);
+        }
       });
     });
 

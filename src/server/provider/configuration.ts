@@ -11,6 +11,7 @@ import { logoutSource, postLogoutSuccessSource } from '../views/provider-pages.t
 import { PURSER_METADATA } from '../../store/oidc-adapter.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
+import { addGrantReference } from './grant-reference.ts';
 import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import type { ApiLookup } from './api-admission.ts';
@@ -74,6 +75,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
       const identity = workloadIdentityOf(ctx);
       return identity ? { ...act, [SERVICE_ACCOUNT_CLAIM]: identity.subject } : act;
     },
+    // A JWT access token names its grant, opaquely, so introspection can tell that the grant is gone (grant-reference.ts).
+    formats: { customizers: { jwt: addGrantReference } },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -20,12 +20,13 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const apis = (audience: string) => cachedApis.get(audience);
   const mayIntrospect = introspectionPolicy(deps.config.tenancy === 'enforced' ? apis : undefined);
+  const grantExists = (reference: string) => store.artifacts.grantExists(reference);
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installGrants(provider, {
     apis,
     mayIntrospect,
-    verifyAccessToken: accessTokenVerifier(deps.jwks),
+    verifyAccessToken: accessTokenVerifier(deps.jwks, grantExists),
     findAccount: accountFinder(deps.users),
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
   });
@@ -35,6 +36,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     jwks: deps.jwks,
     counters: store.counters,
     mayIntrospect,
+    grantExists,
     enqueueLogout: deps.enqueueLogout,
     workload,
     userCodeAttempts: deps.config.deviceUserCodeAttempts,

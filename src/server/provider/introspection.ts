@@ -1,6 +1,7 @@
 // RFC 7662 steps oidc-provider does not take: only an authenticated client may introspect (§2.1), and a JWT access
 // token is answered like any other token instead of refused with unsupported_token_type (§2.2: the endpoint says
 // what it can vouch for, and `active: false` for everything else), so an API gateway can check any Purser token.
+// Like an opaque token, a JWT issued under a grant is inactive once that grant is gone (jwt-access-token.ts).
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 
 import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
@@ -13,8 +14,9 @@ import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authentic
 const INACTIVE = { active: false } as const;
 
 /**
- * The RFC 7662 §2.2 answer for a JWT access token: its claims while it verifies (jwt-access-token.ts), its client
- * still exists and today's policy lets the caller see it.
+ * The RFC 7662 §2.2 answer for a JWT access token: its claims while it verifies (jwt-access-token.ts: its grant, if
+ * it names one, included), its client still exists and today's policy lets the caller see it. Its grant_ref is not
+ * echoed: it means nothing to the caller.
  */
 async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): Promise<Record<string, unknown>> {
   const { provider, client, params } = ctx.oidc;

@@ -1,5 +1,5 @@
 // In-memory ArtifactStore for dev mode and single-process use: the same contract as Redis, in one process.
-import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, storedJson, type IndexRef } from '../keys.ts';
+import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, parseGrantReference, storedJson, type IndexRef } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
 
 interface Entry {
@@ -56,6 +56,11 @@ export class MemoryArtifactStore implements ArtifactStore {
 
   async find(model: string, id: string): Promise<Payload | undefined> {
     return this.#read(artifactKey(model, id));
+  }
+
+  async grantExists(reference: string): Promise<boolean> {
+    const parsed = parseGrantReference(reference);
+    return parsed !== undefined && this.#read(`Grant:${parsed.digest}`) !== undefined;
   }
 
   async findByUid(model: string, uid: string): Promise<Payload | undefined> {

@@ -3,7 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 
 import { clientGrants, clientTokens, grantArtifacts, owningIndex, storedJson } from '../keys.ts';
 import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
-import { artifactKey, indexKey, lookupKey } from './keys.ts';
+import { artifactKey, indexKey, lookupKey, referencedGrantKey } from './keys.ts';
 import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
@@ -64,6 +64,11 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async find(model: string, id: string): Promise<Payload | undefined> {
     return this.#read(artifactKey(this.#prefix, model, id));
+  }
+
+  async grantExists(reference: string): Promise<boolean> {
+    const key = referencedGrantKey(this.#prefix, reference);
+    return key !== undefined && (await this.#redis.exists(key)) === 1;
   }
 
   async findByUid(model: string, uid: string): Promise<Payload | undefined> {

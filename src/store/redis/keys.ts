@@ -1,9 +1,18 @@
 // Redis key names under the installation's prefix; `{tag}` hash tags keep a grant's or a client's keys in one slot.
-import { digest, slotTag, type IndexRef } from '../keys.ts';
+import { digest, parseGrantReference, slotTag, type IndexRef } from '../keys.ts';
+
+function digestKey(prefix: string, model: string, tag: string | undefined, digested: string): string {
+  return tag === undefined ? `${prefix}${model}:${digested}` : `${prefix}{${tag}}:${model}:${digested}`;
+}
 
 export function artifactKey(prefix: string, model: string, id: string): string {
-  const tag = slotTag(model, id);
-  return tag === undefined ? `${prefix}${model}:${digest(id)}` : `${prefix}{${tag}}:${model}:${digest(id)}`;
+  return digestKey(prefix, model, slotTag(model, id), digest(id));
+}
+
+/** The key of the Grant a `grantReference` names (the key `artifactKey` gives it), or undefined for a malformed one. */
+export function referencedGrantKey(prefix: string, reference: string): string | undefined {
+  const parsed = parseGrantReference(reference);
+  return parsed && digestKey(prefix, 'Grant', parsed.tag, parsed.digest);
 }
 
 export function indexKey(prefix: string, index: IndexRef): string {
