@@ -26,6 +26,7 @@ import { installOfflineRevocation } from './server/logout/offline-access.ts';
 import type { LogoutJob, RateCounters } from './store/types.ts';
 import { UserCodeGuessLimit } from './server/device/guess-limit.ts';
 import { installUserCodeLimit } from './server/device/user-code-lookup.ts';
+import { installNewSessionPersist } from './server/device/new-session.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
 import { installAssertionCheck, installAssertionIntake, installAssertionMethod, type WorkloadAuthentication } from './server/workload/authenticate.ts';
 
@@ -47,6 +48,8 @@ export interface ProviderPatchDependencies {
   userCodeAttempts: number;
   /** Device flow: the polling interval announced, in seconds (PURSER_DEVICE_POLL_INTERVAL). */
   devicePollInterval: number;
+  /** How long a session lives, in seconds (PURSER_SESSION_TTL). */
+  sessionTtl: number;
 }
 
 export interface Patch<Target, Dependencies> {
@@ -174,6 +177,13 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     find: (provider) => Object.getOwnPropertyDescriptor(provider.Client.prototype, 'clientAuthMethod')?.get,
     source: { file: 'lib/shared/client_auth.js', text: 'methods?.includes(ctx.oidc.client.clientAuthMethod) !== true' },
     install: (provider) => installAssertionMethod(provider),
+  },
+  {
+    member: 'Session.prototype.persist',
+    reason: 'RFC 8628 §3.3: a device page POSTed without a live session (expired cookie, another browser, a forged form) re-renders its form into a session never saved, whose persist throws (a 500); it is saved as new instead',
+    find: (provider) => (provider.Session.prototype as unknown as Record<string, unknown>).persist,
+    source: { file: 'lib/shared/error_handler.js', text: 'generateXsrf(ctx, () => {});' },
+    install: (provider, { sessionTtl }) => installNewSessionPersist(provider, sessionTtl),
   },
   {
     member: 'DeviceCode.findByUserCode',

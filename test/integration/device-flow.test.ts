@@ -147,6 +147,16 @@ describe('device authorization (RFC 8628)', () => {
     expect(forged.body).not.toContain('Is this your device?');
     expect(forged.status).toBe(400);
   });
+
+  it('RFC 8628 §3.3: a code form posted without a session (expired cookie, another browser) is shown again, not a 500, and works when sent again', async () => {
+    const started = await oidc.initiateDeviceAuthorization(await deviceClient(server), { scope: 'openid' });
+    const stale = await new Browser().get(started.verification_uri);
+    const browser = new Browser();
+    const again = await browser.submit(stale, { user_code: started.user_code });
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('name="user_code"');
+    expect((await browser.submit(again, { user_code: started.user_code })).body).toContain('Is this your device?');
+  });
 });
 
 describe('device code expiry (RFC 8628 §3.5)', () => {

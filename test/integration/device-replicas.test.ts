@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { USER_CODE_MESSAGES } from '../../src/server/device/pages.ts';
 import { USER_CODE_GUESSES_EXHAUSTED } from '../../src/server/device/user-code-lookup.ts';
 import { Browser } from '../support/browser.ts';
+import { fetchVia } from '../support/raw-http.ts';
 import { approve, enterCode, poll, QUICK_POLLING } from '../support/device.ts';
 import { freePort, spawnPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { uniquePrefix } from '../support/redis.ts';
@@ -15,6 +16,8 @@ const ATTEMPTS = 3;
 let replicas: TestServer[] = [];
 let issuer: string;
 const via = (index: number) => replicas[index % 3]!.url;
+/** A browser whose every request reaches replica `index`, under the issuer's URLs (as a load balancer would route it). */
+const browserOn = (index: number) => new Browser({ fetch: fetchVia(via(index)) });
 
 beforeAll(async () => {
   const fixtures = await writeFixtures();
@@ -37,7 +40,7 @@ describe('the device flow across three replicas', () => {
   it('RFC 8628 §3.4, §3.5: of 30 concurrent polls of one approved device code, spread over 3 replicas, exactly one gets tokens', async () => {
     const device = await started();
     // Started on replica A, approved on B, polled on all three.
-    expect((await approve(new Browser(), `${via(1)}/device`, device.user_code)).body).toContain('Your device is connected');
+    expect((await approve(browserOn(1), `${issuer}/device`, device.user_code)).body).toContain('Your device is connected');
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => poll(via(i), device.device_code, 'tv.test')));
     const winners = answers.filter(({ status }) => status === 200);
     expect(winners).toHaveLength(1);
@@ -55,10 +58,10 @@ describe('the device flow across three replicas', () => {
   it(`RFC 8628 §5.1: after ${ATTEMPTS} wrong user codes from one address, spread over the replicas, even the right code is refused (429)`, async () => {
     const device = await started();
     for (let i = 0; i < ATTEMPTS; i++) {
-      const wrong = await enterCode(new Browser(), `${via(i)}/device`, 'BCDF-GHJK');
+      const wrong = await enterCode(browserOn(i), `${issuer}/device`, 'BCDF-GHJK');
       expect([wrong.status, wrong.body.includes(USER_CODE_MESSAGES.NotFoundError)]).toEqual([200, true]);
     }
-    const refused = await enterCode(new Browser(), `${via(0)}/device`, device.user_code);
+    const refused = await enterCode(browserOn(0), `${issuer}/device`, device.user_code);
     expect([refused.status, refused.body.includes(USER_CODE_MESSAGES[USER_CODE_GUESSES_EXHAUSTED])]).toEqual([429, true]);
     expect(refused.body).not.toContain('Is this your device?');
   });

@@ -41,6 +41,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     workload,
     userCodeAttempts: deps.config.deviceUserCodeAttempts,
     devicePollInterval: deps.config.devicePollInterval,
+    sessionTtl: deps.config.sessionTtl,
   });
   installDeviceFlow(provider, deps.config, store.counters);
   return provider;
