@@ -28,6 +28,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     verifyAccessToken: accessTokenVerifier(deps.jwks),
     findAccount: accountFinder(deps.users),
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
+    workload,
   });
   installPragmaNoCache(provider);
   installProviderPatches(provider, {

@@ -7,9 +7,21 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import { EXCHANGE_SUBJECT_CLIENT_GONE, EXCHANGE_SUBJECT_NOT_FOR_CALLER, EXCHANGE_SUBJECT_TOKEN_INVALID, EXCHANGE_SUBJECT_USER_GONE, EXCHANGE_SUBJECT_WITHOUT_USER } from '../../errors/descriptions.ts';
 import { InvalidRequest } from '../../errors/purser-error.ts';
 import type { GrantDependencies } from '../grant.ts';
-import { readAccessToken, type PresentedToken } from './presented-token.ts';
+import { readAccessToken } from './presented-token.ts';
 
-export type Subject = PresentedToken & { accountId: string };
+/** Whom the exchanged token acts for. */
+export interface Subject {
+  /** Its `sub`: a user's account id, or system:serviceaccount:<namespace>:<name>. */
+  accountId: string;
+  /** When the subject token expires, epoch seconds: the exchanged token never outlives it (§5). */
+  exp: number;
+  /** The scopes the subject token carries; `undefined` for a ServiceAccount token, which carries none. */
+  scopes?: string[];
+  /** RFC 8693 §4.1: the actor chain the subject token already carries. */
+  act?: Record<string, unknown>;
+  /** `namespace/name` when the subject is a ServiceAccount. */
+  serviceAccount?: string;
+}
 
 export async function subjectOf(ctx: KoaContextWithOIDC, value: string, deps: GrantDependencies): Promise<Subject> {
   const { provider, client } = ctx.oidc;
@@ -20,5 +32,5 @@ export async function subjectOf(ctx: KoaContextWithOIDC, value: string, deps: Gr
   if (!token.accountId) throw new InvalidRequest(EXCHANGE_SUBJECT_WITHOUT_USER);
   if (!(await deps.mayIntrospect(ctx, client as never, { clientId: token.clientId, aud: token.audiences }))) throw new InvalidRequest(EXCHANGE_SUBJECT_NOT_FOR_CALLER);
   if (!(await deps.findAccount(ctx, token.accountId))) throw new InvalidRequest(EXCHANGE_SUBJECT_USER_GONE);
-  return token as Subject;
+  return { accountId: token.accountId, exp: token.exp, scopes: token.scopes, ...(token.act ? { act: token.act } : {}) };
 }
