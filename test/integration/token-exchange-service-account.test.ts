@@ -106,6 +106,8 @@ describe('RFC 8693 §2.1 subject_token_type jwt: a ServiceAccount token', () => 
     expect(payload).toMatchObject({ sub: `system:serviceaccount:${jobs}:batch`, client_id: `gateway.${svc}`, act: { sub: `gateway.${svc}` }, scope: 'inventory:read' });
     // The OAuthAPI's ttl is an hour; the ServiceAccount token lives ten minutes.
     expect(payload.exp!).toBeLessThanOrEqual(claimsOf(subject).exp as number);
+    // RFC 7662: introspection answers the same subject and actor.
+    expect(await oidc.tokenIntrospection(rp, answer.access_token)).toMatchObject({ active: true, sub: `system:serviceaccount:${jobs}:batch`, act: { sub: `gateway.${svc}` } });
   });
 
   it('§3: the same token again (a projected token is presented for its whole life, as a client assertion is)', async () => {
@@ -136,6 +138,12 @@ describe('RFC 8693 §2.2.2: refused, each with what to fix', () => {
   it("invalid_request: the cluster's issuer and claims, signed by another key", async () => {
     const claims = claimsOf(await createToken(jobs, 'batch', { audience: server.issuer }));
     expect(await oauthFailure(exchange(forgeToken(claims)))).toEqual(saRefused(text.describe(text.SA_BAD_SIGNATURE, CLUSTER_ISSUER)));
+  });
+
+  it('invalid_request: a token expired within the leeway (a client assertion would still pass; a token that may not outlive it cannot be issued)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = forgeToken({ iss: EAST_ISSUER, sub: `system:serviceaccount:${jobs}:batch`, aud: [server.issuer], iat: now - 600, nbf: now - 600, exp: now - 2 }, east.privateKey, 'east-1');
+    expect(await oauthFailure(exchange(expired))).toEqual(saRefused(text.describe(text.SA_TOKEN_EXPIRED, new Date((now - 2) * 1000).toISOString())));
   });
 
   it('invalid_request: an expired token of a trusted issuer (beyond the leeway)', async () => {

@@ -5,7 +5,7 @@
 // identity"). Each refusal has its own description (src/server/errors/descriptions.ts).
 import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 
-import { serviceAccountSubject } from '../../api/types.ts';
+import { serviceAccountOfSubject, serviceAccountSubject } from '../../api/types.ts';
 import {
   describe,
   SA_BAD_SIGNATURE,
@@ -23,8 +23,6 @@ import type { IssuerKeyMap } from './issuer-keys.ts';
 
 /** Clock skew tolerated on exp and nbf, in seconds. */
 export const LEEWAY_SECONDS = 10;
-
-const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 /** Signature algorithms a cluster signs ServiceAccount tokens with: Node's digest and options for each. */
 const ALGORITHMS: Record<string, { digest: string; options?: { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } }> = {
@@ -159,8 +157,9 @@ export function verifyIssuedToken(token: string, keys: IssuerKeyMap | undefined,
   if (typeof nbf === 'number' && nbf - LEEWAY_SECONDS > now) return { refused: describe(SA_TOKEN_NOT_YET_VALID, isoTime(nbf)) };
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
   if (!audiences.includes(audience)) return { refused: describe(SA_WRONG_AUDIENCE, JSON.stringify(audiences).replaceAll('"', "'"), audience) };
-  const [, namespace = '', name = ''] = SUBJECT.exec(sub) ?? [];
-  if (!namespace || !name) return { refused: SA_TOKEN_MALFORMED };
+  const account = serviceAccountOfSubject(sub);
+  if (!account) return { refused: SA_TOKEN_MALFORMED };
+  const { namespace, name } = account;
   return { identity: { namespace, name, subject: serviceAccountSubject(namespace, name), issuer: iss } };
 }
 

@@ -5,7 +5,7 @@
 // OAuthClient: the subject is not the caller. Which ServiceAccounts a caller may act for is the target API's
 // spec.delegation (scopes.ts). Every refusal is invalid_request (§2.2.2: an invalid or unacceptable subject_token).
 import { serviceAccountSubject } from '../../../api/types.ts';
-import { describe, EXCHANGE_SUBJECT_NOT_SERVICE_ACCOUNT, EXCHANGE_SUBJECT_SA_REFUSED } from '../../errors/descriptions.ts';
+import { describe, EXCHANGE_SUBJECT_NOT_SERVICE_ACCOUNT, EXCHANGE_SUBJECT_SA_REFUSED, SA_TOKEN_EXPIRED } from '../../errors/descriptions.ts';
 import { InvalidRequest } from '../../errors/purser-error.ts';
 import type { WorkloadAuthentication } from '../../workload/authenticate.ts';
 import { serviceAccountTokenOf, SignatureCache, verifyIssuedToken } from '../../workload/verify-token.ts';
@@ -19,10 +19,14 @@ export function serviceAccountSubjects({ keys, audience, now = Date.now }: Workl
     if (!parsed) throw new InvalidRequest(EXCHANGE_SUBJECT_NOT_SERVICE_ACCOUNT);
     const { header, claims } = parsed;
     const issuerKeys = await keys.forToken(String(claims.iss), typeof header.kid === 'string' ? header.kid : undefined);
-    const result = verifyIssuedToken(value, issuerKeys, { audience, now: now() / 1000, signatures }, parsed);
+    const seconds = now() / 1000;
+    const result = verifyIssuedToken(value, issuerKeys, { audience, now: seconds, signatures }, parsed);
     if ('refused' in result) throw new InvalidRequest(describe(EXCHANGE_SUBJECT_SA_REFUSED, result.refused));
-    const { namespace, name } = result.identity;
     // verifyIssuedToken refused a token without a numeric exp.
-    return { accountId: serviceAccountSubject(namespace, name), exp: claims.exp as number, serviceAccount: `${namespace}/${name}` };
+    const exp = claims.exp as number;
+    // Within the leeway a client assertion still authenticates, but a token that must not outlive this one would be born expired.
+    if (exp <= seconds) throw new InvalidRequest(describe(EXCHANGE_SUBJECT_SA_REFUSED, describe(SA_TOKEN_EXPIRED, new Date(exp * 1000).toISOString())));
+    const { namespace, name } = result.identity;
+    return { accountId: serviceAccountSubject(namespace, name), exp, serviceAccount: `${namespace}/${name}` };
   };
 }

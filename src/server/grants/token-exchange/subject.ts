@@ -35,7 +35,7 @@ export async function subjectOf(ctx: KoaContextWithOIDC, value: string, deps: Gr
   if (!(await deps.mayIntrospect(ctx, client as never, { clientId: token.clientId, aud: token.audiences }))) throw new InvalidRequest(EXCHANGE_SUBJECT_NOT_FOR_CALLER);
   // A token that came from exchanging a ServiceAccount's token acts for that ServiceAccount (no user has such a name:
   // users.ts); exchanged again, the delegation for the ServiceAccount decides, as for its own token.
-  const serviceAccount = serviceAccountOfSubject(token.accountId);
-  if (!serviceAccount && !(await deps.findAccount(ctx, token.accountId))) throw new InvalidRequest(EXCHANGE_SUBJECT_USER_GONE);
-  return { accountId: token.accountId, exp: token.exp, scopes: token.scopes, ...(token.act ? { act: token.act } : {}), ...(serviceAccount ? { serviceAccount } : {}) };
+  const account = serviceAccountOfSubject(token.accountId);
+  if (!account && !(await deps.findAccount(ctx, token.accountId))) throw new InvalidRequest(EXCHANGE_SUBJECT_USER_GONE);
+  return { accountId: token.accountId, exp: token.exp, scopes: token.scopes, ...(token.act ? { act: token.act } : {}), ...(account ? { serviceAccount: `${account.namespace}/${account.name}` } : {}) };
 }
