@@ -74,6 +74,8 @@ export interface AdmittedClient extends ClientReference {
   clientCredentials?: string[];
   /** Scopes the client may obtain by token exchange (spec.delegation). */
   delegated?: string[];
+  /** ServiceAccounts whose tokens the client may exchange, with the scopes for each (subjectServiceAccounts). */
+  delegatedServiceAccounts?: Array<ClientReference & { scopes: string[] }>;
 }
 
 export interface OAuthAPIStatus {

@@ -95,6 +95,16 @@ afterAll(async () => {
   if (trustedFile) await rm(dirname(trustedFile), { recursive: true, force: true });
 });
 
+describe('the OAuthAPI (through the controller)', () => {
+  it("lists in status.admittedClients the ServiceAccounts whose tokens the gateway may exchange, and the scopes", async () => {
+    const admitted = await waitFor('the gateway in the status', async () => {
+      const { stdout } = await kubectl(['get', 'oauthapi', 'inventory', '-n', inv, '-o', 'jsonpath={.status.admittedClients}']);
+      return stdout ? (JSON.parse(stdout) as Array<Record<string, unknown>>) : undefined;
+    });
+    expect(admitted).toEqual([{ namespace: svc, name: 'gateway', clientId: `gateway.${svc}`, userDelegated: [], clientCredentials: [], delegated: ['inventory:write'], delegatedServiceAccounts: [{ namespace: jobs, name: 'batch', scopes: ['inventory:read'] }] }]);
+  });
+});
+
 describe('RFC 8693 §2.1 subject_token_type jwt: a ServiceAccount token', () => {
   it('§2.2.1, §4.1: a TokenRequest token of jobs/batch becomes a token for the inventory API acting for the ServiceAccount, with the gateway in act, never outliving the subject token (§5)', async () => {
     const subject = await createToken(jobs, 'batch', { audience: server.issuer, duration: '10m' });

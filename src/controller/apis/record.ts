@@ -25,13 +25,13 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     const identity = { namespace, name, clientId, namespaceLabels: namespaceLabels(namespace) };
     const scopes = admittedScopes(spec, identity);
     const delegated = delegatedScopes(spec, identity);
-    // Not in the status's admitted list (which shows user-facing admission); the server reads it from the record.
     const bySubject = delegatedByServiceAccount(spec, identity);
-    if (Object.keys(bySubject).length) serviceAccountDelegation[clientId] = bySubject;
-    if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length) continue;
+    const subjects = Object.entries(bySubject).map(([account, scopes]) => ({ namespace: account.split('/')[0]!, name: account.split('/')[1]!, scopes }));
+    if (subjects.length) serviceAccountDelegation[clientId] = bySubject;
+    if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length && !subjects.length) continue;
     byClientId[clientId] = scopes;
     if (delegated.length) delegation[clientId] = delegated;
-    admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}) });
+    admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}), ...(subjects.length ? { delegatedServiceAccounts: subjects } : {}) });
   }
   admitted.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   const resourceServers = (spec.resourceServers ?? [])
