@@ -29,6 +29,11 @@ export interface AudienceAdmission {
   clients: Record<string, FlowScopes>;
   /** Scopes each client_id may obtain by token exchange (spec.delegation, RFC 8693); absent: no client may. */
   delegation?: Record<string, string[]>;
+  /**
+   * Scopes each client_id may obtain by exchanging a ServiceAccount's token, by that ServiceAccount (`namespace/name`):
+   * the delegation entries that list subjectServiceAccounts. Absent: no client may.
+   */
+  serviceAccountDelegation?: Record<string, Record<string, string[]>>;
   /** By the ServiceAccount (`namespace/name`) a request authenticated with; absent when no rule names one. */
   serviceAccounts?: Record<string, FlowScopes>;
 }
@@ -58,16 +63,48 @@ export function admittedScopes(api: OAuthAPISpec, client: ClientIdentity): FlowS
 }
 
 /**
- * The scopes `api` lets `client` obtain by token exchange (RFC 8693): the union of the delegation entries that select
- * it, limited to the scopes the API defines; sorted, empty when none selects it.
+ * The scopes `api` lets `client` obtain by exchanging users' tokens (RFC 8693): the union of the delegation entries
+ * that select it and list no subjectServiceAccounts, limited to the scopes the API defines; sorted, empty when none
+ * selects it.
  */
 export function delegatedScopes(api: OAuthAPISpec, client: ClientIdentity): string[] {
   const defined = new Set((api.scopes ?? []).map((scope) => scope.name));
   const result = new Set<string>();
   for (const rule of api.delegation ?? []) {
-    if (ruleSelects(rule, client)) for (const scope of rule.scopes) if (defined.has(scope)) result.add(scope);
+    if (!rule.subjectServiceAccounts?.length && ruleSelects(rule, client)) for (const scope of rule.scopes) if (defined.has(scope)) result.add(scope);
   }
   return [...result].sort();
+}
+
+/**
+ * The scopes `api` lets `client` obtain by exchanging a ServiceAccount's token (RFC 8693, subject_token_type jwt), by
+ * ServiceAccount (`namespace/name`): the union of the delegation entries that select the client and list that
+ * ServiceAccount in subjectServiceAccounts, limited to the scopes the API defines; sorted; `{}` when none does.
+ */
+export function delegatedByServiceAccount(api: OAuthAPISpec, client: ClientIdentity): Record<string, string[]> {
+  const defined = new Set((api.scopes ?? []).map((scope) => scope.name));
+  const result: Record<string, Set<string>> = {};
+  for (const rule of api.delegation ?? []) {
+    if (!rule.subjectServiceAccounts?.length || !ruleSelects(rule, client)) continue;
+    for (const account of rule.subjectServiceAccounts) {
+      const entry = (result[`${account.namespace}/${account.name}`] ??= new Set());
+      for (const scope of rule.scopes) if (defined.has(scope)) entry.add(scope);
+    }
+  }
+  return Object.fromEntries(Object.entries(result).filter(([, scopes]) => scopes.size).map(([account, scopes]) => [account, [...scopes].sort()]));
+}
+
+/**
+ * What `entry` lets `clientId` obtain by token exchange for one subject: a user's token when `serviceAccount` is
+ * `undefined`, else the token of that ServiceAccount (`namespace/name`). Sorted; empty when nothing is delegated.
+ */
+export function delegatedFor(entry: AudienceAdmission, clientId: string, serviceAccount?: string): string[] {
+  return (serviceAccount === undefined ? entry.delegation?.[clientId] : entry.serviceAccountDelegation?.[clientId]?.[serviceAccount]) ?? [];
+}
+
+/** Every scope `entry` lets `clientId` obtain by token exchange, for any subject (users or ServiceAccounts); sorted. */
+export function everyDelegated(entry: AudienceAdmission, clientId: string): string[] {
+  return [...new Set([...(entry.delegation?.[clientId] ?? []), ...Object.values(entry.serviceAccountDelegation?.[clientId] ?? {}).flat()])].sort();
 }
 
 /**

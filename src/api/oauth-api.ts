@@ -38,13 +38,19 @@ export interface AccessRule {
 
 /**
  * One entry of `spec.delegation` (RFC 8693 token exchange): the clients it selects may exchange a user's access token
- * they received for a token for this API, on behalf of that user, carrying at most `scopes`.
+ * they received for a token for this API, on behalf of that user, carrying at most `scopes`; or, when the entry lists
+ * subjectServiceAccounts, the ServiceAccount tokens of those ServiceAccounts (and no user's token).
  */
 export interface DelegationRule {
   /** Clients in every namespace these labels select. */
   namespaceSelector?: LabelSelector;
   /** Clients named one by one; a client matches when either this list or namespaceSelector selects it. */
   clients?: ClientReference[];
+  /**
+   * ServiceAccounts whose tokens the selected clients may exchange (subject_token_type jwt): the new token acts for
+   * the ServiceAccount. An entry with this list delegates those ServiceAccounts only, never users' tokens.
+   */
+  subjectServiceAccounts?: ClientReference[];
   scopes: string[];
 }
 
@@ -68,6 +74,8 @@ export interface AdmittedClient extends ClientReference {
   clientCredentials?: string[];
   /** Scopes the client may obtain by token exchange (spec.delegation). */
   delegated?: string[];
+  /** ServiceAccounts whose tokens the client may exchange, with the scopes for each (subjectServiceAccounts). */
+  delegatedServiceAccounts?: Array<ClientReference & { scopes: string[] }>;
 }
 
 export interface OAuthAPIStatus {

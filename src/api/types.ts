@@ -145,3 +145,9 @@ export function hasSecret(spec: OAuthClientSpec): boolean {
 
 /** The `sub` of a ServiceAccount's token: `system:serviceaccount:<namespace>:<name>`. */
 export const serviceAccountSubject = (namespace: string, name: string): string => `system:serviceaccount:${namespace}:${name}`;
+
+/** The ServiceAccount a `sub` names (`system:serviceaccount:<namespace>:<name>`), else `undefined`. */
+export function serviceAccountOfSubject(sub: string): { namespace: string; name: string } | undefined {
+  const [, namespace, name] = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(sub) ?? [];
+  return namespace && name ? { namespace, name } : undefined;
+}

@@ -52,7 +52,9 @@ function ruleProblem(rule: AccessRule, index: number, defined: Set<string>): str
 }
 
 const delegationProblem = (rule: DelegationRule, index: number, defined: Set<string>): string | undefined =>
-  selectionProblem(`delegation[${index}]`, rule) ?? scopesProblem(`delegation[${index}]`, rule.scopes, defined);
+  selectionProblem(`delegation[${index}]`, rule) ??
+  scopesProblem(`delegation[${index}]`, rule.scopes, defined) ??
+  rule.subjectServiceAccounts?.map((ref) => referenceProblem(`delegation[${index}].subjectServiceAccounts`, ref, 'ServiceAccount')).find(Boolean);
 
 const checks: Check[] = [
   (spec) => audienceProblem(spec.audience),

@@ -35,7 +35,10 @@ const orders: OAuthAPISpec = {
     { serviceAccounts: [{ namespace: 'shop', name: 'orders-worker' }], scopes: ['orders:read'], flows: ['clientCredentials'] },
   ],
   resourceServers: [{ namespace: 'orders', name: 'backend' }],
-  delegation: [{ clients: [{ namespace: 'shop', name: 'checkout' }], namespaceSelector: { matchLabels: { tier: 'internal' } }, scopes: ['orders:read'] }],
+  delegation: [
+    { clients: [{ namespace: 'shop', name: 'checkout' }], namespaceSelector: { matchLabels: { tier: 'internal' } }, scopes: ['orders:read'] },
+    { clients: [{ namespace: 'shop', name: 'gateway' }], subjectServiceAccounts: [{ namespace: 'jobs', name: 'batch' }], scopes: ['orders:read'] },
+  ],
 };
 
 describe('OAuthAPI CRD', () => {
@@ -57,6 +60,7 @@ describe('OAuthAPI CRD', () => {
     ['In without values', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'In' }] }, scopes: ['a'], flows: ['userDelegated'] }] }, 'spec.access[0].namespaceSelector.matchExpressions[0].values: Invalid value: "object": In and NotIn need values; Exists and DoesNotExist take none'],
     ['a delegation entry selecting nobody', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ scopes: ['a'] }] }, 'spec.delegation[0].clients: Required value: select clients with namespaceSelector or clients'],
     ['a delegation entry naming an undefined scope', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['b'] }] }, 'spec.delegation: Invalid value: "object": delegation: every scope of an entry must be defined in spec.scopes'],
+    ['a subject ServiceAccount without namespace', { audience: 'urn:x', scopes: [{ name: 'a' }], delegation: [{ clients: [{ namespace: 'n', name: 'c' }], subjectServiceAccounts: [{ name: 'batch' } as never], scopes: ['a'] }] }, 'spec.delegation[0].subjectServiceAccounts[0].namespace: Required value'],
     ['an unknown flow', { audience: 'urn:x', scopes: [{ name: 'a' }], access: [{ clients: [{ namespace: 'n', name: 'c' }], scopes: ['a'], flows: ['password' as never] }] }, 'spec.access[0].flows[0]: Unsupported value: "password": supported values: "userDelegated", "clientCredentials"'],
   ])('refuses %s at apply time, as validate-api.ts does', async (label, spec, message) => {
     expect(validateOAuthAPI(spec)).toEqual({ reason: 'InvalidSpec', message: expect.any(String) });
@@ -72,5 +76,7 @@ describe('OAuthAPI CRD', () => {
     expect(oneLine(resourceServers.stdout)).toContain('may introspect this API\'s tokens (RFC 7662)');
     const delegation = await kubectl(['explain', 'oauthapi.spec.delegation']);
     expect(oneLine(delegation.stdout)).toContain('Who may exchange a user\'s access token for a token for this API (RFC 8693 token exchange');
+    const subjects = await kubectl(['explain', 'oauthapi.spec.delegation.subjectServiceAccounts']);
+    expect(oneLine(subjects.stdout)).toContain('ServiceAccounts whose tokens the selected clients may exchange (subject_token_type urn:ietf:params:oauth:token-type:jwt');
   });
 });

@@ -2,7 +2,7 @@
 // flow → admitted scopes or the exact refusal.
 import { describe, expect, it } from 'vitest';
 
-import { admittedByServiceAccount, admittedScopes, decideAdmission, delegatedScopes, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
+import { admittedByServiceAccount, admittedScopes, decideAdmission, delegatedByServiceAccount, delegatedFor, delegatedScopes, everyDelegated, flowOfGrant, type AdmissionDecision, type ClientIdentity } from '../../src/api/admission.ts';
 import { selectorMatches } from '../../src/api/label-selector.ts';
 import type { Flow, LabelSelector, OAuthAPISpec } from '../../src/api/oauth-api.ts';
 
@@ -133,6 +133,61 @@ describe('delegatedScopes (RFC 8693 token exchange)', () => {
 
   it('delegates nothing without spec.delegation', () => {
     expect(delegatedScopes(inventory, identity('team-b', 'shop'))).toEqual([]);
+  });
+
+  it('leaves out entries that list subjectServiceAccounts: they delegate those ServiceAccounts, not users', () => {
+    const forWorkloads: OAuthAPISpec = { ...inventory, delegation: [{ clients: [{ namespace: 'team-b', name: 'shop' }], subjectServiceAccounts: [{ namespace: 'team-w', name: 'batch' }], scopes: ['inventory:read'] }] };
+    expect(delegatedScopes(forWorkloads, identity('team-b', 'shop'))).toEqual([]);
+  });
+});
+
+describe('delegatedByServiceAccount (RFC 8693 token exchange of a ServiceAccount token)', () => {
+  const delegating: OAuthAPISpec = {
+    ...inventory,
+    delegation: [
+      { clients: [{ namespace: 'team-b', name: 'shop' }], scopes: ['inventory:write'] },
+      { clients: [{ namespace: 'team-b', name: 'shop' }], subjectServiceAccounts: [{ namespace: 'team-w', name: 'batch' }], scopes: ['inventory:read'] },
+      { namespaceSelector: { matchLabels: { 'purser.dev/tenant': 'trusted' } }, subjectServiceAccounts: [{ namespace: 'team-w', name: 'batch' }, { namespace: 'team-w', name: 'cron' }], scopes: ['inventory:write', 'inventory:admin'] },
+    ],
+  };
+
+  it.each<[string, ClientIdentity, Record<string, string[]>]>([
+    ['a client an entry names: only that entry\'s ServiceAccounts, not the users\' entry', identity('team-b', 'shop'), { 'team-w/batch': ['inventory:read'] }],
+    ['a client of a selected namespace: each ServiceAccount, without the undefined scope', identity('team-c', 'any', { 'purser.dev/tenant': 'trusted' }), { 'team-w/batch': ['inventory:write'], 'team-w/cron': ['inventory:write'] }],
+    ['a client both select: the union per ServiceAccount, sorted', identity('team-b', 'shop', { 'purser.dev/tenant': 'trusted' }), { 'team-w/batch': ['inventory:read', 'inventory:write'], 'team-w/cron': ['inventory:write'] }],
+    ['a client no entry selects', identity('team-a', 'stocker'), {}],
+  ])('%s', (_label, client, expected) => {
+    expect(delegatedByServiceAccount(delegating, client)).toEqual(expected);
+  });
+
+  it('leaves out a ServiceAccount whose entries name only undefined scopes', () => {
+    const undefinedOnly: OAuthAPISpec = { ...inventory, delegation: [{ clients: [{ namespace: 'team-b', name: 'shop' }], subjectServiceAccounts: [{ namespace: 'team-w', name: 'batch' }], scopes: ['inventory:admin'] }] };
+    expect(delegatedByServiceAccount(undefinedOnly, identity('team-b', 'shop'))).toEqual({});
+  });
+});
+
+describe('delegatedFor and everyDelegated (the server\'s side of spec.delegation)', () => {
+  const entry = {
+    api: 'team-i/inventory',
+    audience: 'https://inventory.test',
+    scopes: ['inventory:read', 'inventory:write'],
+    clients: {},
+    delegation: { 'shop.team-b': ['inventory:write'] },
+    serviceAccountDelegation: { 'shop.team-b': { 'team-w/batch': ['inventory:read'] } },
+  };
+
+  it.each<[string, string, string | undefined, string[]]>([
+    ['a user subject: the users\' delegation', 'shop.team-b', undefined, ['inventory:write']],
+    ['a ServiceAccount subject: the delegation naming it', 'shop.team-b', 'team-w/batch', ['inventory:read']],
+    ['a ServiceAccount no entry names', 'shop.team-b', 'team-w/cron', []],
+    ['a client without delegation', 'other.team-x', 'team-w/batch', []],
+  ])('%s', (_label, clientId, serviceAccount, expected) => {
+    expect(delegatedFor(entry, clientId, serviceAccount)).toEqual(expected);
+  });
+
+  it('everyDelegated joins both, sorted (what the controller checks a client\'s scopes against)', () => {
+    expect(everyDelegated(entry, 'shop.team-b')).toEqual(['inventory:read', 'inventory:write']);
+    expect(everyDelegated(entry, 'other.team-x')).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@ import { noOAuthAPIDescription } from '../../src/api/admission-errors.ts';
 import * as text from '../../src/server/errors/descriptions.ts';
 import type { PurserError } from '../../src/server/errors/purser-error.ts';
 import { actClaim } from '../../src/server/grants/token-exchange/act.ts';
-import { ACCESS_TOKEN_TYPE, readExchangeRequest } from '../../src/server/grants/token-exchange/request.ts';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, readExchangeRequest } from '../../src/server/grants/token-exchange/request.ts';
 import { exchangedScopes, type ScopeQuestion } from '../../src/server/grants/token-exchange/scopes.ts';
 
 /** The error `call` throws, as the token endpoint would answer it. */
@@ -24,16 +24,20 @@ const INVENTORY = 'https://inventory.test';
 
 describe('readExchangeRequest (RFC 8693 §2.1)', () => {
   it('reads the subject token, the target from resource or audience, and the scopes', () => {
-    expect(readExchangeRequest({ ...subject, resource: INVENTORY, scope: 'a b' })).toEqual({ subjectToken: 'token', target: INVENTORY, scopes: ['a', 'b'] });
-    expect(readExchangeRequest({ ...subject, audience: INVENTORY, requested_token_type: ACCESS_TOKEN_TYPE })).toEqual({ subjectToken: 'token', target: INVENTORY });
+    expect(readExchangeRequest({ ...subject, resource: INVENTORY, scope: 'a b' })).toEqual({ subjectToken: 'token', subjectTokenType: ACCESS_TOKEN_TYPE, target: INVENTORY, scopes: ['a', 'b'] });
+    expect(readExchangeRequest({ ...subject, audience: INVENTORY, requested_token_type: ACCESS_TOKEN_TYPE })).toEqual({ subjectToken: 'token', subjectTokenType: ACCESS_TOKEN_TYPE, target: INVENTORY });
     // §2.1.1: resource and audience may both name the target.
-    expect(readExchangeRequest({ ...subject, resource: [INVENTORY], audience: INVENTORY, actor_token: 'mine', actor_token_type: ACCESS_TOKEN_TYPE })).toEqual({ subjectToken: 'token', actorToken: 'mine', target: INVENTORY });
+    expect(readExchangeRequest({ ...subject, resource: [INVENTORY], audience: INVENTORY, actor_token: 'mine', actor_token_type: ACCESS_TOKEN_TYPE })).toEqual({ subjectToken: 'token', subjectTokenType: ACCESS_TOKEN_TYPE, actorToken: 'mine', target: INVENTORY });
+  });
+
+  it('§3: reads a JWT subject token (a ServiceAccount token) with subject_token_type jwt', () => {
+    expect(readExchangeRequest({ subject_token: 'sa', subject_token_type: JWT_TOKEN_TYPE, resource: INVENTORY })).toEqual({ subjectToken: 'sa', subjectTokenType: JWT_TOKEN_TYPE, target: INVENTORY });
   });
 
   it.each<[string, Record<string, unknown>, string, string]>([
     ['§2.1 subject_token is REQUIRED', { subject_token_type: ACCESS_TOKEN_TYPE, resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_PARAMETER_MISSING, 'subject_token')],
     ['§2.1 subject_token_type is REQUIRED', { subject_token: 't', resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_PARAMETER_MISSING, 'subject_token_type')],
-    ['§2.2.2 a subject_token_type not supported', { ...subject, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt', resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_SUBJECT_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:jwt')],
+    ['§2.2.2 a subject_token_type not supported', { ...subject, subject_token_type: 'urn:ietf:params:oauth:token-type:id_token', resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_SUBJECT_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:id_token')],
     ['§2.1 actor_token_type is REQUIRED with actor_token', { ...subject, actor_token: 'a', resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_PARAMETER_MISSING, 'actor_token_type')],
     ['§2.1 actor_token_type MUST NOT come without actor_token', { ...subject, actor_token_type: ACCESS_TOKEN_TYPE, resource: INVENTORY }, 'invalid_request', text.EXCHANGE_ACTOR_TOKEN_TYPE_ALONE],
     ['§2.2.2 an actor_token_type not supported', { ...subject, actor_token: 'a', actor_token_type: 'urn:ietf:params:oauth:token-type:id_token', resource: INVENTORY }, 'invalid_request', text.describe(text.EXCHANGE_ACTOR_TOKEN_TYPE, 'urn:ietf:params:oauth:token-type:id_token')],
@@ -75,6 +79,44 @@ describe('exchangedScopes (RFC 8693 §2.2.2, §5)', () => {
     ['a scope the caller does not list', { requested: ['inventory:write'], policy: { audiences: [INVENTORY], scopes: ['inventory:read'] } }, 'invalid_scope', text.describe(text.SCOPE_NOT_ALLOWED, 'inventory:write', 'inventory:read')],
     ['a scope the subject token does not carry', { requested: ['inventory:write'] }, 'invalid_scope', text.describe(text.EXCHANGE_SCOPE_NOT_IN_SUBJECT, 'inventory:write', 'inventory:read orders:read')],
     ['nothing left to delegate', { subjectScopes: ['orders:read'] }, 'invalid_scope', text.describe(text.EXCHANGE_NOTHING_TO_DELEGATE, 'orders.team-a', INVENTORY, 'inventory:read inventory:write')],
+  ])('RFC 8693 §2.2.2: refuses %s', (_label, overrides, error, description) => {
+    expect(refusal(() => exchangedScopes(question(overrides)))).toEqual({ error, description });
+  });
+});
+
+describe('exchangedScopes for a ServiceAccount subject (RFC 8693 §2.2.2, §5)', () => {
+  const WORKER = 'team-w/batch-worker';
+  const record = {
+    api: 'team-i/inventory',
+    audience: INVENTORY,
+    scopes: ['inventory:read', 'inventory:write', 'inventory:admin'],
+    clients: {},
+    delegation: { 'orders.team-a': ['inventory:admin'] },
+    serviceAccountDelegation: { 'orders.team-a': { [WORKER]: ['inventory:read', 'inventory:write'] } },
+  };
+  const question = (overrides: Partial<ScopeQuestion> = {}): ScopeQuestion => ({
+    record,
+    target: INVENTORY,
+    clientId: 'orders.team-a',
+    policy: { audiences: [INVENTORY], scopes: ['inventory:read', 'inventory:write', 'inventory:admin'] },
+    serviceAccount: WORKER,
+    ...overrides,
+  });
+
+  it('§5: without a scope parameter, every scope delegated for the ServiceAccount that the caller lists (the token carries none)', () => {
+    expect(exchangedScopes(question())).toEqual(['inventory:read', 'inventory:write']);
+    expect(exchangedScopes(question({ policy: { audiences: [INVENTORY], scopes: ['inventory:read'] } }))).toEqual(['inventory:read']);
+  });
+
+  it('the scopes asked for, when the delegation for the ServiceAccount has them', () => {
+    expect(exchangedScopes(question({ requested: ['inventory:write'] }))).toEqual(['inventory:write']);
+  });
+
+  it.each<[string, Partial<ScopeQuestion>, string, string]>([
+    ['a ServiceAccount no entry names for the caller', { serviceAccount: 'team-w/other' }, 'invalid_target', text.describe(text.EXCHANGE_SA_NOT_DELEGATED, 'team-i/inventory', 'orders.team-a', 'team-w/other', INVENTORY)],
+    ['a caller delegated users\' tokens only', { clientId: 'web.team-a' }, 'invalid_target', text.describe(text.EXCHANGE_SA_NOT_DELEGATED, 'team-i/inventory', 'web.team-a', WORKER, INVENTORY)],
+    ['a scope delegated for users\' tokens, not for the ServiceAccount', { requested: ['inventory:admin'] }, 'invalid_scope', text.describe(text.EXCHANGE_SCOPE_NOT_DELEGATED, 'team-i/inventory', 'orders.team-a', 'inventory:read inventory:write', INVENTORY, 'inventory:admin')],
+    ['nothing the caller lists', { policy: { audiences: [INVENTORY], scopes: ['inventory:admin'] } }, 'invalid_scope', text.describe(text.SCOPE_NOT_ALLOWED, 'inventory:read inventory:write', 'inventory:admin')],
   ])('RFC 8693 §2.2.2: refuses %s', (_label, overrides, error, description) => {
     expect(refusal(() => exchangedScopes(question(overrides)))).toEqual({ error, description });
   });

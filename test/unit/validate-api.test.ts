@@ -17,6 +17,7 @@ describe('validateOAuthAPI', () => {
 
   it('accepts delegation entries by client and by namespace label (RFC 8693 token exchange)', () => {
     expect(validateOAuthAPI({ ...base, delegation: [{ clients: [{ namespace: 'mail', name: 'notifier' }], namespaceSelector: {}, scopes: ['orders:read'] }] })).toBeUndefined();
+    expect(validateOAuthAPI({ ...base, delegation: [{ clients: [{ namespace: 'mail', name: 'notifier' }], subjectServiceAccounts: [{ namespace: 'batch', name: 'nightly' }], scopes: ['orders:read'] }] })).toBeUndefined();
   });
 
   it('accepts a rule by ServiceAccount alone', () => {
@@ -47,6 +48,7 @@ describe('validateOAuthAPI', () => {
     ['a delegation entry without scopes', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: [] }] }, 'delegation[0].scopes: name at least one scope'],
     ['a delegation entry naming an undefined scope', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], scopes: ['orders:write'] }] }, 'delegation[0].scopes: "orders:write" is not defined in spec.scopes'],
     ['a delegation entry with a client without name', { ...base, delegation: [{ clients: [{ namespace: 'a' } as never], scopes: ['orders:read'] }] }, 'delegation[0].clients: each client needs namespace and name'],
+    ['a delegation entry with a subject ServiceAccount without namespace', { ...base, delegation: [{ clients: [{ namespace: 'a', name: 'b' }], subjectServiceAccounts: [{ name: 'batch' } as never], scopes: ['orders:read'] }] }, 'delegation[0].subjectServiceAccounts: each ServiceAccount needs namespace and name'],
     ['an unknown token format', { ...base, accessToken: { format: 'paseto' as never } }, 'accessToken.format must be jwt or opaque'],
     ['a malformed token lifetime', { ...base, accessToken: { ttl: 'an hour' } }, 'accessToken.ttl: "an hour" is not a duration such as 90s, 15m, 1h or 14d'],
   ])('refuses %s', (_label, spec, message) => {

@@ -18,7 +18,7 @@ import {
   SA_WRONG_AUDIENCE,
 } from '../../src/server/errors/descriptions.ts';
 import { importIssuers } from '../../src/server/workload/issuer-keys.ts';
-import { isServiceAccountToken, LEEWAY_SECONDS, SignatureCache, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
+import { isServiceAccountToken, LEEWAY_SECONDS, SignatureCache, verifyIssuedToken, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://kubernetes.default.svc';
@@ -74,6 +74,20 @@ describe('verifyServiceAccountToken', () => {
     ['a ServiceAccount the client does not list', () => verify(token(claims({ sub: 'system:serviceaccount:shop:default' }))), refused(describeError(SA_NOT_LISTED, 'default', 'orders-worker'))],
   ])('%s', (_label, run, expected) => {
     expect(run()).toEqual(expected);
+  });
+});
+
+describe('verifyIssuedToken (a subject_token, RFC 8693 §2.1: the token checks without a client)', () => {
+  const verifyAlone = (jwt: string) => verifyIssuedToken(jwt, keys, { audience: AUDIENCE, now: NOW });
+
+  it.each<[string, string, Verification]>([
+    ['a ServiceAccount of any namespace: no client to match', token(claims({ sub: 'system:serviceaccount:other:batch' })), { identity: { namespace: 'other', name: 'batch', subject: 'system:serviceaccount:other:batch', issuer: ISSUER } }],
+    ['the same checks as an assertion: the audience', token(claims({ aud: [ISSUER] })), refused(describeError(SA_WRONG_AUDIENCE, `['${ISSUER}']`, AUDIENCE))],
+    ['the same checks as an assertion: expiry', token(claims({ exp: NOW - LEEWAY_SECONDS - 1 })), refused(describeError(SA_TOKEN_EXPIRED, new Date((NOW - LEEWAY_SECONDS - 1) * 1000).toISOString()))],
+    ['the same checks as an assertion: the issuer', token(claims({ iss: 'https://elsewhere.example' })), refused(describeError(SA_ISSUER_NOT_TRUSTED, 'https://elsewhere.example'))],
+    ['a sub that is not a ServiceAccount', token(claims({ sub: 'alice' })), refused(SA_TOKEN_MALFORMED)],
+  ])('%s', (_label, jwt, expected) => {
+    expect(verifyAlone(jwt)).toEqual(expected);
   });
 });
 

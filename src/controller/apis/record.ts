@@ -1,6 +1,6 @@
 // Translates an OAuthAPI that holds its audience into the API catalog record the server decides from, and the
 // list of admitted clients its status shows. Pure: the informer caches are passed in.
-import { admittedByServiceAccount, admittedScopes, delegatedScopes, type FlowScopes } from '../../api/admission.ts';
+import { admittedByServiceAccount, admittedScopes, delegatedByServiceAccount, delegatedScopes, type FlowScopes } from '../../api/admission.ts';
 import { parseDuration } from '../../api/duration.ts';
 import { apiRefOf, type AdmittedClient } from '../../api/oauth-api.ts';
 import { clientIdOf } from '../../api/types.ts';
@@ -17,6 +17,7 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
   const admitted: AdmittedClient[] = [];
   const byClientId: Record<string, FlowScopes> = {};
   const delegation: Record<string, string[]> = {};
+  const serviceAccountDelegation: Record<string, Record<string, string[]>> = {};
   for (const client of clients) {
     if (!client.spec?.audiences?.includes(spec.audience)) continue;
     const { namespace, name } = client.metadata;
@@ -24,10 +25,13 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     const identity = { namespace, name, clientId, namespaceLabels: namespaceLabels(namespace) };
     const scopes = admittedScopes(spec, identity);
     const delegated = delegatedScopes(spec, identity);
-    if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length) continue;
+    const bySubject = delegatedByServiceAccount(spec, identity);
+    const subjects = Object.entries(bySubject).map(([account, scopes]) => ({ namespace: account.split('/')[0]!, name: account.split('/')[1]!, scopes }));
+    if (subjects.length) serviceAccountDelegation[clientId] = bySubject;
+    if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length && !subjects.length) continue;
     byClientId[clientId] = scopes;
     if (delegated.length) delegation[clientId] = delegated;
-    admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}) });
+    admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}), ...(subjects.length ? { delegatedServiceAccounts: subjects } : {}) });
   }
   admitted.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
   const resourceServers = (spec.resourceServers ?? [])
@@ -42,6 +46,7 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     scopes: (spec.scopes ?? []).map((scope) => scope.name),
     clients: byClientId,
     ...(Object.keys(delegation).length ? { delegation } : {}),
+    ...(Object.keys(serviceAccountDelegation).length ? { serviceAccountDelegation } : {}),
     ...(Object.keys(byServiceAccount).length ? { serviceAccounts: byServiceAccount } : {}),
     descriptions: Object.fromEntries((spec.scopes ?? []).filter((scope) => scope.description).map((scope) => [scope.name, scope.description!])),
     ...(spec.displayName ? { displayName: spec.displayName } : {}),

@@ -1,6 +1,6 @@
 // What each audience's OAuthAPI admits for this client, read from the API catalog the OAuthAPI reconciler writes:
 // the client's status shows it per audience, and the AudiencesAdmitted condition names the OAuthAPI to ask.
-import { flowOfGrant } from '../../api/admission.ts';
+import { everyDelegated, flowOfGrant } from '../../api/admission.ts';
 import { AudienceNotAdmitted, NoOAuthAPI } from '../../api/api-reasons.ts';
 import type { Problem } from '../../api/reasons.ts';
 import { clientIdOf, grantTypesOf, OIDC_SCOPES, TOKEN_EXCHANGE_GRANT, type AudienceStatus } from '../../api/types.ts';
@@ -31,7 +31,7 @@ export async function admissionOf(ctx: ReconcileContext, client: OAuthClientReso
   for (const audience of audiences) records.push(await ctx.store.apis.get(audience));
   // A scope the client obtains by exchange is wanted from the API that delegates it, not from every API defining the
   // name (the API whose tokens it exchanges defines it too, for its users to consent to).
-  const exchanged = new Set(exchanges ? records.flatMap((record) => record?.delegation?.[clientId] ?? []) : []);
+  const exchanged = new Set(exchanges ? records.flatMap((record) => (record ? everyDelegated(record, clientId) : [])) : []);
   for (const [index, audience] of audiences.entries()) {
     const record = records[index];
     if (!record) {
@@ -40,7 +40,7 @@ export async function admissionOf(ctx: ReconcileContext, client: OAuthClientReso
       continue;
     }
     const admitted = record.clients[clientId] ?? { userDelegated: [], clientCredentials: [] };
-    const inFlows = new Set([...flows.flatMap((flow) => admitted[flow]), ...(exchanges ? (record.delegation?.[clientId] ?? []) : [])]);
+    const inFlows = new Set([...flows.flatMap((flow) => admitted[flow]), ...(exchanges ? everyDelegated(record, clientId) : [])]);
     const notAdmitted = wanted.filter((scope) => record.scopes.includes(scope) && !inFlows.has(scope) && !exchanged.has(scope));
     statuses.push({ audience, oauthAPI: record.api, userDelegated: admitted.userDelegated, clientCredentials: admitted.clientCredentials, ...(notAdmitted.length ? { notAdmitted } : {}) });
     if (notAdmitted.length || !inFlows.size) {

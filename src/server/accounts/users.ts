@@ -50,6 +50,9 @@ export class UserDirectory {
   }
 }
 
+/** The prefix of Kubernetes' own identities (ServiceAccount subjects among them), never a user's. */
+export const RESERVED_USERNAME_PREFIX = 'system:';
+
 export function parseUsers(text: string, source: string): User[] {
   const document: unknown = parse(text);
   const list = Array.isArray(document) ? document : (document as { users?: unknown } | null)?.users;
@@ -57,6 +60,9 @@ export function parseUsers(text: string, source: string): User[] {
   return list.map((entry: Record<string, unknown>, index) => {
     const where = `${source}: user #${index + 1}`;
     if (typeof entry?.username !== 'string' || !entry.username) throw new UsersFileError(`${where} has no username`);
+    // A user's username is the sub of its tokens; a token exchanged for a ServiceAccount's token has
+    // system:serviceaccount:<namespace>:<name> there (Kubernetes reserves system: too), which no user may pass for.
+    if (entry.username.startsWith(RESERVED_USERNAME_PREFIX)) throw new UsersFileError(`${where} (${entry.username}): usernames starting with ${RESERVED_USERNAME_PREFIX} are reserved for Kubernetes identities`);
     if (typeof entry.passwordHash !== 'string' || !entry.passwordHash.startsWith('$argon2id$')) {
       throw new UsersFileError(`${where} (${entry.username}): passwordHash must be an argon2id hash (run: purser hash-password)`);
     }

@@ -36,7 +36,7 @@ export const AUTH_METHOD_NOT_REGISTERED = "this client is registered to authenti
 export const CLIENT_AUTH_THROTTLED = 'too many failed client authentications for this client_id from this address: retry in 15 minutes';
 export const INTROSPECTION_NEEDS_AUTHENTICATION = 'introspection needs client authentication; a public client cannot introspect tokens';
 /** Workload identity: a ServiceAccount token sent as the client assertion (src/server/workload/), each refusal its own. */
-export const SA_TOKEN_MALFORMED = 'the client_assertion looks like a ServiceAccount token but is not a signed JWT Purser can read (header, payload and signature, base64url; alg RS256, PS256, ES256 or ES384)';
+export const SA_TOKEN_MALFORMED = 'the ServiceAccount token is not a signed JWT Purser can read (header, payload and signature, base64url; alg RS256, PS256, ES256 or ES384)';
 export const SA_KEYS_NOT_PUBLISHED = 'no ServiceAccount issuer keys are published yet (the controller reads them from the API server): retry in a moment';
 export const SA_ISSUER_NOT_TRUSTED = "the ServiceAccount token's issuer '%s' is not trusted: it is neither this cluster's service-account issuer nor one of the trusted issuers (PURSER_TRUSTED_ISSUERS_FILE)";
 export const SA_BAD_SIGNATURE = "the ServiceAccount token's signature does not verify with any published key of its issuer '%s' (signed by another key, or the key is not published yet)";
@@ -71,7 +71,7 @@ export const SERVER_FAULT = 'Purser could not complete this request; try again i
 // -- token exchange (RFC 8693 §2.2.2): invalid_request for a bad request or an unacceptable subject/actor token,
 // invalid_target for an API that will not take the token, invalid_scope for scopes beyond what may be delegated
 export const EXCHANGE_PARAMETER_MISSING = 'token exchange needs the %s parameter (RFC 8693 section 2.1)';
-export const EXCHANGE_SUBJECT_TOKEN_TYPE = 'subject_token_type %s is not supported: send an access token of this server with subject_token_type urn:ietf:params:oauth:token-type:access_token';
+export const EXCHANGE_SUBJECT_TOKEN_TYPE = 'subject_token_type %s is not supported: send an access token of this server with subject_token_type urn:ietf:params:oauth:token-type:access_token, or a Kubernetes ServiceAccount token with urn:ietf:params:oauth:token-type:jwt';
 export const EXCHANGE_ACTOR_TOKEN_TYPE = 'actor_token_type %s is not supported: send this client\'s own access token (client_credentials) with actor_token_type urn:ietf:params:oauth:token-type:access_token';
 export const EXCHANGE_ACTOR_TOKEN_TYPE_ALONE = 'actor_token_type must not be sent without actor_token (RFC 8693 section 2.1)';
 export const EXCHANGE_REQUESTED_TOKEN_TYPE = 'requested_token_type %s is not supported: token exchange issues access tokens only (urn:ietf:params:oauth:token-type:access_token)';
@@ -88,6 +88,9 @@ export const EXCHANGE_OIDC_SCOPES = 'a token from a token exchange is for an API
 export const EXCHANGE_SCOPE_NOT_DELEGATED = "OAuthAPI %s delegates to client '%s' only %s for its audience '%s'; refused: %s (ask its owners to extend spec.delegation)";
 export const EXCHANGE_SCOPE_NOT_IN_SUBJECT = 'the subject_token does not carry %s (it carries: %s): an exchanged token never carries more than the token it replaces';
 export const EXCHANGE_NOTHING_TO_DELEGATE = "the subject_token carries none of the scopes client '%s' may obtain by exchange for the audience '%s' (%s)";
+export const EXCHANGE_SUBJECT_NOT_SERVICE_ACCOUNT = "subject_token_type urn:ietf:params:oauth:token-type:jwt takes a Kubernetes ServiceAccount token (sub system:serviceaccount:<namespace>:<name>); send an access token of this server as urn:ietf:params:oauth:token-type:access_token";
+export const EXCHANGE_SUBJECT_SA_REFUSED = 'subject_token is refused as a ServiceAccount token (checked as a ServiceAccount client assertion is): %s';
+export const EXCHANGE_SA_NOT_DELEGATED = "OAuthAPI %s does not let client '%s' exchange the tokens of ServiceAccount '%s' for its audience '%s'; ask its owners to list the ServiceAccount in subjectServiceAccounts of a spec.delegation entry that selects the client";
 // -- the device authorization grant (RFC 8628 §3.5)
 export const DEVICE_CODE_NOT_RECOGNISED = 'device code not recognised: it was not issued by this server to this client, or its device authorization ended long ago; start a new one';
 export const DEVICE_CODE_ALREADY_USED = 'device code was already used: it buys tokens once (presented again after that, it revokes them); start a new device authorization';

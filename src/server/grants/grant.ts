@@ -7,6 +7,7 @@ import type { ApiLookup } from '../provider/api-admission.ts';
 import type { ClientLike } from '../provider/client-policy.ts';
 import type { AccessTokenVerifier } from '../provider/jwt-access-token.ts';
 import type { IntrospectionPolicy } from '../provider/token-policies.ts';
+import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
 /** What a grant may use besides the request: the server's decisions, built once in createProvider. */
 export interface GrantDependencies {
@@ -20,6 +21,8 @@ export interface GrantDependencies {
   findAccount: (ctx: KoaContextWithOIDC, sub: string) => Promise<unknown>;
   /** Seconds an access token of `client` lives when its audience's OAuthAPI sets no ttl. */
   accessTokenTtl: (client: ClientLike) => number;
+  /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry (workload identity). */
+  workload: WorkloadAuthentication;
 }
 
 export interface GrantType {

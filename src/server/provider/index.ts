@@ -29,6 +29,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     verifyAccessToken: accessTokenVerifier(deps.jwks, grantExists),
     findAccount: accountFinder(deps.users),
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
+    workload,
   });
   installPragmaNoCache(provider);
   installProviderPatches(provider, {

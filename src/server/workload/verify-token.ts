@@ -1,10 +1,11 @@
-// Verifies a ServiceAccount token presented as a client assertion (RFC 7523 §3), offline: the signature with the
-// issuer's published key, iss, aud, exp and nbf (with LEEWAY_SECONDS), and that its sub is a ServiceAccount of the
-// client's own namespace that the client lists. No jti is demanded: a projected token is presented many times in its
-// life (README "Workload identity"). Each refusal has its own description (src/server/errors/descriptions.ts).
+// Verifies a ServiceAccount token offline, presented as a client assertion (RFC 7523 §3) or as a token exchange's
+// subject_token (RFC 8693 §2.1): the signature with the issuer's published key, iss, aud, exp and nbf (with
+// LEEWAY_SECONDS), and, for a client assertion, that its sub is a ServiceAccount of the client's own namespace that the
+// client lists. No jti is demanded: a projected token is presented many times in its life (README "Workload
+// identity"). Each refusal has its own description (src/server/errors/descriptions.ts).
 import { constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 
-import { serviceAccountSubject } from '../../api/types.ts';
+import { serviceAccountOfSubject, serviceAccountSubject } from '../../api/types.ts';
 import {
   describe,
   SA_BAD_SIGNATURE,
@@ -22,8 +23,6 @@ import type { IssuerKeyMap } from './issuer-keys.ts';
 
 /** Clock skew tolerated on exp and nbf, in seconds. */
 export const LEEWAY_SECONDS = 10;
-
-const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 /** Signature algorithms a cluster signs ServiceAccount tokens with: Node's digest and options for each. */
 const ALGORITHMS: Record<string, { digest: string; options?: { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } }> = {
@@ -129,12 +128,22 @@ const signatureVerifies = (token: ParsedToken, alg: string, key: KeyObject): boo
 
 const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-/** The checks in order; the first that fails names the refusal. */
-export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | undefined, client: WorkloadClient, { audience, now, signatures }: VerifyOptions, parsed = parseToken(token)): Verification {
-  const alg = parsed?.header.alg;
-  const { iss, sub, aud, exp, nbf } = parsed?.claims ?? {};
-  if (!parsed || typeof alg !== 'string' || !(alg in ALGORITHMS) || typeof iss !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') return { refused: SA_TOKEN_MALFORMED };
-  if (!client.serviceAccounts.length) return { refused: SA_CLIENT_LISTS_NONE };
+/** Whether the parsed token has what every check reads: a known alg, iss, sub and exp. */
+const readable = (parsed: ParsedToken | undefined): parsed is ParsedToken => {
+  const { alg } = parsed?.header ?? {};
+  const { iss, sub, exp } = parsed?.claims ?? {};
+  return typeof alg === 'string' && alg in ALGORITHMS && typeof iss === 'string' && typeof sub === 'string' && typeof exp === 'number';
+};
+
+/**
+ * The checks of the token itself, whoever presents it (a client assertion, or a token exchange's subject_token): the
+ * issuer is trusted, the signature verifies with one of its published keys, exp and nbf hold (LEEWAY_SECONDS), `aud`
+ * contains `audience`, and `sub` names a ServiceAccount. The first that fails names the refusal.
+ */
+export function verifyIssuedToken(token: string, keys: IssuerKeyMap | undefined, { audience, now, signatures }: VerifyOptions, parsed = parseToken(token)): Verification {
+  if (!readable(parsed)) return { refused: SA_TOKEN_MALFORMED };
+  const alg = parsed.header.alg as string;
+  const { iss, sub, aud, exp, nbf } = parsed.claims as { iss: string; sub: string; aud?: unknown; exp: number; nbf?: unknown };
   if (!keys) return { refused: SA_KEYS_NOT_PUBLISHED };
   const issuerKeys = keys.get(iss);
   if (!issuerKeys) return { refused: describe(SA_ISSUER_NOT_TRUSTED, iss) };
@@ -148,8 +157,20 @@ export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | un
   if (typeof nbf === 'number' && nbf - LEEWAY_SECONDS > now) return { refused: describe(SA_TOKEN_NOT_YET_VALID, isoTime(nbf)) };
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
   if (!audiences.includes(audience)) return { refused: describe(SA_WRONG_AUDIENCE, JSON.stringify(audiences).replaceAll('"', "'"), audience) };
-  const [, namespace = '', name = ''] = SUBJECT.exec(sub) ?? [];
+  const account = serviceAccountOfSubject(sub);
+  if (!account) return { refused: SA_TOKEN_MALFORMED };
+  const { namespace, name } = account;
+  return { identity: { namespace, name, subject: serviceAccountSubject(namespace, name), issuer: iss } };
+}
+
+/** As a client assertion: verifyIssuedToken, then the ServiceAccount must be one `client` lists, of its namespace. */
+export function verifyServiceAccountToken(token: string, keys: IssuerKeyMap | undefined, client: WorkloadClient, options: VerifyOptions, parsed = parseToken(token)): Verification {
+  if (!readable(parsed)) return { refused: SA_TOKEN_MALFORMED };
+  if (!client.serviceAccounts.length) return { refused: SA_CLIENT_LISTS_NONE };
+  const result = verifyIssuedToken(token, keys, options, parsed);
+  if ('refused' in result) return result;
+  const { namespace, name } = result.identity;
   if (namespace !== client.namespace) return { refused: describe(SA_OTHER_NAMESPACE, namespace, client.namespace) };
   if (!client.serviceAccounts.includes(name)) return { refused: describe(SA_NOT_LISTED, name, client.serviceAccounts.join(', ')) };
-  return { identity: { namespace, name, subject: serviceAccountSubject(namespace, name), issuer: iss } };
+  return result;
 }

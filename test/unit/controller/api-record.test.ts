@@ -65,4 +65,13 @@ describe('toApiRecord', () => {
     expect(record.clients['notifier.mail']).toEqual({ userDelegated: [], clientCredentials: [] });
     expect(admitted).toEqual([{ namespace: 'mail', name: 'notifier', clientId: 'notifier.mail', userDelegated: [], clientCredentials: [], delegated: ['orders:read'] }]);
   });
+
+  it('records, by client_id and ServiceAccount, what entries with subjectServiceAccounts delegate (a ServiceAccount token as subject_token), apart from users\' tokens', () => {
+    const orders = api('orders', 'orders', '2026-01-01T00:00:00Z');
+    orders.spec.delegation = [{ clients: [{ namespace: 'mail', name: 'notifier' }], subjectServiceAccounts: [{ namespace: 'jobs', name: 'batch' }], scopes: ['orders:read'] }];
+    const { record, admitted } = toApiRecord(orders, [client('mail', 'notifier')], () => ({}));
+    expect(record.serviceAccountDelegation).toEqual({ 'notifier.mail': { 'jobs/batch': ['orders:read'] } });
+    expect(record.delegation).toBeUndefined();
+    expect(admitted).toEqual([{ namespace: 'mail', name: 'notifier', clientId: 'notifier.mail', userDelegated: [], clientCredentials: [], delegatedServiceAccounts: [{ namespace: 'jobs', name: 'batch', scopes: ['orders:read'] }] }]);
+  });
 });

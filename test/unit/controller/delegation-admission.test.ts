@@ -32,6 +32,11 @@ describe('AudiencesAdmitted for a token-exchange client', () => {
     expect(await audiencesAdmitted(exchanger, delegating)).toMatchObject({ status: 'True' });
   });
 
+  it("is True when only an entry for a ServiceAccount's tokens (subjectServiceAccounts) delegates the scope", async () => {
+    const forWorkloads = record('team-i/inventory', INVENTORY, ['inventory:read'], { serviceAccountDelegation: { 'app.team': { 'jobs/batch': ['inventory:read'] } } });
+    expect(await audiencesAdmitted(exchanger, forWorkloads)).toMatchObject({ status: 'True' });
+  });
+
   it('is False without the grant type: a delegation admits only clients that exchange', async () => {
     expect(await audiencesAdmitted({ ...exchanger, grantTypes: ['client_credentials'] }, delegating)).toMatchObject({ status: 'False', reason: 'AudienceNotAdmitted' });
   });

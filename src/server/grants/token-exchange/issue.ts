@@ -1,7 +1,8 @@
 // Issues the exchanged access token (RFC 8693 §2.2.1): for the target API only, to the calling client, for the
-// subject's user, with the `act` claim (§4.1), never a refresh token. It lives as long as the target's token policy
-// says, and never longer than the subject token (§5: a limited lifetime restricts delegated rights). It hangs off a
-// grant of its own, so revoking the caller's grants (its OAuthClient deleted) ends it like any other token.
+// subject (a user, or a ServiceAccount), with the `act` claim (§4.1), never a refresh token. It lives as long as the
+// target's token policy says, and never longer than the subject token (§5: a limited lifetime restricts delegated
+// rights). It hangs off a grant of its own, so revoking the caller's grants (its OAuthClient deleted) ends it like any
+// other token.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 import { TOKEN_EXCHANGE_GRANT } from '../../../api/types.ts';
