@@ -23,10 +23,13 @@ LABEL org.opencontainers.image.title="purser" \
 # NODE_COMPILE_CACHE is set by mistake or a dependency calls module.enableCompileCache().
 # PURSER_HOST and PURSER_LOG_FORMAT are production's defaults, set here so that dev mode (`server --dev`, whose
 # defaults suit `npm start`: 127.0.0.1 and pretty logs) is reachable through a published port and logs JSON.
+# PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY: dev mode's local ServiceAccount issuer key is made on first use; /app is
+# read-only, so it goes under /tmp, where `docker exec <container> purser mint-sa-token ...` finds it too.
 ENV NODE_ENV=production \
     NODE_DISABLE_COMPILE_CACHE=1 \
     PURSER_HOST=0.0.0.0 \
-    PURSER_LOG_FORMAT=json
+    PURSER_LOG_FORMAT=json \
+    PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY=/tmp/purser-dev/service-account-issuer.jwk
 WORKDIR /app
 # Root owns the files and user 1000 cannot change them: a compromised process cannot rewrite its own code.
 COPY --from=deps /app/node_modules ./node_modules

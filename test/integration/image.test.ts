@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 
 import { settings, type Setting } from '../../src/config/settings.ts';
 import { stopChild } from '../support/child-process.ts';
@@ -173,13 +173,19 @@ describe('the image, run', () => {
   it('server --dev (a trial with `docker run -p 4000:4000 purser server --dev`) listens on every address, logs JSON and serves the example clients', async () => {
     // The image's ENV is what makes dev mode reachable through a published port; the run itself stays on loopback.
     const { loadConfig } = await import('../../src/config/load.ts');
-    expect(loadConfig(['--dev'], layout.image.env)).toMatchObject({ host: '0.0.0.0', logFormat: 'json', clientsDir: 'examples/clients' });
+    expect(loadConfig(['--dev'], layout.image.env)).toMatchObject({ host: '0.0.0.0', logFormat: 'json', clientsDir: 'examples/clients', devServiceAccountIssuerKey: '/tmp/purser-dev/service-account-issuer.jwk' });
     const port = await freePort();
-    const dev = start(['server', '--dev', '--host=127.0.0.1', `--port=${port}`, `--issuer=http://127.0.0.1:${port}`]);
+    // The container's /tmp, here a folder of the test's own (the app directory stays untouched: see the last test).
+    const containerTmp = await mkdtemp(join(tmpdir(), 'purser-image-tmp-'));
+    const issuerKey = join(containerTmp, 'purser-dev/service-account-issuer.jwk');
+    onTestFinished(() => rm(containerTmp, { recursive: true, force: true }));
+    const dev = start(['server', '--dev', '--host=127.0.0.1', `--port=${port}`, `--issuer=http://127.0.0.1:${port}`], { PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY: issuerKey });
     await waitForReadyz(dev, `http://127.0.0.1:${port}`);
     const listening = dev.output().split('\n').find((line) => line.includes('purser server listening'))!;
     expect(JSON.parse(listening)).toMatchObject({ msg: 'purser server listening', store: 'memory', clients: expect.any(Number) });
     expect((JSON.parse(listening) as { clients: number }).clients).toBeGreaterThan(0);
+    // Dev mode's ServiceAccount issuer (README "Workload identity") made its key where the image's ENV points.
+    expect(existsSync(issuerKey)).toBe(true);
     await stopChild(dev.child);
   });
 
