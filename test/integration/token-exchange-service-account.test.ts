@@ -26,6 +26,7 @@ import { startPurser, writeFixtures, type TestServer } from '../support/purser.t
 import { uniquePrefix } from '../support/redis.ts';
 import { oauthFailure } from '../support/rp.ts';
 import { claimsOf, createToken, forgeToken, serviceAccountAuth } from '../support/service-account-tokens.ts';
+import { exchangeAudienceOf } from '../../src/server/grants/token-exchange/service-account-subject.ts';
 
 const INVENTORY = 'https://inventory.test';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
@@ -37,6 +38,8 @@ const EAST_ISSUER = 'https://east.clusters.example';
 const east = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 let server: TestServer;
+/** The audience a ServiceAccount token is minted with to be exchanged (not the client-assertion audience). */
+let exchangeAudience: string;
 let store: Store;
 let controller: RunningController | undefined;
 let trustedFile: string | undefined;
@@ -73,6 +76,7 @@ beforeAll(async () => {
   [svc, jobs, inv] = await Promise.all([createNamespace('svc'), createNamespace('jobs'), createNamespace('inv')]);
   const prefix = uniquePrefix('token-exchange-sa');
   server = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: await writeFixtures(), clientsDir: false });
+  exchangeAudience = exchangeAudienceOf(server.issuer);
   store = await createRedisStore({ url: inject('redisUrl'), mode: 'standalone', prefix });
   const kubeconfig = await controllerKubeconfig(svc);
   for (const [namespace, name] of [[svc, 'gateway'], [jobs, 'batch'], [jobs, 'other']] as const) await kubectlOk(['create', 'serviceaccount', name, '-n', namespace]);
@@ -107,7 +111,7 @@ describe('the OAuthAPI (through the controller)', () => {
 
 describe('RFC 8693 §2.1 subject_token_type jwt: a ServiceAccount token', () => {
   it('§2.2.1, §4.1: a TokenRequest token of jobs/batch becomes a token for the inventory API acting for the ServiceAccount, with the gateway in act, never outliving the subject token (§5)', async () => {
-    const subject = await createToken(jobs, 'batch', { audience: server.issuer, duration: '10m' });
+    const subject = await createToken(jobs, 'batch', { audience: exchangeAudience, duration: '10m' });
     const answer = await exchange(subject);
     expect(answer).toMatchObject({ issued_token_type: ACCESS_TYPE, token_type: 'bearer', scope: 'inventory:read' });
     expect(answer.refresh_token).toBeUndefined();
@@ -121,14 +125,14 @@ describe('RFC 8693 §2.1 subject_token_type jwt: a ServiceAccount token', () => 
   });
 
   it('§3: the same token again (a projected token is presented for its whole life, as a client assertion is)', async () => {
-    const subject = await createToken(jobs, 'batch', { audience: server.issuer });
+    const subject = await createToken(jobs, 'batch', { audience: exchangeAudience });
     for (const answer of [await exchange(subject), await exchange(subject, { scope: 'inventory:read' })]) expect(claimsOf(answer.access_token)).toMatchObject({ sub: `system:serviceaccount:${jobs}:batch` });
   });
 });
 
 describe('RFC 8693 §4.1: the exchanged token exchanged again, as an access token', () => {
   it("acts for the ServiceAccount still (no user has such a name), within the scopes it carries, the actors nested", async () => {
-    const first = await exchange(await createToken(jobs, 'batch', { audience: server.issuer }));
+    const first = await exchange(await createToken(jobs, 'batch', { audience: exchangeAudience }));
     const again = await oidc.genericGrantRequest(await asGateway(), TOKEN_EXCHANGE_GRANT, { subject_token: first.access_token, subject_token_type: ACCESS_TYPE, resource: INVENTORY });
     expect(claimsOf(again.access_token)).toMatchObject({ sub: `system:serviceaccount:${jobs}:batch`, scope: 'inventory:read', act: { sub: `gateway.${svc}`, act: { sub: `gateway.${svc}` } } });
   });
@@ -137,48 +141,53 @@ describe('RFC 8693 §4.1: the exchanged token exchanged again, as an access toke
 describe('RFC 8693 §2.2.2: refused, each with what to fix', () => {
   it("invalid_request: a token for the API server's default audience, not Purser's", async () => {
     const subject = await createToken(jobs, 'batch');
-    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, `['${CLUSTER_ISSUER}']`, server.issuer)));
+    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, `['${CLUSTER_ISSUER}']`, exchangeAudience)));
+  });
+
+  it("invalid_request: a token with the client-assertion audience (Purser's issuer), which the workload keeps to authenticate as its own client", async () => {
+    const subject = await createToken(jobs, 'batch', { audience: server.issuer });
+    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, `['${server.issuer}']`, exchangeAudience)));
   });
 
   it('invalid_request: a token of an issuer that is not trusted', async () => {
-    const claims = { ...claimsOf(await createToken(jobs, 'batch', { audience: server.issuer })), iss: 'https://other-cluster.example' };
+    const claims = { ...claimsOf(await createToken(jobs, 'batch', { audience: exchangeAudience })), iss: 'https://other-cluster.example' };
     expect(await oauthFailure(exchange(forgeToken(claims)))).toEqual(saRefused(text.describe(text.SA_ISSUER_NOT_TRUSTED, 'https://other-cluster.example')));
   });
 
   it("invalid_request: the cluster's issuer and claims, signed by another key", async () => {
-    const claims = claimsOf(await createToken(jobs, 'batch', { audience: server.issuer }));
+    const claims = claimsOf(await createToken(jobs, 'batch', { audience: exchangeAudience }));
     expect(await oauthFailure(exchange(forgeToken(claims)))).toEqual(saRefused(text.describe(text.SA_BAD_SIGNATURE, CLUSTER_ISSUER)));
   });
 
   it('invalid_request: a token expired within the leeway (a client assertion would still pass; a token that may not outlive it cannot be issued)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = forgeToken({ iss: EAST_ISSUER, sub: `system:serviceaccount:${jobs}:batch`, aud: [server.issuer], iat: now - 600, nbf: now - 600, exp: now - 2 }, east.privateKey, 'east-1');
+    const expired = forgeToken({ iss: EAST_ISSUER, sub: `system:serviceaccount:${jobs}:batch`, aud: [exchangeAudience], iat: now - 600, nbf: now - 600, exp: now - 2 }, east.privateKey, 'east-1');
     expect(await oauthFailure(exchange(expired))).toEqual(saRefused(text.describe(text.SA_TOKEN_EXPIRED, new Date((now - 2) * 1000).toISOString())));
   });
 
   it('invalid_request: an expired token of a trusted issuer (beyond the leeway)', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const expired = forgeToken({ iss: EAST_ISSUER, sub: `system:serviceaccount:${jobs}:batch`, aud: [server.issuer], iat: now - 700, nbf: now - 700, exp: now - 100 }, east.privateKey, 'east-1');
+    const expired = forgeToken({ iss: EAST_ISSUER, sub: `system:serviceaccount:${jobs}:batch`, aud: [exchangeAudience], iat: now - 700, nbf: now - 700, exp: now - 100 }, east.privateKey, 'east-1');
     expect(await oauthFailure(exchange(expired))).toEqual(saRefused(text.describe(text.SA_TOKEN_EXPIRED, new Date((now - 100) * 1000).toISOString())));
   });
 
   it('invalid_request: a JWT whose sub is no ServiceAccount', async () => {
-    const claims = { ...claimsOf(await createToken(jobs, 'batch', { audience: server.issuer })), sub: 'alice' };
+    const claims = { ...claimsOf(await createToken(jobs, 'batch', { audience: exchangeAudience })), sub: 'alice' };
     expect(await oauthFailure(exchange(forgeToken(claims)))).toEqual({ status: 400, error: 'invalid_request', error_description: text.EXCHANGE_SUBJECT_NOT_SERVICE_ACCOUNT });
   });
 
   it("invalid_request: a token this server issued for the ServiceAccount, sent as jwt (it is no ServiceAccount token: Purser is not a trusted ServiceAccount issuer)", async () => {
-    const issued = await exchange(await createToken(jobs, 'batch', { audience: server.issuer }));
+    const issued = await exchange(await createToken(jobs, 'batch', { audience: exchangeAudience }));
     expect(await oauthFailure(exchange(issued.access_token))).toEqual(saRefused(text.describe(text.SA_ISSUER_NOT_TRUSTED, server.issuer)));
   });
 
   it('invalid_target: a ServiceAccount no delegation entry lists for the gateway', async () => {
-    const subject = await createToken(jobs, 'other', { audience: server.issuer });
+    const subject = await createToken(jobs, 'other', { audience: exchangeAudience });
     expect(await oauthFailure(exchange(subject))).toEqual({ status: 400, error: 'invalid_target', error_description: text.describe(text.EXCHANGE_SA_NOT_DELEGATED, `${inv}/inventory`, `gateway.${svc}`, `${jobs}/other`, INVENTORY) });
   });
 
   it("invalid_scope: a scope delegated for users' tokens only, not for the ServiceAccount", async () => {
-    const subject = await createToken(jobs, 'batch', { audience: server.issuer });
+    const subject = await createToken(jobs, 'batch', { audience: exchangeAudience });
     expect(await oauthFailure(exchange(subject, { scope: 'inventory:write' }))).toMatchObject({
       status: 400,
       error: 'invalid_scope',
