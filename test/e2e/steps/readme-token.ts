@@ -52,7 +52,7 @@ export function readmeToken(figures: Figures): void {
         const ready = list.items.every((item) => item.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
         return ready ? list.items.map((item) => item.metadata.name).sort() : undefined;
       });
-      expect(names).toEqual(['cli', 'dashboard', 'orders-worker']);
+      expect(names).toEqual(['cli', 'dashboard', 'device-cli', 'orders-worker']);
     });
   });
 }
