@@ -95,16 +95,22 @@ export function delegatedByServiceAccount(api: OAuthAPISpec, client: ClientIdent
 }
 
 /**
+ * `map[key]` when `map` has it as its own: a client_id such as `constructor` must not read what every object inherits
+ * (a function, where an array of scopes belongs).
+ */
+const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined => (map && Object.hasOwn(map, key) ? map[key] : undefined);
+
+/**
  * What `entry` lets `clientId` obtain by token exchange for one subject: a user's token when `serviceAccount` is
  * `undefined`, else the token of that ServiceAccount (`namespace/name`). Sorted; empty when nothing is delegated.
  */
 export function delegatedFor(entry: AudienceAdmission, clientId: string, serviceAccount?: string): string[] {
-  return (serviceAccount === undefined ? entry.delegation?.[clientId] : entry.serviceAccountDelegation?.[clientId]?.[serviceAccount]) ?? [];
+  return (serviceAccount === undefined ? own(entry.delegation, clientId) : own(own(entry.serviceAccountDelegation, clientId), serviceAccount)) ?? [];
 }
 
 /** Every scope `entry` lets `clientId` obtain by token exchange, for any subject (users or ServiceAccounts); sorted. */
 export function everyDelegated(entry: AudienceAdmission, clientId: string): string[] {
-  return [...new Set([...(entry.delegation?.[clientId] ?? []), ...Object.values(entry.serviceAccountDelegation?.[clientId] ?? {}).flat()])].sort();
+  return [...new Set([...(own(entry.delegation, clientId) ?? []), ...Object.values(own(entry.serviceAccountDelegation, clientId) ?? {}).flat()])].sort();
 }
 
 /**
@@ -125,8 +131,8 @@ export function admittedByServiceAccount(api: OAuthAPISpec): Record<string, Flow
 
 /** What `entry` admits in `flow` for `clientId`, and for the ServiceAccount the request authenticated with, if any. */
 export function admittedInFlow(entry: AudienceAdmission, clientId: string, flow: Flow, serviceAccount?: string): string[] {
-  const byClient = entry.clients[clientId]?.[flow] ?? [];
-  const byAccount = (serviceAccount && entry.serviceAccounts?.[serviceAccount]?.[flow]) || [];
+  const byClient = own(entry.clients, clientId)?.[flow] ?? [];
+  const byAccount = (serviceAccount && own(entry.serviceAccounts, serviceAccount)?.[flow]) || [];
   return byAccount.length ? [...new Set([...byClient, ...byAccount])].sort() : byClient;
 }
 

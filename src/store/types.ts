@@ -165,6 +165,8 @@ export interface RateCounters {
   hit(key: string, windowSeconds: number): Promise<number>;
   /** The count under `key` in its current window, without counting; 0 when there is none. */
   count(key: string): Promise<number>;
+  /** Takes back one hit under `key` in its current window (never below 0; the window's end stays). */
+  release(key: string): Promise<void>;
 }
 
 /**

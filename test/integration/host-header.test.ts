@@ -1,6 +1,8 @@
 // Host header injection: the absolute URLs Purser writes (discovery's endpoints, the URL a finished login resumes at)
 // come from PURSER_ISSUER whatever Host a caller sends; behind a trusted proxy (PURSER_TRUST_PROXY) they come from
 // the proxy's X-Forwarded-Host and X-Forwarded-Proto, as a proxy that does not preserve Host needs.
+import { request } from 'node:http';
+
 import * as oidc from 'openid-client';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
@@ -25,6 +27,24 @@ async function discoveredEndpoints(url: string, headers: Record<string, string>)
   return Object.entries(discovery).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri').map(([, value]) => String(value));
 }
 
+/**
+ * The endpoints discovery lists when asked with an absolute-form request-target (RFC 9112 §3.2.2, `GET
+ * http://evil.example/.well-known/openid-configuration HTTP/1.1`), which names a host of its own beside Host.
+ */
+function discoveredViaAbsoluteForm(url: string, headers: Record<string, string> = {}): Promise<string[]> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const outgoing = request({ host: hostname, port, path: 'http://evil.example/.well-known/openid-configuration', headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('end', () => {
+        const discovery = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        resolve(Object.entries(discovery).filter(([name]) => name.endsWith('_endpoint') || name === 'jwks_uri').map(([, value]) => String(value)));
+      });
+    });
+    outgoing.on('error', reject).end();
+  });
+}
+
 /** Signs alice in with a browser that sends `headers` on every request; returns where the login page sends it next. */
 async function loginRedirect(issuer: string, url: string, headers: Record<string, string>): Promise<{ location: string; browser: Browser }> {
   const rp = await relyingParty(issuer, 'firstparty.test');
@@ -42,6 +62,19 @@ describe('Host header injection', () => {
     const endpoints = await discoveredEndpoints(url, { host: 'evil.example' });
     expect(endpoints.length).toBeGreaterThan(3);
     for (const endpoint of endpoints) expect(endpoint.startsWith(`${issuer}/`), endpoint).toBe(true);
+  });
+
+  it('an absolute-form request-target (RFC 9112 §3.2.2) names no host either: discovery stays under the issuer, or the trusted proxy\'s X-Forwarded-Host', async () => {
+    const { issuer, url } = await start('host-absolute-form');
+    const endpoints = await discoveredViaAbsoluteForm(url);
+    expect(endpoints.length).toBeGreaterThan(3);
+    for (const endpoint of endpoints) expect(endpoint.startsWith(`${issuer}/`), endpoint).toBe(true);
+    await server!.close();
+    server = undefined;
+    const behindProxy = await start('host-absolute-form-proxy', ['--trust-proxy']);
+    for (const endpoint of await discoveredViaAbsoluteForm(behindProxy.url, { 'x-forwarded-host': 'auth.example.com', 'x-forwarded-proto': 'https' })) {
+      expect(endpoint.startsWith('https://auth.example.com/'), endpoint).toBe(true);
+    }
   });
 
   it('without a trusted proxy, a login resumes at the issuer, not at a forged Host, and the code reaches the client', async () => {

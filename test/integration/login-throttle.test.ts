@@ -43,4 +43,13 @@ describe('sign-in attempts', () => {
     const other = await browser.submit(page, { username: 'bob', password: 'wrong' });
     expect(other.status).toBe(401);
   });
+
+  it(`hold under a burst: of ${FAILURES_PER_USERNAME * 6} wrong passwords for one username sent at once from one address, at most ${FAILURES_PER_USERNAME} are checked`, async () => {
+    const browser = new Browser();
+    const page = await loginPage(browser);
+    const burst = Array.from({ length: FAILURES_PER_USERNAME * 6 }, (_, attempt) => browser.submit(page, { username: 'burst-target', password: `wrong-${attempt}` }));
+    const statuses = (await Promise.all(burst)).map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(FAILURES_PER_USERNAME);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(FAILURES_PER_USERNAME * 5);
+  });
 });

@@ -1,5 +1,6 @@
 // private_key_jwt (RFC 7523 §2.2, §3) with openid-client, and discovery advertising exactly what works.
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 
 import { SignJWT, decodeJwt, importJWK } from 'jose';
 import * as oidc from 'openid-client';
@@ -63,6 +64,18 @@ describe('private_key_jwt client authentication (RFC 7523)', () => {
     expect(expired).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     const elsewhere = await tokenWith(await assertion({ aud: 'https://another-issuer.test' }));
     expect(elsewhere).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+  });
+
+  it('RFC 7523 §3: an assertion made for another server\'s token endpoint is refused, even with that server named in an absolute-form request-target (RFC 9112 §3.2.2)', async () => {
+    const elsewhere = await assertion({ aud: 'http://another-issuer.test/token' });
+    const { hostname, port } = new URL(context.server.url);
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const outgoing = request({ host: hostname, port, method: 'POST', path: 'http://another-issuer.test/token', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (incoming) => {
+        incoming.resume().on('end', () => resolve(incoming.statusCode)).on('error', reject);
+      });
+      outgoing.on('error', reject).end(new URLSearchParams({ grant_type: 'client_credentials', scope: 'reports:read', client_assertion_type: ASSERTION_TYPE, client_assertion: elsewhere }).toString());
+    });
+    expect(status).toBe(401);
   });
 
   it('refuses a secret for a private_key_jwt client: it has none', async () => {

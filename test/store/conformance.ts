@@ -429,6 +429,22 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.counters.hit(key, 1)).toBe(1);
       });
 
+      it('take back one hit within the window, never below 0, and keep the window', async () => {
+        const key = `guess:${random()}`;
+        await store.counters.release(key);
+        expect(await store.counters.count(key)).toBe(0);
+        await store.counters.hit(key, 1);
+        await store.counters.hit(key, 1);
+        await store.counters.release(key);
+        expect(await store.counters.count(key)).toBe(1);
+        await store.counters.release(key);
+        await store.counters.release(key);
+        expect(await store.counters.count(key)).toBe(0);
+        expect(await store.counters.hit(key, 1)).toBe(1);
+        await subject.elapse(2100);
+        expect(await store.counters.count(key)).toBe(0);
+      });
+
       it('keep keys only as digests', async () => {
         const key = `login:10.1.2.3:${random()}`;
         await store.counters.hit(key, 60);

@@ -28,10 +28,10 @@ describe('ClientAuthLimit', () => {
   });
 
   it('lets failures go uncounted while the store is unavailable, and passes other errors on', async () => {
-    const unavailable = new ClientAuthLimit({ hit: () => Promise.reject(new StoreUnavailableError('timeout', new Error('Command timed out'))), count: () => Promise.resolve(0) }, { limit: 1, windowSeconds: 60 });
+    const unavailable = new ClientAuthLimit({ hit: () => Promise.reject(new StoreUnavailableError('timeout', new Error('Command timed out'))), count: () => Promise.resolve(0), release: () => Promise.resolve() }, { limit: 1, windowSeconds: 60 });
     await expect(unavailable.failed('a')).resolves.toBeUndefined();
     expect(unavailable.refused('a')).toBe(false);
-    const broken = new ClientAuthLimit({ hit: () => Promise.reject(new TypeError('bug')), count: () => Promise.resolve(0) }, { limit: 1, windowSeconds: 60 });
+    const broken = new ClientAuthLimit({ hit: () => Promise.reject(new TypeError('bug')), count: () => Promise.resolve(0), release: () => Promise.resolve() }, { limit: 1, windowSeconds: 60 });
     await expect(broken.failed('a')).rejects.toThrow(TypeError);
   });
 });

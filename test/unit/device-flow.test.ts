@@ -56,27 +56,47 @@ describe('PollPace (RFC 8628 §3.5)', () => {
 describe('UserCodeGuessLimit (RFC 8628 §5.1)', () => {
   it('RFC 8628 §5.1: refuses an address after its budget of wrong codes, until the window ends; other addresses go on', async () => {
     const limit = new UserCodeGuessLimit(fresh(), 3);
-    for (let i = 0; i < 3; i++) {
-      expect(await limit.refused('203.0.113.1')).toBe(false);
-      await limit.failed('203.0.113.1');
-    }
-    expect(await limit.refused('203.0.113.1')).toBe(true);
-    expect(await limit.refused('203.0.113.2')).toBe(false);
+    for (let i = 0; i < 3; i++) expect(await limit.attempt('203.0.113.1')).toBe(false);
+    expect(await limit.attempt('203.0.113.1')).toBe(true);
+    expect(await limit.attempt('203.0.113.2')).toBe(false);
     advance(USER_CODE_WINDOW_SECONDS);
-    expect(await limit.refused('203.0.113.1')).toBe(false);
+    expect(await limit.attempt('203.0.113.1')).toBe(false);
+  });
+
+  it('RFC 8628 §5.1: a code that was found gives its attempt back; only wrong ones spend the budget', async () => {
+    const limit = new UserCodeGuessLimit(fresh(), 2);
+    for (let i = 0; i < 5; i++) {
+      expect(await limit.attempt('203.0.113.1')).toBe(false);
+      await limit.giveBack('203.0.113.1');
+    }
+    expect(await limit.attempt('203.0.113.1')).toBe(false);
+    expect(await limit.attempt('203.0.113.1')).toBe(false);
+    expect(await limit.attempt('203.0.113.1')).toBe(true);
+  });
+
+  it('RFC 8628 §5.1: a concurrent burst from one address gets no more than its budget checked', async () => {
+    const limit = new UserCodeGuessLimit(fresh(), 3);
+    const refused = await Promise.all(Array.from({ length: 50 }, () => limit.attempt('203.0.113.1')));
+    expect(refused.filter((answer) => !answer)).toHaveLength(3);
   });
 
   it('RFC 8628 §5.1: counts an IPv6 /64 as one address (a host picks any address in it)', async () => {
     const limit = new UserCodeGuessLimit(fresh(), 2);
-    await limit.failed('2001:db8:1:2::1');
-    await limit.failed('2001:db8:1:2::ffff');
-    expect(await limit.refused('2001:db8:1:2:aaaa::1')).toBe(true);
+    await limit.attempt('2001:db8:1:2::1');
+    await limit.attempt('2001:db8:1:2::ffff');
+    expect(await limit.attempt('2001:db8:1:2:aaaa::1')).toBe(true);
   });
 
   it(`RFC 8628 §5.1: refuses everyone once the whole server has seen ${SERVER_BUDGET_FACTOR} times one address's budget`, async () => {
     const limit = new UserCodeGuessLimit(fresh(), 2);
-    for (let i = 0; i < 2 * SERVER_BUDGET_FACTOR; i++) await limit.failed(`198.51.${Math.floor(i / 250)}.${i % 250}`);
-    expect(await limit.refused('192.0.2.77')).toBe(true);
+    for (let i = 0; i < 2 * SERVER_BUDGET_FACTOR; i++) await limit.attempt(`198.51.${Math.floor(i / 250)}.${i % 250}`);
+    expect(await limit.attempt('192.0.2.77')).toBe(true);
+  });
+
+  it('RFC 8628 §5.1: attempts refused over an address\'s budget do not spend the server\'s budget for everyone else', async () => {
+    const limit = new UserCodeGuessLimit(fresh(), 2);
+    for (let i = 0; i < 2 * SERVER_BUDGET_FACTOR + 10; i++) await limit.attempt('203.0.113.9');
+    expect(await limit.attempt('192.0.2.77')).toBe(false);
   });
 });
 

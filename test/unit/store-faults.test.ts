@@ -31,7 +31,7 @@ describe('classifyRedisFault', () => {
 describe('guardStore', () => {
   it('rejects with an exposed 503 temporarily_unavailable for a fault, and passes other errors and results through', async () => {
     const store = createMemoryStore();
-    const failing = { ...store, counters: { hit: () => Promise.reject(new Error('Command timed out')), count: () => Promise.reject(new TypeError('bug')) } };
+    const failing = { ...store, counters: { hit: () => Promise.reject(new Error('Command timed out')), count: () => Promise.reject(new TypeError('bug')), release: () => Promise.resolve() } };
     const guarded = guardStore(failing, classifyRedisFault);
 
     const fault = await guarded.counters.hit('k', 1).catch((error: unknown) => error);

@@ -74,6 +74,8 @@ describe('exchangedScopes (RFC 8693 §2.2.2, §5)', () => {
     ['a target outside the caller\'s audiences', { policy: { audiences: [], scopes: [] } }, 'invalid_target', text.describe(text.RESOURCE_NOT_AN_AUDIENCE, INVENTORY, 'none')],
     ['no OAuthAPI for the target', { record: undefined }, 'invalid_target', noOAuthAPIDescription(INVENTORY)],
     ['no delegation entry for the caller', { clientId: 'other.team-x' }, 'invalid_target', text.describe(text.EXCHANGE_NOT_DELEGATED, 'team-i/inventory', 'other.team-x', INVENTORY)],
+    ['no delegation entry for a caller whose client_id every object inherits', { clientId: 'constructor' }, 'invalid_target', text.describe(text.EXCHANGE_NOT_DELEGATED, 'team-i/inventory', 'constructor', INVENTORY)],
+    ['no ServiceAccount delegation for such a caller', { clientId: 'constructor', serviceAccount: 'team-w/worker', subjectScopes: undefined }, 'invalid_target', text.describe(text.EXCHANGE_SA_NOT_DELEGATED, 'team-i/inventory', 'constructor', 'team-w/worker', INVENTORY)],
     ['OpenID Connect scopes', { requested: ['openid', 'inventory:read'] }, 'invalid_scope', text.describe(text.EXCHANGE_OIDC_SCOPES, 'openid')],
     ['a scope not delegated', { requested: ['inventory:admin'] }, 'invalid_scope', text.describe(text.EXCHANGE_SCOPE_NOT_DELEGATED, 'team-i/inventory', 'orders.team-a', 'inventory:read inventory:write', INVENTORY, 'inventory:admin')],
     ['a scope the caller does not list', { requested: ['inventory:write'], policy: { audiences: [INVENTORY], scopes: ['inventory:read'] } }, 'invalid_scope', text.describe(text.SCOPE_NOT_ALLOWED, 'inventory:write', 'inventory:read')],

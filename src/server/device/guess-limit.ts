@@ -1,6 +1,7 @@
 // RFC 8628 §5.1: user codes are short enough to guess, so wrong ones are limited, per address and for the whole
 // server, in 15-minute windows counted in the shared store: every replica enforces the same budget. A refusal comes
-// before the code is looked up, so a refused guess learns nothing, right or wrong.
+// before the code is looked up, so a refused guess learns nothing, right or wrong. Each code is counted before it is
+// looked up and given back when it was right, so a concurrent burst cannot spend more than the budget.
 import type { RateCounters } from '../../store/types.ts';
 import { addressKey } from '../address-key.ts';
 
@@ -18,15 +19,22 @@ export class UserCodeGuessLimit {
     this.#perAddress = perAddress;
   }
 
-  /** Whether a code from `ip` is refused unchecked: its address or the server has spent its budget. */
-  async refused(ip: string): Promise<boolean> {
-    const [address, server] = await Promise.all([this.#counters.count(addressBudget(ip)), this.#counters.count(SERVER_BUDGET)]);
-    return address >= this.#perAddress || server >= this.#perAddress * SERVER_BUDGET_FACTOR;
+  /**
+   * Counts a code from `ip` against both budgets before it is looked up, and answers whether it is refused unchecked
+   * (either budget was already spent). Counting first (one atomic increment each) is what holds the budgets under a
+   * burst: checking, looking up, then counting would let every request of a concurrent burst pass the same check. A
+   * refused attempt is taken back, so requests refused anyway do not eat the server's budget for everyone else.
+   */
+  async attempt(ip: string): Promise<boolean> {
+    const [address, server] = await Promise.all([this.#counters.hit(addressBudget(ip), USER_CODE_WINDOW_SECONDS), this.#counters.hit(SERVER_BUDGET, USER_CODE_WINDOW_SECONDS)]);
+    const refused = address > this.#perAddress || server > this.#perAddress * SERVER_BUDGET_FACTOR;
+    if (refused) await this.giveBack(ip);
+    return refused;
   }
 
-  /** Counts a wrong code from `ip` against both budgets. */
-  async failed(ip: string): Promise<void> {
-    await Promise.all([this.#counters.hit(addressBudget(ip), USER_CODE_WINDOW_SECONDS), this.#counters.hit(SERVER_BUDGET, USER_CODE_WINDOW_SECONDS)]);
+  /** Gives back the attempt of a code that was found (or refused unchecked): only wrong codes spend the budgets. */
+  async giveBack(ip: string): Promise<void> {
+    await Promise.all([this.#counters.release(addressBudget(ip)), this.#counters.release(SERVER_BUDGET)]);
   }
 }
 

@@ -1,5 +1,5 @@
 // Where a typed user code is looked up (DeviceCode.findByUserCode, called by oidc-provider's code_verification POST
-// only): the guessing limit refuses before the lookup and counts a code that found nothing.
+// only): the guessing limit counts the code and refuses before the lookup, and gives back a code that was found.
 import Provider from 'oidc-provider';
 
 import { USER_CODE_WINDOW_SECONDS, type UserCodeGuessLimit } from './guess-limit.ts';
@@ -30,12 +30,12 @@ export function installUserCodeLimit(provider: Provider, limit: UserCodeGuessLim
     // oidc-provider keeps the request's context in an AsyncLocalStorage it reads through Provider.ctx.
     const ctx = (Provider as unknown as { ctx?: { ip: string; set(name: string, value: string): void } }).ctx;
     if (!ctx) return find(userCode, options);
-    if (await limit.refused(ctx.ip)) {
+    if (await limit.attempt(ctx.ip)) {
       ctx.set('Retry-After', String(USER_CODE_WINDOW_SECONDS));
       throw new UserCodeGuessesExhausted(userCode);
     }
     const found = await find(userCode, options);
-    if (!found) await limit.failed(ctx.ip);
+    if (found) await limit.giveBack(ctx.ip);
     return found;
   };
 }

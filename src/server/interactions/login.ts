@@ -3,7 +3,7 @@ import { loaded, type InteractionDeps, type Step } from './deps.ts';
 import { formField } from './form.ts';
 import { rememberDevice } from './known-device.ts';
 import { renderLoginForm } from './login-form.ts';
-import { recordFailedLogin } from './throttle-login.ts';
+import { releaseLoginAttempt } from './throttle-login.ts';
 
 export const LOGIN_FAILED = 'Wrong username or password';
 
@@ -17,11 +17,12 @@ export function login({ provider, users, csrfKey, log, counters }: InteractionDe
     if (!user) {
       // No username in the line: people type their password into that field often enough.
       log.info({ clientId }, 'login failed');
-      await recordFailedLogin(counters, ctx);
+      // throttleLogin counted the attempt already.
       renderLoginForm(ctx, csrfKey, { status: 401, username, error: LOGIN_FAILED });
       return;
     }
     log.info({ clientId, accountId: user.username }, 'login succeeded');
+    await releaseLoginAttempt(counters, ctx);
     rememberDevice(ctx, user.username);
     await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: user.username } }, { mergeWithLastSubmission: false });
   };

@@ -32,16 +32,27 @@ function budgets(ctx: StepContext): Array<[key: string, limit: number]> {
   ];
 }
 
-/** Counts a failed attempt against every budget that applies to it. */
-export async function recordFailedLogin(counters: RateCounters, ctx: StepContext): Promise<void> {
-  await Promise.all(budgets(ctx).map(([key]) => counters.hit(key, LOGIN_WINDOW_SECONDS)));
+/** The budgets throttleLogin counted this attempt against, on ctx.state, for login to give back on success. */
+const COUNTED = Symbol('login budgets counted');
+
+/** Gives back the attempt throttleLogin counted: a right password spends no budget. */
+export async function releaseLoginAttempt(counters: RateCounters, ctx: StepContext): Promise<void> {
+  const keys = (ctx.state as Record<symbol, string[] | undefined>)[COUNTED] ?? [];
+  await Promise.all(keys.map((key) => counters.release(key)));
 }
 
 export function throttleLogin({ counters, csrfKey, log }: InteractionDeps): Step {
   return async function throttleLogin(ctx, next) {
     const applying = budgets(ctx);
-    const counts = await Promise.all(applying.map(([key]) => counters.count(key)));
-    if (counts.every((count, i) => count < applying[i]![1])) return next();
+    // Every attempt is counted (one atomic increment per budget) before its password is checked, and given back when
+    // it is refused here or the password is right: checking the counts first and counting a failure after the password
+    // check would let every attempt of a concurrent burst pass the same check.
+    const counts = await Promise.all(applying.map(([key]) => counters.hit(key, LOGIN_WINDOW_SECONDS)));
+    if (counts.every((count, i) => count <= applying[i]![1])) {
+      (ctx.state as Record<symbol, string[]>)[COUNTED] = applying.map(([key]) => key);
+      return next();
+    }
+    await Promise.all(applying.map(([key]) => counters.release(key)));
     log.warn({ address: ctx.ip }, 'sign-in refused: too many failed attempts');
     ctx.set('Retry-After', String(LOGIN_WINDOW_SECONDS));
     renderLoginForm(ctx, csrfKey, { status: 429, username: formField(ctx, 'username'), error: TOO_MANY_ATTEMPTS });

@@ -29,6 +29,11 @@ export class MemoryRateCounters implements RateCounters {
     return window && window.resetAt > this.#now() ? window.count : 0;
   }
 
+  async release(key: string): Promise<void> {
+    const window = this.#windows.get(digest(key));
+    if (window && window.resetAt > this.#now() && window.count > 0) window.count -= 1;
+  }
+
   /** Every stored key, for tests that check nothing is kept in plain form. */
   dump(): string[] {
     return [...this.#windows.keys()];

@@ -3,9 +3,9 @@ import type { Cluster, Redis } from 'ioredis';
 
 import { digest } from '../keys.ts';
 import type { RateCounters } from '../types.ts';
-import { HIT } from './scripts.ts';
+import { HIT, RELEASE } from './scripts.ts';
 
-type Client = (Redis | Cluster) & { purserHit(key: string, windowSeconds: number): Promise<number> };
+type Client = (Redis | Cluster) & { purserHit(key: string, windowSeconds: number): Promise<number>; purserRelease(key: string): Promise<unknown> };
 
 export class RedisRateCounters implements RateCounters {
   readonly #redis: Client;
@@ -13,6 +13,7 @@ export class RedisRateCounters implements RateCounters {
 
   constructor(redis: Redis | Cluster, prefix: string) {
     redis.defineCommand('purserHit', { lua: HIT, numberOfKeys: 1 });
+    redis.defineCommand('purserRelease', { lua: RELEASE, numberOfKeys: 1 });
     this.#redis = redis as Client;
     this.#prefix = prefix;
   }
@@ -23,6 +24,10 @@ export class RedisRateCounters implements RateCounters {
 
   async count(key: string): Promise<number> {
     return Number((await this.#redis.get(this.#key(key))) ?? 0);
+  }
+
+  async release(key: string): Promise<void> {
+    await this.#redis.purserRelease(this.#key(key));
   }
 
   #key(key: string): string {

@@ -151,3 +151,8 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 `;
+
+/** KEYS: the counter. Takes back one hit; DECR keeps the key's TTL, so the window ends when it would have. */
+export const RELEASE = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+`;
