@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // purser <command> [flags]: the one entry point of every process Purser runs.
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 
 import { settingsHelp } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
@@ -10,6 +10,7 @@ import { hashPassword } from './server/accounts/users.ts';
 import { generateSigningKeys } from './server/provider/keys.ts';
 import { startServer } from './server/start.ts';
 import { mintDevToken } from './server/workload/dev-issuer.ts';
+import { MINT_USAGE, parseMintArgs } from './server/workload/mint-args.ts';
 
 const USAGE = `usage: purser <command> [flags]
 
@@ -19,7 +20,8 @@ commands:
   hash-password    read a password on stdin, print its argon2id hash for the users file
   generate-keys    print a new JSON Web Key Set (ES256 + RS256) for PURSER_JWKS_FILE
   mint-sa-token    dev mode: print a ServiceAccount token from the local issuer (PURSER_DEV_SERVICE_ACCOUNT_ISSUER_KEY)
-                   --namespace NS --service-account NAME [--audience URL (default PURSER_ISSUER)] [--expiration-seconds N]
+                   --namespace NS --service-account NAME [--audience URL] [--expiration-seconds N] (purser mint-sa-token --help)
+  help, --help     print this help; --version prints Purser's version
 `;
 
 async function readStdin(): Promise<string> {
@@ -64,21 +66,31 @@ async function control(argv: string[]): Promise<void> {
 
 /** `purser mint-sa-token`: a token of dev mode's local ServiceAccount issuer, for trying workload identity. */
 async function mintServiceAccountToken(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { namespace: { type: 'string' }, 'service-account': { type: 'string' }, audience: { type: 'string' }, 'expiration-seconds': { type: 'string' } } });
-  if (!values.namespace || !values['service-account']) {
-    process.stderr.write('purser mint-sa-token: --namespace and --service-account are required\n');
+  const request = parseMintArgs(argv);
+  if (request.kind === 'help') {
+    process.stdout.write(MINT_USAGE);
+    return;
+  }
+  if (request.kind === 'error') {
+    process.stderr.write(`purser mint-sa-token: ${request.message}\n`);
     process.exitCode = 2;
     return;
   }
   const config = loadConfig(['--dev']);
   const token = await mintDevToken(config.devServiceAccountIssuerKey!, {
-    namespace: values.namespace,
-    serviceAccount: values['service-account'],
-    audience: values.audience ?? config.workloadAudience ?? config.issuer,
-    ...(values['expiration-seconds'] ? { expirationSeconds: Number(values['expiration-seconds']) } : {}),
+    namespace: request.namespace,
+    serviceAccount: request.serviceAccount,
+    audience: request.audience ?? config.workloadAudience ?? config.issuer,
+    ...(request.expirationSeconds ? { expirationSeconds: request.expirationSeconds } : {}),
   });
   process.stdout.write(`${token}\n`);
 }
+
+/** The `version` of package.json, which sits one folder above this file (in the repository and in the image). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** True if `argv` asks for help rather than a run. */
 const wantsHelp = (argv: string[]) => argv.includes('--help') || argv.includes('-h');
 
@@ -108,9 +120,18 @@ async function main([command, ...argv]: string[]): Promise<void> {
     case 'generate-keys':
       process.stdout.write(`${JSON.stringify(generateSigningKeys(), null, 2)}\n`);
       return;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    case '--version':
+      process.stdout.write(`${version()}\n`);
+      return;
     default:
-      process.stderr.write(USAGE);
-      process.exitCode = command ? 2 : 0;
+      // No command or an unknown one is a mistake (a script that lost its argument): usage on stderr, exit 2.
+      process.stderr.write(command ? `purser: unknown command "${command}"\n${USAGE}` : USAGE);
+      process.exitCode = 2;
   }
 }
 

@@ -1,6 +1,6 @@
 // The helper commands a platform team uses to prepare a production install.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { verify } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
 
+import { settingCommand } from '../../src/config/help.ts';
 import { envName, flagName, type Setting, settings } from '../../src/config/settings.ts';
 import { loadSigningKeys } from '../../src/server/provider/keys.ts';
 
@@ -47,18 +48,64 @@ describe('purser CLI', () => {
   it('prints usage for an unknown command', async () => {
     const { stderr, code } = await purser(['serve']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/usage: purser <command>/);
+    expect(stderr).toMatch(/^purser: unknown command "serve"\nusage: purser <command>/);
   });
 
-  it.each(['server', 'controller'])('%s --help lists every flag with its environment variable and default, and exits 0', async (command) => {
+  it('without a command prints usage on stderr and exits 2', async () => {
+    const { stdout, stderr, code } = await purser([]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^usage: purser <command>/);
+  });
+
+  it.each([['--help'], ['-h'], ['help']])('purser %s prints usage on stdout and exits 0', async (flag) => {
+    const { stdout, code } = await purser([flag]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: purser <command>/);
+  });
+
+  it('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { stdout, code } = await purser(['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it.each([['--help'], ['-h']])('mint-sa-token %s prints its usage and exits 0', async (flag) => {
+    const { stdout, stderr, code } = await purser(['mint-sa-token', flag]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^usage: purser mint-sa-token --namespace NS --service-account NAME/);
+  });
+
+  it.each([
+    [['--nmespace', 'team-a'], "purser mint-sa-token: Unknown option '--nmespace'\n"],
+    [['--namespace', 'Team_A', '--service-account', 'api'], 'purser mint-sa-token: --namespace: "Team_A" is not a Kubernetes namespace name (a DNS-1123 label: lower-case letters, digits and -, at most 63)\n'],
+    [['--namespace', 'team-a', '--service-account', 'api/x'], 'purser mint-sa-token: --service-account: "api/x" is not a Kubernetes ServiceAccount name (a DNS-1123 subdomain: lower-case letters, digits, - and ., at most 253)\n'],
+    [['--namespace', 'team-a', '--service-account', 'api', '--expiration-seconds', 'ten'], 'purser mint-sa-token: --expiration-seconds: expected a positive integer, got "ten"\n'],
+    [['--namespace', 'team-a', '--service-account', 'api', '--expiration-seconds', '0'], 'purser mint-sa-token: --expiration-seconds: expected a positive integer, got "0"\n'],
+    [['--namespace', 'team-a', '--service-account', 'api', '--expiration-seconds=-5'], 'purser mint-sa-token: --expiration-seconds: expected a positive integer, got "-5"\n'],
+  ])('mint-sa-token %j refuses in one line with exit code 2, signing nothing', async (args, message) => {
+    const { stdout, stderr, code } = await purser(['mint-sa-token', ...args]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(message);
+  });
+
+  it.each(['server', 'controller'] as const)('%s --help lists every flag it reads with its environment variable and default, and exits 0', async (command) => {
     const { stdout, code } = await purser([command, '--help']);
     expect(code).toBe(0);
-    const lines = stdout.split('\n');
+    // A flag's block runs up to the next flag; a long flag has its variable on the line below.
+    const blocks = stdout.split(/\n(?= {2}--)/);
     for (const setting of settings as readonly Setting[]) {
-      const line = lines.find((text) => text.trimStart().startsWith(`--${flagName(setting.key)} `) || text.trim() === `--${flagName(setting.key)}`);
-      expect(line, flagName(setting.key)).toContain(envName(setting.key));
-      expect(line).toContain(setting.default === undefined ? 'no default' : `default ${setting.default}`);
-      if (setting.devDefault !== undefined) expect(line).toContain(`with --dev ${setting.devDefault}`);
+      const block = blocks.find((text) => text.trimStart().startsWith(`--${flagName(setting.key)} `) || text.trimStart().startsWith(`--${flagName(setting.key)}\n`));
+      if (settingCommand(setting) === (command === 'server' ? 'controller' : 'server')) {
+        expect(block, flagName(setting.key)).toBeUndefined();
+        continue;
+      }
+      expect(block, flagName(setting.key)).toContain(envName(setting.key));
+      expect(block).toContain(setting.default === undefined ? 'no default' : `default ${setting.default}`);
+      if (setting.devDefault !== undefined) expect(block).toContain(`with --dev ${setting.devDefault}`);
     }
   });
 

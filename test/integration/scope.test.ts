@@ -29,6 +29,11 @@ describe('client_credentials (RFC 6749 §3.3, §4.4.2)', () => {
     expect(failure.error_description).toMatch(/not allowed for this client: reports:delete/);
   });
 
+  it('RFC 6749 §3.3: the allowed scopes it names are those client_credentials can carry, without OpenID Connect scopes', async () => {
+    const failure = await oauthFailure(oidc.clientCredentialsGrant(await reports(), { scope: 'reports:delete' }));
+    expect(failure.error_description).toBe('requested scope is not allowed for this client: reports:delete (allowed: reports:read reports:write)');
+  });
+
   it('RFC 6749 §5.1: the scope granted is the scope requested, and the response says so', async () => {
     const tokens = await oidc.clientCredentialsGrant(await reports(), { scope: 'reports:read reports:write' });
     expect(tokens.scope).toBe('reports:read reports:write');

@@ -120,6 +120,13 @@ describe('the device pages', () => {
     expect(userCodePage({ action: '/device', xsrf: 'x', format: USER_CODE_SHAPES.digits })).toMatch(/inputmode="numeric"[^>]*aria-describedby="user-code-hint">/);
   });
 
+  it('mention upper and lower case only for letter codes', () => {
+    expect(userCodePage({ action: '/device', xsrf: 'x', format })).toContain('8 letters, such as BCDF-GHJK. Upper or lower case, with or without the dash.</p>');
+    const digits = userCodePage({ action: '/device', xsrf: 'x', format: USER_CODE_SHAPES.digits });
+    expect(digits).toContain('9 digits, such as 123-456-789. With or without the dashes.</p>');
+    expect(digits).not.toMatch(/lower case/i);
+  });
+
   it('escape what a person typed and the client name, and carry the xsrf value in every form', () => {
     const typed = userCodePage({ action: '/device', xsrf: 'token', format, userCode: '"><script>' });
     expect(typed).toContain('value="&quot;&gt;&lt;script&gt;"');

@@ -58,11 +58,13 @@ export function assertRefreshCarriesScopes(ctx: KoaContextWithOIDC): void {
 export function assertScopesAllowed(ctx: KoaContextWithOIDC, client: ClientLike): void {
   if (checked.has(ctx) || typeof ctx.oidc.params?.scope !== 'string') return;
   checked.add(ctx);
-  const { allowed } = scopeRules(client);
+  const { allowed, apiScope } = scopeRules(client);
   const requested = requestedScopes(ctx);
   const refused = requested.filter((scope) => !allowed.has(scope));
   if (refused.length) {
-    throw new InvalidScope(describe(SCOPE_NOT_ALLOWED, refused.join(' '), [...allowed].join(' ')), { scope: refused.join(' ') });
+    // Offer only what this grant could carry: client_credentials would refuse the OpenID Connect scopes next.
+    const offered = forTheClientItself(ctx) ? apiScope : [...allowed].join(' ');
+    throw new InvalidScope(describe(SCOPE_NOT_ALLOWED, refused.join(' '), offered), { scope: refused.join(' ') });
   }
   const userScopes = forTheClientItself(ctx) ? requested.filter((scope) => OIDC_SCOPES.includes(scope)) : [];
   if (userScopes.length) throw new InvalidScope(describe(SCOPE_NEEDS_A_USER, userScopes.join(' ')), { scope: userScopes.join(' ') });

@@ -27,6 +27,9 @@ export interface UserCodePageInput {
 }
 
 const HINT_ID = 'user-code-hint';
+
+/** What a person may type differently from the example: case only matters to letters; the digits have two dashes. */
+const hint = (format: UserCodeFormat) => (format.numeric ? 'With or without the dashes.' : 'Upper or lower case, with or without the dash.');
 const ERROR_ID = 'user-code-error';
 
 export function userCodePage({ action, xsrf, format, userCode, error, notice }: UserCodePageInput): string {
@@ -43,7 +46,7 @@ ${error && html`<p id="${ERROR_ID}" class="alert" role="alert">${error}</p>`}
 <input id="user_code" name="user_code" type="text" class="user-code" autocomplete="one-time-code"
  inputmode="${format.numeric ? 'numeric' : 'text'}" autocapitalize="characters" autocorrect="off" spellcheck="false"
  required autofocus placeholder="${format.example}" value="${userCode ?? ''}" aria-describedby="${describedBy}"${error ? html` aria-invalid="true"` : ''}>
-<p id="${HINT_ID}" class="muted">${format.length}, such as ${format.example}. Upper or lower case, with or without the dash.</p>
+<p id="${HINT_ID}" class="muted">${format.length}, such as ${format.example}. ${hint(format)}</p>
 <div class="actions">
 <button type="submit">Continue</button>
 </div>
