@@ -108,7 +108,8 @@ export function slotTag(model: string, id: string): string | undefined {
 
 /**
  * The JSON an artifact is kept as: without its `userCode`, which is kept only as the digest in its lookup key. The
- * adapter seals a device code's id under its user code (oidc-adapter.ts), so the user code must not lie beside it.
+ * adapter gives the store the user code keyed with a server secret and seals a device code's id under that (oidc-adapter.ts),
+ * so it must not lie beside it.
  */
 export function storedJson(payload: { userCode?: unknown }): string {
   const { userCode: _userCode, ...kept } = payload;

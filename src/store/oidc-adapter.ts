@@ -7,6 +7,7 @@ import type { CachedClientCatalog } from './cached-catalog.ts';
 import { openSuccessor, sealSuccessor } from './successor-seal.ts';
 import { narrowGrant } from './grant-scopes.ts';
 import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
+import { keyedUserCode, type UserCodeKeys } from './user-code-key.ts';
 
 /** Keys nothing should outlive: used when oidc-provider gives no expiry. */
 const FALLBACK_TTL_SECONDS = 14 * 86400;
@@ -26,16 +27,18 @@ const REUSED: Record<string, string> = {
 };
 
 /**
- * A device code's id, sealed under its user code (the store keeps neither in plain form: ids as digests, the user code
- * only as the digest in its lookup key). oidc-provider finds a device code by the user code a person types and saves
- * it back by id, so the id must come back from the user code alone.
+ * A device code's id, sealed under its keyed user code (the store keeps neither in plain form: ids as digests, the user
+ * code only keyed with a server-side secret, user-code-key.ts, as the digest in its lookup key). oidc-provider finds a
+ * device code by the user code a person types and saves it back by id, so the id must come back from the user code
+ * and that secret alone.
  */
 const SEALED_ID = 'sealedId';
-const DEVICE_CODE_SEAL = 'purser device code id v1';
+/** The HKDF info label of that seal (exported for the store conformance test's brute force). */
+export const DEVICE_CODE_SEAL = 'purser device code id v1';
 
-function openDeviceCodeId(userCode: string, sealed: string): string | undefined {
+function openDeviceCodeId(keyedCode: string, sealed: string): string | undefined {
   try {
-    return openSuccessor(userCode, sealed, DEVICE_CODE_SEAL);
+    return openSuccessor(keyedCode, sealed, DEVICE_CODE_SEAL);
   } catch {
     return undefined;
   }
@@ -61,7 +64,11 @@ export function clientMetadata(record: ClientRecord): Record<string, unknown> {
   };
 }
 
-export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClientCatalog) {
+/**
+ * The oidc-provider Adapter class over `artifacts` and `clients`; `userCodes` keys device flows' user codes before
+ * they reach the store (a new class per key set: providerFor builds one per cookie key change).
+ */
+export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClientCatalog, userCodes: UserCodeKeys) {
   return class PurserAdapter {
     readonly name: string;
 
@@ -92,7 +99,10 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     async #prepare(id: string, payload: Payload, expiresIn: number | undefined): Promise<{ stored: Payload; ttl: number }> {
       const { jti: _jti, ...stored } = this.name === 'Interaction' ? withoutInteractionIds(payload, id) : payload;
-      if (this.name === 'DeviceCode' && typeof stored.userCode === 'string') stored[SEALED_ID] = sealSuccessor(stored.userCode, id, DEVICE_CODE_SEAL);
+      if (this.name === 'DeviceCode' && typeof stored.userCode === 'string') {
+        stored.userCode = keyedUserCode(userCodes.write, stored.userCode);
+        stored[SEALED_ID] = sealSuccessor(stored.userCode, id, DEVICE_CODE_SEAL);
+      }
       if (this.name === 'RefreshToken' && typeof stored.clientId === 'string') {
         const record = await clients.get(stored.clientId);
         stored.reuseGrace = record?.policy.refreshTokenReuseGracePeriod ?? 0;
@@ -120,11 +130,14 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
 
     /** The device code a person typed the user code of, with its id (oidc-provider saves it back under that id). */
     async findByUserCode(userCode: string): Promise<Payload | undefined> {
-      const found = await artifacts.findByUserCode(this.name, userCode);
-      if (!found) return undefined;
-      const { [SEALED_ID]: sealed, ...payload } = found;
+      // Under every key at once: auto-pipelining sends them together, so a key rotation's overlap costs no round trip.
+      const keyed = userCodes.read.map((key) => keyedUserCode(key, userCode));
+      const results = await Promise.all(keyed.map((code) => artifacts.findByUserCode(this.name, code)));
+      const at = results.findIndex((result) => result !== undefined);
+      if (at < 0) return undefined;
+      const { [SEALED_ID]: sealed, ...payload } = results[at]!;
       // oidc-provider checks that the payload's user code is the one asked for; the store keeps it only as a digest.
-      return restore({ ...payload, userCode }, typeof sealed === 'string' ? openDeviceCodeId(userCode, sealed) : undefined);
+      return restore({ ...payload, userCode }, typeof sealed === 'string' ? openDeviceCodeId(keyed[at]!, sealed) : undefined);
     }
 
     async consume(id: string): Promise<void> {

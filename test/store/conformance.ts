@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, grantReference, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
 import type { ApiRecord, ClientRecord, Store } from '../../src/store/types.ts';
+import { deviceCodeCases } from './device-code-cases.ts';
 import { logoutQueueCases } from './logout-queue-cases.ts';
 
 export interface StoreUnderTest {
@@ -519,5 +520,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
     });
 
     describe('logout queue', () => logoutQueueCases(() => subject));
+
+    describe('device codes at rest', () => deviceCodeCases(() => subject));
   });
 }

@@ -4,6 +4,7 @@ import Provider from 'oidc-provider';
 import { installProviderPatches } from '../../patches.ts';
 import type { CachedApiCatalog, CachedClientCatalog } from '../../store/cached-catalog.ts';
 import { createAdapterClass } from '../../store/oidc-adapter.ts';
+import { userCodeKeys } from '../../store/user-code-key.ts';
 import type { LogoutJob, Store } from '../../store/types.ts';
 import { providerConfiguration, type ProviderDependencies } from './configuration.ts';
 import { installGrants } from '../grants/index.ts';
@@ -16,7 +17,7 @@ import { introspectionPolicy } from './token-policies.ts';
 import type { WorkloadAuthentication } from '../workload/authenticate.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, cachedApis: CachedApiCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }, workload: WorkloadAuthentication): Provider {
-  const adapter = createAdapterClass(store.artifacts, clients);
+  const adapter = createAdapterClass(store.artifacts, clients, userCodeKeys(deps.cookieKeys));
   const policyFor = (clientId: string) => clients.peek(clientId)?.policy;
   const apis = (audience: string) => cachedApis.get(audience);
   const mayIntrospect = introspectionPolicy(deps.config.tenancy === 'enforced' ? apis : undefined);
