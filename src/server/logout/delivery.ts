@@ -5,10 +5,13 @@
 import type { Logger } from '../../log.ts';
 import type { ClaimedLogout, LogoutJob, LogoutQueue } from '../../store/types.ts';
 import type { PreparedLogout } from './logout-token.ts';
-import { postLogoutToken, type PostOutcome } from './post-logout-token.ts';
+import type { PostOutcome } from './post-logout-token.ts';
 
-/** delivered; retried (a failed attempt with attempts left); failed (the last attempt failed); dropped (client gone). */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
+/**
+ * delivered; retried (a failed attempt with attempts left); failed (the last attempt failed); dropped (client gone);
+ * refused (the URI reaches an address deliveries may not go to: not retried).
+ */
+export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped' | 'refused';
 
 export interface DeliveryOptions {
   queue: LogoutQueue;
@@ -21,7 +24,8 @@ export interface DeliveryOptions {
   retryDelayMs: number;
   /** The signed token for a job and where to send it, or `undefined` when its client no longer takes one. */
   prepare(job: LogoutJob): Promise<PreparedLogout | undefined>;
-  post?: (uri: string, token: string, timeoutMs: number) => Promise<PostOutcome>;
+  /** One POST (postLogoutToken over the server's delivery network). */
+  post(uri: string, token: string, timeoutMs: number): Promise<PostOutcome>;
   /** Told the outcome of every attempt (the metrics). */
   count?(outcome: DeliveryOutcome): void;
   /** How often an idle replica looks for due jobs, in ms. */
@@ -33,7 +37,7 @@ export const MAX_RETRY_DELAY_MS = 300_000;
 const BATCH = 16;
 
 export class LogoutDeliveries {
-  readonly #options: DeliveryOptions & Required<Pick<DeliveryOptions, 'post' | 'pollIntervalMs'>>;
+  readonly #options: DeliveryOptions & Required<Pick<DeliveryOptions, 'pollIntervalMs'>>;
   readonly #leaseMs: number;
   readonly #retentionSeconds: number;
   #timer: NodeJS.Timeout | undefined;
@@ -44,7 +48,7 @@ export class LogoutDeliveries {
   #queueFailing = false;
 
   constructor(options: DeliveryOptions) {
-    this.#options = { post: postLogoutToken, pollIntervalMs: 1_000, ...options };
+    this.#options = { pollIntervalMs: 1_000, ...options };
     // Long enough for one attempt (signing is quick; the POST has its deadline) before another replica may take it.
     this.#leaseMs = 2 * options.timeoutMs + 1_000;
     const waits = Array.from({ length: options.attempts }, (_, index) => this.retryDelay(index + 1)).reduce((sum, wait) => sum + wait, 0);
@@ -130,6 +134,10 @@ export class LogoutDeliveries {
       await queue.finish(job.jti);
       this.#report('dropped');
       log.info(entry, 'back-channel logout dropped: the client no longer has a backchannelLogoutUri');
+    } else if (!outcome.delivered && outcome.refused) {
+      await queue.finish(job.jti);
+      this.#report('refused');
+      log.warn({ ...entry, reason: outcome.reason }, 'back-channel logout refused: the backchannelLogoutUri reaches an address deliveries may not go to');
     } else if (outcome.delivered) {
       await queue.finish(job.jti);
       this.#report('delivered');
