@@ -36,7 +36,7 @@ export interface DeliveryOptions {
 
 export const MAX_RETRY_DELAY_MS = 300_000;
 /** Deliveries one replica makes at once. */
-export const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 16;
 /** Of them, to one client: the rest stay free for the other clients. */
 export const MAX_IN_FLIGHT_PER_CLIENT = 4;
 
