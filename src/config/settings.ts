@@ -327,6 +327,19 @@ export const settings = [
     description: 'Back-channel logout: the wait before the first retry; each later retry waits twice as long as the one before, at most 5 minutes.',
   },
   {
+    key: 'backchannelLogoutAllowLoopback',
+    kind: 'boolean',
+    default: 'false',
+    devDefault: 'true',
+    description: 'Back-channel logout: deliver logout tokens to loopback addresses (127.0.0.0/8, ::1, 0.0.0.0), checked on the address connected to after DNS resolution. Off outside dev mode: an OAuthClient could otherwise aim Purser at its own pod (a sidecar\'s admin port). Link-local addresses (169.254.0.0/16 with cloud metadata, fe80::/10) are always refused. Refusals are counted in `purser_backchannel_logout_total{outcome="refused"}` and not retried.',
+  },
+  {
+    key: 'backchannelLogoutAllowPrivateNetworks',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Back-channel logout: deliver logout tokens to private addresses (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), where receivers inside the cluster live. `false` when every receiver is public and OAuthClient authors must not reach internal services.',
+  },
+  {
     key: 'workloadAudience',
     kind: 'string',
     description: 'Server: the audience a ServiceAccount token must carry to authenticate a client (README "Workload identity"). Unset: `PURSER_ISSUER`.',

@@ -20,7 +20,7 @@ export class Metrics {
   });
   readonly backchannelLogouts = new Counter({
     name: 'purser_backchannel_logout_total',
-    help: 'Back-channel logout token deliveries, by outcome: delivered, retried (an attempt failed, another follows), failed (the last attempt failed), dropped (the client no longer takes them).',
+    help: 'Back-channel logout token deliveries, by outcome: delivered, retried (an attempt failed, another follows), failed (the last attempt failed), dropped (the client no longer takes them), refused (the URI reaches an address deliveries may not go to: loopback, link-local, or a private one when not allowed).',
     labelNames: ['outcome'],
     registers: [this.registry],
   });

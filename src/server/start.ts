@@ -18,6 +18,8 @@ import { FileClientSource } from './dev/file-clients.ts';
 import { configureHttpServer } from './http-server.ts';
 import { readKeyFiles, watchKeyFiles } from './key-files.ts';
 import { LogoutDeliveries } from './logout/delivery.ts';
+import { deliveryNetwork } from './logout/delivery-network.ts';
+import { postLogoutToken } from './logout/post-logout-token.ts';
 import { logoutTokenFor } from './logout/logout-token.ts';
 import { createProvider } from './provider/index.ts';
 import { publishDevIssuer } from './workload/dev-issuer.ts';
@@ -114,6 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const loaded = (await fileSource?.load()) ?? [];
   fileSource?.watch();
 
+  const network = deliveryNetwork({ allowLoopback: config.backchannelLogoutAllowLoopback, allowPrivateNetworks: config.backchannelLogoutAllowPrivateNetworks });
   const logouts: LogoutDeliveries = new LogoutDeliveries({
     queue: store.logouts,
     log,
@@ -121,6 +124,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     attempts: Math.max(1, config.backchannelLogoutAttempts),
     retryDelayMs: config.backchannelLogoutRetryDelay * 1000,
     prepare: (job) => logoutTokenFor(purser.provider(), job),
+    post: (uri, token, timeoutMs) => postLogoutToken(uri, token, timeoutMs, network),
     count: (outcome) => purser.metrics.backchannelLogouts.inc({ outcome }),
   });
   const purser = createApp({

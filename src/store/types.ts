@@ -237,6 +237,12 @@ export interface LogoutQueue {
   claim(limit: number, leaseMs: number): Promise<ClaimedLogout[]>;
   /** Makes a claimed job due again `delayMs` from now (a no-op when it is gone). */
   retryLater(jti: string, delayMs: number): Promise<void>;
+  /**
+   * Gives a claimed job back without an attempt: its attempt count is lowered by the one `claim` counted, and it is
+   * due again `delayMs` from now (a no-op when it is gone). For a job taken but not tried (its client had its share of
+   * concurrent deliveries).
+   */
+  release(jti: string, delayMs: number): Promise<void>;
   /** Removes a job: delivered, or given up. */
   finish(jti: string): Promise<void>;
 }

@@ -54,8 +54,9 @@ beforeAll(async () => {
   const fixtures = await writeFixtures();
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  // Short timeouts and delays, so that a retry comes within seconds (the defaults are 5 s and 5 s, doubling).
-  const flags = ['--backchannel-logout-timeout=1s', '--backchannel-logout-retry-delay=1s', '--backchannel-logout-attempts=5'];
+  // The receiver is on 127.0.0.1, which production mode refuses (see the last test); short timeouts and delays, so
+  // that a retry comes within seconds (the defaults are 5 s and 5 s, doubling).
+  const flags = ['--backchannel-logout-allow-loopback', '--backchannel-logout-timeout=1s', '--backchannel-logout-retry-delay=1s', '--backchannel-logout-attempts=5'];
   const options = { redisUrl: inject('redisUrl'), prefix, fixtures, clientsDir, issuer, flags };
   [handling, other] = await Promise.all([spawnPurser({ ...options, port }), spawnPurser(options)]);
 });

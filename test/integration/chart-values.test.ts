@@ -95,6 +95,8 @@ describe('settings', () => {
     backchannelLogoutTimeout: 'back-channel logout\'s defaults (5 s per POST, 8 attempts, retries from 5 s doubling) suit a cluster; tune them through server.extraEnv',
     backchannelLogoutAttempts: 'as backchannelLogoutTimeout',
     backchannelLogoutRetryDelay: 'as backchannelLogoutTimeout',
+    backchannelLogoutAllowLoopback: 'a pod must never deliver logout tokens to its own loopback (sidecar admin ports): refused outside dev mode, not a chart value',
+    backchannelLogoutAllowPrivateNetworks: 'in-cluster receivers are the default (true); a platform whose receivers are all public sets it false through server.extraEnv (README, "Logout: what ends, and back-channel logout")',
     devServiceAccountIssuerKey: 'dev mode\'s local ServiceAccount issuer; in a cluster the controller reads the real one',
     deviceCodeTtl: 'the device flow\'s defaults (RFC 8628\'s own suggestions) fit a cluster; a platform that wants others sets them through server.extraEnv (README, "Device flow")',
     devicePollInterval: 'as deviceCodeTtl',

@@ -31,6 +31,19 @@ export function logoutQueueCases(current: () => StoreUnderTest): void {
     expect(await store.logouts.claim(10, 60_000)).toEqual([]);
   });
 
+  it('takes back the attempt of a released job, which is due again after its delay', async () => {
+    const { store, elapse } = current();
+    await store.logouts.enqueue(job('back'), 60);
+    expect(await store.logouts.claim(10, 60_000)).toEqual([{ job: job('back'), attempt: 1 }]);
+    await store.logouts.release('back', 200);
+    expect(await store.logouts.claim(10, 60_000)).toEqual([]);
+    await elapse(300);
+    expect(await store.logouts.claim(10, 60_000)).toEqual([{ job: job('back'), attempt: 1 }]);
+    await store.logouts.finish('back');
+    await store.logouts.release('back', 0);
+    expect(await store.logouts.claim(10, 60_000)).toEqual([]);
+  });
+
   it('takes at most `limit` jobs at a time', async () => {
     const { store } = current();
     for (const jti of ['a', 'b', 'c']) await store.logouts.enqueue(job(jti), 60);

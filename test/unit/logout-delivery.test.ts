@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 
-import { LogoutDeliveries, MAX_RETRY_DELAY_MS, type DeliveryOutcome } from '../../src/server/logout/delivery.ts';
+import { LogoutDeliveries, MAX_IN_FLIGHT_PER_CLIENT, MAX_RETRY_DELAY_MS, type DeliveryOutcome } from '../../src/server/logout/delivery.ts';
 import type { PostOutcome } from '../../src/server/logout/post-logout-token.ts';
 import { MemoryLogoutQueue } from '../../src/store/memory/logout-queue.ts';
 import type { LogoutJob } from '../../src/store/types.ts';
@@ -111,5 +111,56 @@ describe('LogoutDeliveries (Back-Channel Logout 1.0 §2.7)', () => {
       { client_id: 'web.team', jti: 'jti-1', attempt: 2, msg: 'back-channel logout delivered' },
     ]);
     expect(lines.join('\n')).not.toContain('logout-token');
+  });
+
+  it('does not retry a delivery refused for its address (SSRF guard), and counts and logs it', async () => {
+    const { queue, deliveries, posts, outcomes, lines, elapse } = subject([{ delivered: false, refused: true, reason: '127.0.0.1 is a loopback or unspecified address' }]);
+    await deliveries.enqueue(JOB);
+    await deliveries.deliverDue();
+    elapse(MAX_RETRY_DELAY_MS);
+    expect(await deliveries.deliverDue()).toBe(0);
+    expect(posts).toHaveLength(1);
+    expect(outcomes).toEqual(['refused']);
+    expect(queue.size).toBe(0);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ client_id: 'web.team', reason: '127.0.0.1 is a loopback or unspecified address' });
+  });
+});
+
+describe('LogoutDeliveries: one client\'s hanging endpoint', () => {
+  it('does not delay another client\'s logout behind 64 hanging deliveries, and holds at most its share of the pool', async () => {
+    let now = 1_000_000;
+    const queue = new MemoryLogoutQueue(() => now);
+    let unblock!: () => void;
+    const blocked = new Promise<PostOutcome>((resolve) => (unblock = () => resolve({ delivered: true })));
+    let honestPosted!: () => void;
+    const honest = new Promise<void>((resolve) => (honestPosted = resolve));
+    const hanging: string[] = [];
+    const deliveries = new LogoutDeliveries({
+      queue,
+      log: pino({ level: 'silent' }),
+      timeoutMs: 5_000,
+      attempts: 8,
+      retryDelayMs: 5_000,
+      prepare: async (job) => ({ uri: `https://${job.clientId}/bc`, token: TOKEN }),
+      post: async (uri) => {
+        if (uri === 'https://honest.team/bc') {
+          honestPosted();
+          return { delivered: true };
+        }
+        hanging.push(uri);
+        return blocked;
+      },
+    });
+    // The 64 hanging jobs are due first; the honest one is enqueued last, at the same instant (the clock stands still).
+    for (let i = 0; i < 64; i++) await deliveries.enqueue({ ...JOB, jti: `hang-${i}`, clientId: 'hanging.team' });
+    await deliveries.enqueue({ ...JOB, jti: 'honest', clientId: 'honest.team' });
+    deliveries.start();
+    await honest;
+    expect(hanging).toHaveLength(MAX_IN_FLIGHT_PER_CLIENT);
+    unblock();
+    await deliveries.stop();
+    // The hanging client's jobs given back were not counted as attempts: due again at the next poll, as first attempts.
+    now += 1_000;
+    expect((await queue.claim(100, 1_000)).filter((entry) => entry.attempt === 1)).toHaveLength(64 - MAX_IN_FLIGHT_PER_CLIENT);
   });
 });

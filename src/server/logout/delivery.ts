@@ -2,13 +2,18 @@
 // once; every replica polls the shared queue and delivers what is due, whoever enqueued it. A failed delivery is
 // retried with exponential backoff up to a bounded number of attempts; a replica that dies mid-delivery leaves its
 // job to another one once the job's lease runs out. At-least-once: the token's jti lets a client drop a repeat.
+// Deliveries run in a bounded pool that takes a new job as soon as a slot frees, and one client holds at most a few
+// slots: a client whose endpoint hangs (each attempt up to the timeout) delays no other client's logouts.
 import type { Logger } from '../../log.ts';
 import type { ClaimedLogout, LogoutJob, LogoutQueue } from '../../store/types.ts';
 import type { PreparedLogout } from './logout-token.ts';
-import { postLogoutToken, type PostOutcome } from './post-logout-token.ts';
+import type { PostOutcome } from './post-logout-token.ts';
 
-/** delivered; retried (a failed attempt with attempts left); failed (the last attempt failed); dropped (client gone). */
-export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped';
+/**
+ * delivered; retried (a failed attempt with attempts left); failed (the last attempt failed); dropped (client gone);
+ * refused (the URI reaches an address deliveries may not go to: not retried).
+ */
+export type DeliveryOutcome = 'delivered' | 'retried' | 'failed' | 'dropped' | 'refused';
 
 export interface DeliveryOptions {
   queue: LogoutQueue;
@@ -21,7 +26,8 @@ export interface DeliveryOptions {
   retryDelayMs: number;
   /** The signed token for a job and where to send it, or `undefined` when its client no longer takes one. */
   prepare(job: LogoutJob): Promise<PreparedLogout | undefined>;
-  post?: (uri: string, token: string, timeoutMs: number) => Promise<PostOutcome>;
+  /** One POST (postLogoutToken over the server's delivery network). */
+  post(uri: string, token: string, timeoutMs: number): Promise<PostOutcome>;
   /** Told the outcome of every attempt (the metrics). */
   count?(outcome: DeliveryOutcome): void;
   /** How often an idle replica looks for due jobs, in ms. */
@@ -29,22 +35,27 @@ export interface DeliveryOptions {
 }
 
 export const MAX_RETRY_DELAY_MS = 300_000;
-/** Jobs one replica takes at a time. */
-const BATCH = 16;
+/** Deliveries one replica makes at once. */
+const MAX_IN_FLIGHT = 16;
+/** Of them, to one client: the rest stay free for the other clients. */
+export const MAX_IN_FLIGHT_PER_CLIENT = 4;
 
 export class LogoutDeliveries {
-  readonly #options: DeliveryOptions & Required<Pick<DeliveryOptions, 'post' | 'pollIntervalMs'>>;
+  readonly #options: DeliveryOptions & Required<Pick<DeliveryOptions, 'pollIntervalMs'>>;
   readonly #leaseMs: number;
   readonly #retentionSeconds: number;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Deliveries under way, by client_id. */
+  readonly #perClient = new Map<string, number>();
   /** Whether the last look at the queue failed: a Redis outage is logged once, not at every poll. */
   #queueFailing = false;
 
   constructor(options: DeliveryOptions) {
-    this.#options = { post: postLogoutToken, pollIntervalMs: 1_000, ...options };
+    this.#options = { pollIntervalMs: 1_000, ...options };
     // Long enough for one attempt (signing is quick; the POST has its deadline) before another replica may take it.
     this.#leaseMs = 2 * options.timeoutMs + 1_000;
     const waits = Array.from({ length: options.attempts }, (_, index) => this.retryDelay(index + 1)).reduce((sum, wait) => sum + wait, 0);
@@ -62,11 +73,50 @@ export class LogoutDeliveries {
     if (!this.#stopped) this.#wake();
   }
 
-  /** Takes one batch of due jobs and makes one attempt at each; resolves with how many it took. */
+  /**
+   * Takes due jobs into the free slots of the pool, makes one attempt at each, and resolves with how many it took
+   * once those attempts are over (the polling loop does not wait for them: see #fill).
+   */
   async deliverDue(): Promise<number> {
-    const claimed = await this.#options.queue.claim(BATCH, this.#leaseMs);
-    await Promise.all(claimed.map((entry) => this.#attempt(entry)));
-    return claimed.length;
+    const started = await this.#fill();
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /**
+   * Claims due jobs while the pool has free slots and starts an attempt at each; resolves with the attempts started,
+   * without waiting for them. A job whose client has MAX_IN_FLIGHT_PER_CLIENT deliveries under way is given back
+   * uncounted, due again at the next poll, and the next due job is taken in its place.
+   */
+  async #fill(): Promise<Promise<void>[]> {
+    const started: Promise<void>[] = [];
+    while (this.#inFlight.size < MAX_IN_FLIGHT) {
+      const wanted = MAX_IN_FLIGHT - this.#inFlight.size;
+      const claimed = await this.#options.queue.claim(wanted, this.#leaseMs);
+      const deferred: ClaimedLogout[] = [];
+      for (const entry of claimed) {
+        if ((this.#perClient.get(entry.job.clientId) ?? 0) < MAX_IN_FLIGHT_PER_CLIENT) started.push(this.#start(entry));
+        else deferred.push(entry);
+      }
+      await Promise.all(deferred.map((entry) => this.#options.queue.release(entry.job.jti, this.#options.pollIntervalMs)));
+      if (claimed.length < wanted) break;
+    }
+    return started;
+  }
+
+  /** Runs one attempt in a slot of the pool; when it ends, the slot is filled again at once. */
+  #start(claimed: ClaimedLogout): Promise<void> {
+    const { clientId } = claimed.job;
+    this.#perClient.set(clientId, (this.#perClient.get(clientId) ?? 0) + 1);
+    const attempt: Promise<void> = this.#attempt(claimed).finally(() => {
+      this.#inFlight.delete(attempt);
+      const left = this.#perClient.get(clientId)! - 1;
+      if (left) this.#perClient.set(clientId, left);
+      else this.#perClient.delete(clientId);
+      if (!this.#stopped) this.#wake();
+    });
+    this.#inFlight.add(attempt);
+    return attempt;
   }
 
   /** Starts polling the queue. */
@@ -80,6 +130,7 @@ export class LogoutDeliveries {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#running;
+    await Promise.all(this.#inFlight);
   }
 
   #wake(): void {
@@ -99,7 +150,7 @@ export class LogoutDeliveries {
   async #drain(): Promise<void> {
     this.#again = false;
     try {
-      while (!this.#stopped && (await this.deliverDue()) === BATCH);
+      await this.#fill();
       if (this.#queueFailing) this.#options.log.info('back-channel logout: the delivery queue answers again');
       this.#queueFailing = false;
     } catch (error) {
@@ -130,6 +181,10 @@ export class LogoutDeliveries {
       await queue.finish(job.jti);
       this.#report('dropped');
       log.info(entry, 'back-channel logout dropped: the client no longer has a backchannelLogoutUri');
+    } else if (!outcome.delivered && outcome.refused) {
+      await queue.finish(job.jti);
+      this.#report('refused');
+      log.warn({ ...entry, reason: outcome.reason }, 'back-channel logout refused: the backchannelLogoutUri reaches an address deliveries may not go to');
     } else if (outcome.delivered) {
       await queue.finish(job.jti);
       this.#report('delivered');

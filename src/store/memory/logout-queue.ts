@@ -40,6 +40,13 @@ export class MemoryLogoutQueue implements LogoutQueue {
     if (entry) entry.dueAt = this.#now() + delayMs;
   }
 
+  async release(jti: string, delayMs: number): Promise<void> {
+    const entry = this.#entries.get(jti);
+    if (!entry) return;
+    entry.attempts = Math.max(0, entry.attempts - 1);
+    entry.dueAt = this.#now() + delayMs;
+  }
+
   async finish(jti: string): Promise<void> {
     this.#entries.delete(jti);
   }

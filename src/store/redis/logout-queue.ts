@@ -40,10 +40,18 @@ return out`;
 const RETRY = `${NOW_MS}
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1]) end`;
 
+/** KEYS: due set, job hash; ARGV: id, delay ms. Like RETRY, and takes back the attempt CLAIM counted. */
+const RELEASE = `${NOW_MS}
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+  if tonumber(redis.call('HGET', KEYS[2], 'a')) > 0 then redis.call('HINCRBY', KEYS[2], 'a', -1) end
+end`;
+
 type Client = (Redis | Cluster) & {
   purserLogoutEnqueue(due: string, job: string, json: string, id: string, retention: number): Promise<void>;
   purserLogoutClaim(due: string, jobPrefix: string, limit: number, leaseMs: number): Promise<(string | number)[]>;
   purserLogoutRetry(due: string, job: string, id: string, delayMs: number): Promise<void>;
+  purserLogoutRelease(due: string, job: string, id: string, delayMs: number): Promise<void>;
 };
 
 export class RedisLogoutQueue implements LogoutQueue {
@@ -55,6 +63,7 @@ export class RedisLogoutQueue implements LogoutQueue {
     redis.defineCommand('purserLogoutEnqueue', { lua: ENQUEUE, numberOfKeys: 2 });
     redis.defineCommand('purserLogoutClaim', { lua: CLAIM, numberOfKeys: 1 });
     redis.defineCommand('purserLogoutRetry', { lua: RETRY, numberOfKeys: 2 });
+    redis.defineCommand('purserLogoutRelease', { lua: RELEASE, numberOfKeys: 2 });
     this.#redis = redis as Client;
     this.#due = `${prefix}{logout}:due`;
     this.#jobPrefix = `${prefix}{logout}:job:`;
@@ -73,6 +82,10 @@ export class RedisLogoutQueue implements LogoutQueue {
 
   async retryLater(jti: string, delayMs: number): Promise<void> {
     await this.#redis.purserLogoutRetry(this.#due, this.#jobPrefix + jti, jti, Math.ceil(delayMs));
+  }
+
+  async release(jti: string, delayMs: number): Promise<void> {
+    await this.#redis.purserLogoutRelease(this.#due, this.#jobPrefix + jti, jti, Math.ceil(delayMs));
   }
 
   async finish(jti: string): Promise<void> {
