@@ -158,10 +158,12 @@ describe('the Dockerfile', () => {
 });
 
 describe('the image, run', () => {
-  it('without a command, prints the usage and exits 0', async () => {
+  it('without a command, prints the usage on stderr and exits 2; --version prints the package version', async () => {
     const { code, stderr } = await run([]);
-    expect(code).toBe(0);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/^usage: purser <command>/);
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   it('refuses pretty logs with a message, not a stack: pino-pretty is a development dependency', async () => {
