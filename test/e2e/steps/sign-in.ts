@@ -10,7 +10,7 @@ import { Browser } from '../../support/browser.ts';
 import { ALICE } from '../../support/purser.ts';
 import { REDIRECT_URI, codeFlow } from '../../support/rp.ts';
 import { helmCluster, kubectl } from '../support/cluster.ts';
-import { ISSUER, NAMESPACE, RELEASE, resolveIssuerToService } from '../support/purser.ts';
+import { ISSUER, NAMESPACE, RELEASE, pods, resolveIssuerToService } from '../support/purser.ts';
 import { CHART_DIR } from '../support/scripts.ts';
 
 const CLIENT_SECRET = 'e2e-webapp-secret-0123456789abcdefghijklmnop';
@@ -42,7 +42,11 @@ export function signIn(): void {
       const { password, ...alice } = ALICE;
       const users = `users:\n  - ${JSON.stringify({ ...alice, passwordHash: await hashPassword(password) })}\n`;
       await kubectl(['-n', NAMESPACE, 'create', 'secret', 'generic', 'e2e-users', `--from-literal=users.yaml=${users}`]);
+      const before = (await pods('server')).map((pod) => `pod/${pod.name}`);
       await helmCluster(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--set', 'users.existingSecret=e2e-users', '--wait', '--timeout', '10m']);
+      // --wait returns once the new pods are Ready; the old ones (without alice) may still answer through the Service
+      // during their preStop pause, so the sign-in starts only when they are gone.
+      await kubectl(['-n', NAMESPACE, 'wait', '--for=delete', ...before, '--timeout=120s']);
       await kubectl(['apply', '-f', '-'], CLIENT);
       await kubectl(['-n', 'default', 'wait', '--for=condition=Ready', 'oauthclient/e2e-webapp', '--timeout=60s']);
 
