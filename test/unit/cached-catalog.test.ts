@@ -13,18 +13,20 @@ const record = (clientId: string, name = 'v1'): ClientRecord => ({
   policy: { scopes: [], audiences: [], accessTokenFormat: 'opaque', refreshTokenReuseGracePeriod: 0, requirePkce: true, skipConsent: false, corsOrigins: [] },
 });
 
-/** A catalog that counts how often it is read. */
-class CountingCatalog extends MemoryClientCatalog {
-  reads = 0;
-  override async get(clientId: string) {
-    this.reads++;
-    return super.get(clientId);
-  }
+/** `catalog`, counting how often it is read. */
+function countingReads<C extends { get(id: string): Promise<unknown> }>(catalog: C): C & { reads: number } {
+  const counted = Object.assign(catalog, { reads: 0 });
+  const get = catalog.get.bind(catalog);
+  counted.get = ((id: string) => {
+    counted.reads++;
+    return get(id);
+  }) as C['get'];
+  return counted;
 }
 
 describe('CachedClientCatalog', () => {
   it('reads each client once, and again only after a change', async () => {
-    const inner = new CountingCatalog();
+    const inner = countingReads(new MemoryClientCatalog());
     const cached = new CachedClientCatalog(inner);
     await inner.put(record('a'));
     await Promise.all([cached.get('a'), cached.get('a'), cached.get('a')]);
@@ -36,7 +38,7 @@ describe('CachedClientCatalog', () => {
 
   it('remembers an absent client only for the negative TTL', async () => {
     let now = 0;
-    const inner = new CountingCatalog();
+    const inner = countingReads(new MemoryClientCatalog());
     const cached = new CachedClientCatalog(inner, { negativeTtlSeconds: 5, now: () => now });
     expect(await cached.get('ghost')).toBeUndefined();
     expect(await cached.get('ghost')).toBeUndefined();
@@ -47,7 +49,7 @@ describe('CachedClientCatalog', () => {
   });
 
   it('drops everything when told changes may have been missed', async () => {
-    const inner = new CountingCatalog();
+    const inner = countingReads(new MemoryClientCatalog());
     let notify: (clientId: string) => void = () => {};
     inner.onChange = (listener) => {
       notify = listener;
@@ -65,7 +67,7 @@ describe('CachedClientCatalog', () => {
   });
 
   it('remembers at most 1000 absent client_ids, and never looks up one that cannot exist', async () => {
-    const inner = new CountingCatalog();
+    const inner = countingReads(new MemoryClientCatalog());
     const cached = new CachedClientCatalog(inner);
     for (let i = 0; i < 1500; i++) await cached.get(`ghost-${i}`);
     expect(inner.reads).toBe(1500);
@@ -81,18 +83,10 @@ describe('CachedClientCatalog', () => {
 
 const api = (audience: string, scopes = ['read']): ApiRecord => ({ api: 'team/api', audience, scopes, clients: {}, descriptions: {}, resourceServers: [] });
 
-/** An API catalog that counts how often it is read. */
-class CountingApiCatalog extends MemoryApiCatalog {
-  reads = 0;
-  override async get(audience: string) {
-    this.reads++;
-    return super.get(audience);
-  }
-}
 
 describe('CachedApiCatalog (the same cache, for OAuthAPI records by audience)', () => {
   it('reads each audience once, and again only after a change or a deletion', async () => {
-    const inner = new CountingApiCatalog();
+    const inner = countingReads(new MemoryApiCatalog());
     const cached = new CachedApiCatalog(inner);
     await inner.put(api('https://a.test'));
     await Promise.all([cached.get('https://a.test'), cached.get('https://a.test')]);
@@ -106,7 +100,7 @@ describe('CachedApiCatalog (the same cache, for OAuthAPI records by audience)', 
 
   it('forgets a new audience it remembered as absent as soon as it is declared, and everything on ALL_APIS', async () => {
     let notify: (audience: string) => void = () => {};
-    const inner = new CountingApiCatalog();
+    const inner = countingReads(new MemoryApiCatalog());
     const onChange = inner.onChange.bind(inner);
     inner.onChange = (listener) => {
       notify = listener;
