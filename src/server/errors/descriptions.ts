@@ -96,6 +96,14 @@ export const DEVICE_CODE_NOT_RECOGNISED = 'device code not recognised: it was no
 export const DEVICE_CODE_ALREADY_USED = 'device code was already used: it buys tokens once (presented again after that, it revokes them); start a new device authorization';
 export const DEVICE_POLL_TOO_FAST = 'polling too fast: wait %s seconds between polls from now on (RFC 8628 section 3.5: every slow_down adds 5 seconds to the interval)';
 
+// -- a user who is no longer in the users file (removed while signed in, or a replica whose users file is older)
+/** login_required (OIDC Core §3.1.2.6) for prompt=none; without it, the login page is shown. */
+export const SESSION_ACCOUNT_UNKNOWN = 'the signed-in user is no longer a user of this server (removed from its users file): sign in again';
+/** invalid_grant at /token: an authorization code, refresh token or device code of that user. */
+export const GRANT_USER_GONE = 'the user this code or token was issued for is no longer a user of this server (removed from its users file): start a new authorization';
+/** invalid_token at userinfo (RFC 6750 §3.1). */
+export const ACCESS_TOKEN_USER_GONE = 'the user this access token was issued for is no longer a user of this server (removed from its users file): sign in again';
+
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
