@@ -4,7 +4,7 @@
 import { STORE_FAULT_DESCRIPTIONS } from '../../store/unavailable.ts';
 
 // -- invalid_grant: codes and refresh tokens (RFC 6749 §5.2)
-export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it has been revoked (a reused refresh token revokes its whole grant)';
+export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it no longer exists because it was revoked (by a logout, at the revocation endpoint, or with its whole grant when a code, refresh token or device code of that grant was reused) or expired more than a day ago; start a new authorization';
 export const REFRESH_TOKEN_EXPIRED = 'refresh token has expired: start a new authorization';
 export const REFRESH_TOKEN_ALREADY_USED = 'refresh token was already used: refresh tokens rotate on every use, so send the one returned by your last refresh; reusing an old one revokes the grant, which has now happened';
 export const REFRESH_TOKEN_HAS_WHITESPACE = 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
