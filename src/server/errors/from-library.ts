@@ -10,6 +10,7 @@ import * as said from './descriptions.ts';
 import { describe } from './descriptions.ts';
 import { InvalidClient, InvalidGrant, InvalidRequest, InvalidToken, PurserError, ServerError, UnauthorizedClient } from './purser-error.ts';
 import { refreshTokenHint } from './refresh-token-hint.ts';
+import { malformedServiceAccountToken, UNREADABLE_ASSERTION } from '../workload/malformed-assertion.ts';
 
 /** oidc-provider's own limit on form bodies (lib/shared/selective_body.js). */
 export const FORM_BODY_LIMIT = 56 * 1024;
@@ -49,10 +50,11 @@ const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Beare
 const TOKEN_FOR_AN_API: Wording = { words: 'token audience prevents accessing the userinfo endpoint', file: 'lib/actions/userinfo.js' };
 const ACCESS_TOKEN_NOT_FOUND: Wording = { words: 'access token not found', file: 'lib/shared/access_token.js' };
 const ACCOUNT_NOT_FOUND: Wording = { words: 'associated account not found', file: 'lib/shared/access_token.js' };
+const ASSERTION_WORDING: readonly Wording[] = UNREADABLE_ASSERTION.map((words) => ({ words, file: 'lib/shared/client_auth.js' }));
 const OTHER_AUTH_METHOD: Wording = { words: 'the provided authentication mechanism does not match the registered client authentication method', file: 'lib/shared/client_auth.js' };
 
 /** Everything this file recognises oidc-provider's errors by. */
-export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND, ACCOUNT_NOT_FOUND];
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND, ACCOUNT_NOT_FOUND, ...ASSERTION_WORDING];
 
 type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
 
@@ -135,7 +137,7 @@ export async function fromLibrary(ctx: KoaContextWithOIDC, error: unknown): Prom
   if (error instanceof PurserError) return error;
   if (!(error instanceof errors.OIDCProviderError) || !error.expose) return new ServerError(error);
   if (error instanceof errors.InvalidGrant) return (await grantError(ctx, error)) ?? error;
-  if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? error;
+  if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? (await malformedServiceAccountToken(ctx, error.error_description)) ?? error;
   if (error instanceof errors.InvalidClientAuth) return clientError(ctx, error) ?? error;
   if (error instanceof errors.InvalidToken) return tokenError(ctx, error) ?? error;
   return error;
