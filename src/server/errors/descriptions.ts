@@ -104,6 +104,9 @@ export const GRANT_USER_GONE = 'the user this code or token was issued for is no
 /** invalid_token at userinfo (RFC 6750 §3.1). */
 export const ACCESS_TOKEN_USER_GONE = 'the user this access token was issued for is no longer a user of this server (removed from its users file): sign in again';
 
+// -- unsupported_token_type at revocation (RFC 7009 §2.2.1)
+export const JWT_ACCESS_TOKEN_NOT_REVOCABLE = 'a JWT access token cannot be revoked on its own: an API that verifies it offline would accept it until it expires anyway. To end it, revoke its grant (revoke its refresh token, log the user out, or delete the client), which makes introspection answer active false; where that must bite at once, use short-lived or opaque access tokens';
+
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
 const OUTSIDE_DESCRIPTION_CHARACTERS = /[^\x20-\x21\x23-\x5B\x5D-\x7E]/g;
