@@ -402,6 +402,14 @@ const WRONG_METHOD_CASES: Case[] = ([
   ['POST', '/jwks', 'GET'],
   ['POST', '/.well-known/openid-configuration', 'GET'],
   ['GET', '/interaction/unknown-uid/login', 'POST'],
+  // The device flow's pages (RFC 8628 §3.3) and oidc-provider's other routes.
+  ['PUT', '/device', 'GET, POST'],
+  ['DELETE', '/device', 'GET, POST'],
+  ['PUT', '/device/auth', 'POST'],
+  ['POST', '/device/unknown-uid', 'GET'],
+  ['PUT', '/auth/unknown-uid', 'GET'],
+  ['GET', '/session/end/confirm', 'POST'],
+  ['POST', '/session/end/success', 'GET'],
 ] as const).map(([method, path, allow]) => ({ name: `${method} ${path}`, request: { method, path }, expected: { status: 405, allow } }));
 
 const UNKNOWN_PATH_CASES: Case[] = ['/nope', '/.well-known/nope', '/token/nope', '/%E0%A4%A', '/token%zz', '/interaction'].map((path) => ({
