@@ -1,7 +1,8 @@
 // A user removed from the users file while signed in (or a session on a replica whose users file is older): every
 // place that turns the session's or a token's account id into an account answers cleanly, never 500. The session
 // counts as signed out (the sign-in page, or login_required for prompt=none); the user's codes and tokens are
-// invalid_grant / invalid_token with Purser's descriptions. (Token exchange of such a user's token:
+// invalid_grant / invalid_token with Purser's descriptions. A replica with an older users file asks for a sign-in
+// without ending the session the other replicas still serve. (Token exchange of such a user's token:
 // token-exchange.test.ts, EXCHANGE_SUBJECT_USER_GONE.)
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,8 @@ const isLoginPage = (page: Page) => page.status === 200 && page.body.includes('n
 const isConsentPage = (page: Page) => page.status === 200 && page.body.includes('/confirm"');
 
 /** An authorization request of webapp.test (PKCE with VERIFIER), asking for consent each time unless told otherwise. */
-async function authorizationUrl(params: Record<string, string> = {}): Promise<string> {
-  return oidc.buildAuthorizationUrl(webapp, {
+async function authorizationUrl(params: Record<string, string> = {}, config = webapp): Promise<string> {
+  return oidc.buildAuthorizationUrl(config, {
     redirect_uri: REDIRECT_URI,
     scope: 'openid offline_access',
     prompt: 'consent',
@@ -66,7 +67,7 @@ async function bobCode(): Promise<{ browser: Browser; code: URL }> {
   return { browser, code: new URL(back.location) };
 }
 
-const redeem = (code: URL) => oidc.authorizationCodeGrant(webapp, code, { pkceCodeVerifier: VERIFIER, idTokenExpected: true });
+const redeem = (code: URL, config = webapp) => oidc.authorizationCodeGrant(config, code, { pkceCodeVerifier: VERIFIER, idTokenExpected: true });
 const userinfo = (accessToken: string) => fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
 
 // Everything bob holds when he is removed: tokens, a code not yet redeemed, sessions at several steps.
@@ -179,5 +180,51 @@ describe("a removed user's codes and tokens", () => {
 
   it('RFC 8628 §3.5: the device polling for a code the user approved before the removal gets invalid_grant', async () => {
     expect(await poll(server.url, deviceApproved.device_code)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: GRANT_USER_GONE } });
+  });
+
+  it('RFC 7662 §2.2: introspection does not look the user up (README "Running in production": what removing a user ends)', async () => {
+    expect(await oidc.tokenIntrospection(webapp, tokens.access_token)).toMatchObject({ active: true, sub: 'bob' });
+  });
+});
+
+describe('a replica whose users file is older (one installation, one Redis, two users files)', () => {
+  let knowing: TestServer;
+  let older: TestServer;
+  /** The replica the browser's requests go to; the issuer (and so the cookies) is the same for both. */
+  let via: TestServer;
+  const browser = new Browser({ fetch: (input, init) => fetch(String(input).replace(knowing.issuer, via.url), init) });
+
+  beforeAll(async () => {
+    const olderDir = await mkdtemp(join(tmpdir(), 'purser-older-users-'));
+    await writeAtomically(olderDir, usersFile(aliceEntry));
+    const fixtures = await writeFixtures();
+    const bobDir = await mkdtemp(join(tmpdir(), 'purser-newer-users-'));
+    const bobEntry = JSON.stringify({ username: BOB.username, passwordHash: await hashPassword(BOB.password) });
+    await writeAtomically(bobDir, usersFile(aliceEntry, bobEntry));
+    const prefix = uniquePrefix('older-replica');
+    knowing = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: { ...fixtures, usersFile: join(bobDir, 'users.yaml') } });
+    older = await startPurser({ redisUrl: inject('redisUrl'), prefix, fixtures: { ...fixtures, usersFile: join(olderDir, 'users.yaml') }, issuer: knowing.issuer });
+  }, 60_000);
+
+  afterAll(async () => {
+    await older?.close();
+    await knowing?.close();
+  });
+
+  it('asks bob, signed in on a replica that knows him, to sign in again there, and keeps his session for the one that does', async () => {
+    const rp = await relyingParty(knowing.issuer, 'webapp.test');
+    via = knowing;
+    const login = await visit(browser, await authorizationUrl({ scope: 'openid' }, rp));
+    const consent = await browser.follow(await browser.submit(login, BOB), REDIRECT_URI);
+    expect((await browser.follow(await browser.submit(consent), REDIRECT_URI)).location).toContain('code=');
+
+    via = older;
+    expect(isLoginPage(await visit(browser, await authorizationUrl({ scope: 'openid' }, rp)))).toBe(true);
+    expect(new URL((await visit(browser, await authorizationUrl({ scope: 'openid', prompt: 'none' }, rp))).location!).searchParams.get('error_description')).toBe(SESSION_ACCOUNT_UNKNOWN);
+
+    via = knowing;
+    const silent = new URL((await visit(browser, await authorizationUrl({ scope: 'openid', prompt: 'none' }, rp))).location!);
+    expect(silent.searchParams.get('error')).toBeNull();
+    expect((await redeem(silent, rp)).claims()?.sub).toBe('bob');
   });
 });
