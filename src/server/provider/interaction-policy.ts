@@ -7,8 +7,8 @@ import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { LOGIN_REQUIRED } from '../errors/codes.ts';
 import { SESSION_ACCOUNT_UNKNOWN } from '../errors/descriptions.ts';
 
-/** The check's reason, as interaction details and prompt=none errors name it. */
-export const ACCOUNT_UNKNOWN = 'account_unknown';
+/** The check's reason, as the interaction's prompt details name it. */
+const ACCOUNT_UNKNOWN = 'account_unknown';
 
 /**
  * Whether the session names an account that findAccount did not find. oidc-provider loads the session's account
