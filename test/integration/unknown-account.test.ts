@@ -77,6 +77,7 @@ let signedIn: Browser;
 let atConsent: { browser: Browser; consent: Page };
 let reloadingConsent: { browser: Browser; consent: Page };
 let loggingOut: Browser;
+let rpLoggingOut: { browser: Browser; idToken: string };
 let deviceApproved: { device_code: string };
 let deviceSession: Browser;
 
@@ -95,6 +96,8 @@ beforeAll(async () => {
   unredeemed = (await bobCode()).code;
   signedIn = (await bobCode()).browser;
   loggingOut = (await bobCode()).browser;
+  const hinted = await bobCode();
+  rpLoggingOut = { browser: hinted.browser, idToken: (await redeem(hinted.code)).id_token! };
   deviceSession = (await bobCode()).browser;
   atConsent = await bobAtConsent();
   reloadingConsent = await bobAtConsent();
@@ -159,6 +162,15 @@ describe('a browser signed in as a user who was removed', () => {
     expect(done.body).toContain('You are signed out');
     // Signed out indeed: a new authorization asks for a sign-in.
     expect(isLoginPage(await visit(loggingOut, await authorizationUrl()))).toBe(true);
+  });
+
+  it('RP-Initiated Logout §2: the client signs them out with their id_token as id_token_hint, back to its post_logout_redirect_uri', async () => {
+    const { browser, idToken } = rpLoggingOut;
+    const loggedOut = 'http://127.0.0.1:9999/logged-out';
+    const ask = await browser.get(`${server.url}/session/end?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: loggedOut, state: 'bye' })}`);
+    expect(ask.status).toBe(200);
+    const back = await browser.follow(await browser.submit(ask, { logout: 'yes' }), loggedOut);
+    expect(back.location).toBe(`${loggedOut}?state=bye`);
   });
 });
 
