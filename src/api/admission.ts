@@ -98,7 +98,7 @@ export function delegatedByServiceAccount(api: OAuthAPISpec, client: ClientIdent
  * `map[key]` when `map` has it as its own: a client_id such as `constructor` must not read what every object inherits
  * (a function, where an array of scopes belongs).
  */
-const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined => (map && Object.hasOwn(map, key) ? map[key] : undefined);
+export const own = <T>(map: Record<string, T> | undefined, key: string): T | undefined => (map && Object.hasOwn(map, key) ? map[key] : undefined);
 
 /**
  * What `entry` lets `clientId` obtain by token exchange for one subject: a user's token when `serviceAccount` is

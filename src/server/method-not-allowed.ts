@@ -20,6 +20,14 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^\/session\/end$/, 'GET, POST'],
   [/^\/interaction\/[^/]+$/, 'GET'],
   [/^\/interaction\/[^/]+\/(login|confirm|abort)$/, 'POST'],
+  // oidc-provider's other routes (lib/helpers/initialize_app.js): the authorization resume, the logout steps, and the
+  // device flow (RFC 8628): its authorization endpoint before the resume, whose :uid would match "auth" too.
+  [/^\/auth\/[^/]+$/, 'GET'],
+  [/^\/session\/end\/confirm$/, 'POST'],
+  [/^\/session\/end\/success$/, 'GET'],
+  [/^\/device$/, 'GET, POST'],
+  [/^\/device\/auth$/, 'POST'],
+  [/^\/device\/[^/]+$/, 'GET'],
 ];
 
 export function methodNotAllowed(): Middleware {

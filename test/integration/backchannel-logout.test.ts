@@ -9,6 +9,7 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { REFRESH_TOKEN_NOT_RECOGNISED } from '../../src/server/errors/descriptions.ts';
 import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/server/logout/logout-token.ts';
 import { Browser, type Page } from '../support/browser.ts';
 import { LogoutReceiver } from '../support/logout-receiver.ts';
@@ -155,7 +156,7 @@ describe('what logout ends (README "Logout")', () => {
     expect(revoke.tokens.refresh_token).toEqual(expect.any(String));
     expect(await active(revoke.rp, revoke.tokens.access_token)).toBe(false);
     expect(await active(revoke.rp, revoke.tokens.refresh_token!)).toBe(false);
-    expect(await oauthFailure(oidc.refreshTokenGrant(revoke.rp, revoke.tokens.refresh_token!))).toMatchObject({ status: 400, error: 'invalid_grant' });
+    expect(await oauthFailure(oidc.refreshTokenGrant(revoke.rp, revoke.tokens.refresh_token!))).toEqual({ status: 400, error: 'invalid_grant', error_description: REFRESH_TOKEN_NOT_RECOGNISED });
   });
 
   it('a grant without offline_access ends with the session whatever the setting: its access token introspects inactive', async () => {

@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { describe, expect, it } from 'vitest';
 
-import { CONTENT_ENCODING_NOT_ACCEPTED as CONTENT_ENCODING_DESCRIPTION } from '../../src/server/errors/descriptions.ts';
+import { CONTENT_ENCODING_NOT_ACCEPTED as CONTENT_ENCODING_DESCRIPTION, JWT_ACCESS_TOKEN_NOT_REVOCABLE } from '../../src/server/errors/descriptions.ts';
 import { basic, expectAnswer, FORM, form, rawBasic, send, type Answer, type Expected, type RawRequest } from '../support/bad-input-http.ts';
 import { Browser } from '../support/browser.ts';
 import { REDIRECT_URI, SECRETS } from '../support/rp.ts';
@@ -236,7 +236,8 @@ const INTROSPECTION_REVOCATION_CASES: Case[] = [
   {
     name: '/token/revocation: a JWT access token (RFC 7009 §2.2.1)',
     request: ({ reportsJwt }) => post('/token/revocation', form({ token: reportsJwt }), { ...FORM, ...REPORTS }),
-    expected: { status: 400, error: 'unsupported_token_type', description: /cannot be revoked/ },
+    // Purser's description, word for word: why, and what to do instead.
+    expected: { status: 400, error: 'unsupported_token_type', description: new RegExp(`^${JWT_ACCESS_TOKEN_NOT_REVOCABLE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) },
   },
 ];
 
@@ -401,6 +402,14 @@ const WRONG_METHOD_CASES: Case[] = ([
   ['POST', '/jwks', 'GET'],
   ['POST', '/.well-known/openid-configuration', 'GET'],
   ['GET', '/interaction/unknown-uid/login', 'POST'],
+  // The device flow's pages (RFC 8628 §3.3) and oidc-provider's other routes.
+  ['PUT', '/device', 'GET, POST'],
+  ['DELETE', '/device', 'GET, POST'],
+  ['PUT', '/device/auth', 'POST'],
+  ['POST', '/device/unknown-uid', 'GET'],
+  ['PUT', '/auth/unknown-uid', 'GET'],
+  ['GET', '/session/end/confirm', 'POST'],
+  ['POST', '/session/end/success', 'GET'],
 ] as const).map(([method, path, allow]) => ({ name: `${method} ${path}`, request: { method, path }, expected: { status: 405, allow } }));
 
 const UNKNOWN_PATH_CASES: Case[] = ['/nope', '/.well-known/nope', '/token/nope', '/%E0%A4%A', '/token%zz', '/interaction'].map((path) => ({

@@ -3,7 +3,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { DEVICE_CODE_ALREADY_USED, DEVICE_POLL_TOO_FAST, GRANT_TYPE_NOT_ALLOWED, describe as fill } from '../../src/server/errors/descriptions.ts';
+import { DEVICE_CODE_ALREADY_USED, DEVICE_POLL_TOO_FAST, GRANT_TYPE_NOT_ALLOWED, REFRESH_TOKEN_NOT_RECOGNISED, describe as fill } from '../../src/server/errors/descriptions.ts';
 import { USER_CODE_MESSAGES, SIGN_IN_CANCELLED } from '../../src/server/device/pages.ts';
 import { Browser } from '../support/browser.ts';
 import { approve, DEVICE_GRANT, deviceClient, enterCode, poll, QUICK_POLLING } from '../support/device.ts';
@@ -86,6 +86,15 @@ describe('device authorization (RFC 8628)', () => {
     expect(await poll(server.url, started.device_code, 'tv.test')).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: DEVICE_CODE_ALREADY_USED } });
     // As with an authorization code (RFC 6749 §4.1.2), a spent code presented again revokes what it bought.
     expect(await oauthFailure(oidc.fetchUserInfo(device, tokens.access_token, 'alice'))).toMatchObject({ status: 401, error: 'invalid_token' });
+  });
+
+  it('RFC 8628 §3.5, RFC 6749 §5.2: the refresh token a reused device code revoked is invalid_grant, saying it was revoked', async () => {
+    const device = await deviceClient(server);
+    const started = await oidc.initiateDeviceAuthorization(device, { scope: 'openid offline_access' });
+    await approve(new Browser(), started.verification_uri, started.user_code);
+    const tokens = await oidc.pollDeviceAuthorizationGrant(device, started);
+    expect((await poll(server.url, started.device_code)).body.error_description).toBe(DEVICE_CODE_ALREADY_USED);
+    expect(await oauthFailure(oidc.refreshTokenGrant(device, tokens.refresh_token!))).toEqual({ status: 400, error: 'invalid_grant', error_description: REFRESH_TOKEN_NOT_RECOGNISED });
   });
 
   it('RFC 8628 §3.5: slow_down to a poll sooner than the interval, and each one adds 5 seconds to it', async () => {

@@ -9,6 +9,7 @@ import { decodeJwt, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } f
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { JWT_ACCESS_TOKEN_NOT_REVOCABLE } from '../../src/server/errors/descriptions.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { Browser } from '../support/browser.ts';
 import { codeFlow, relyingParty, SECRETS } from '../support/rp.ts';
@@ -173,6 +174,6 @@ describe('RFC 7009 §2.2: revoking a JWT', () => {
   it('RFC 7009 §2.2.1: a valid JWT access token of ours is unsupported_token_type (it cannot be revoked, it expires)', async () => {
     const failure = await oidc.tokenRevocation(await reports(), await reportsJwt()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(oidc.ResponseBodyError);
-    expect(failure).toMatchObject({ status: 400, error: 'unsupported_token_type' });
+    expect(failure).toMatchObject({ status: 400, error: 'unsupported_token_type', error_description: JWT_ACCESS_TOKEN_NOT_REVOCABLE });
   });
 });

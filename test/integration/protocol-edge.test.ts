@@ -147,6 +147,7 @@ describe('methods and paths nothing serves (RFC 9110 §15.5.5, §15.5.6)', () =>
     ['POST', '/jwks', 'GET'],
     ['POST', '/.well-known/openid-configuration', 'GET'],
     ['DELETE', '/me', 'GET'],
+    ['PUT', '/device', 'POST'],
   ])('RFC 9110 §15.5.6: %s %s is a 405 JSON invalid_request with Allow', async (method, path, allow) => {
     const answer = await java({ method, path });
     expect(expectJson(answer, 405)).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining(allow) });

@@ -141,12 +141,12 @@ describe('RFC 8693 §4.1: the exchanged token exchanged again, as an access toke
 describe('RFC 8693 §2.2.2: refused, each with what to fix', () => {
   it("invalid_request: a token for the API server's default audience, not Purser's", async () => {
     const subject = await createToken(jobs, 'batch');
-    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, `['${CLUSTER_ISSUER}']`, exchangeAudience)));
+    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, CLUSTER_ISSUER, exchangeAudience)));
   });
 
   it("invalid_request: a token with the client-assertion audience (Purser's issuer), which the workload keeps to authenticate as its own client", async () => {
     const subject = await createToken(jobs, 'batch', { audience: server.issuer });
-    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, `['${server.issuer}']`, exchangeAudience)));
+    expect(await oauthFailure(exchange(subject))).toEqual(saRefused(text.describe(text.SA_WRONG_AUDIENCE, server.issuer, exchangeAudience)));
   });
 
   it('invalid_request: a token of an issuer that is not trusted', async () => {

@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import type { OAuthAPISpec } from '../../src/api/oauth-api.ts';
 import { API_GROUP, API_VERSION, KIND, type OAuthClientSpec } from '../../src/api/types.ts';
 import type { RunningController } from '../../src/controller/index.ts';
-import { describe as describeError, SA_BAD_SIGNATURE, SA_ISSUER_NOT_TRUSTED, SA_NOT_LISTED, SA_OTHER_NAMESPACE, SA_WRONG_AUDIENCE } from '../../src/server/errors/descriptions.ts';
+import { describe as describeError, SA_BAD_SIGNATURE, SA_ISSUER_NOT_TRUSTED, SA_NOT_LISTED, SA_OTHER_NAMESPACE, SA_TOKEN_MALFORMED, SA_WRONG_AUDIENCE } from '../../src/server/errors/descriptions.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { controllerKubeconfig, createNamespace, kubectl, kubectlOk, startTestController, waitFor, waitForReady } from '../support/kube.ts';
@@ -143,12 +143,23 @@ describe('refused as invalid_client (RFC 6749 §5.2), each with what to fix', ()
   it("a token for the API server's default audience, not Purser's", async () => {
     const token = await createToken(shop, 'orders-worker');
     expect(claimsOf(token).aud).toEqual([CLUSTER_ISSUER]);
-    expect(await refusal(token)).toEqual({ status: 401, error: 'invalid_client', error_description: describeError(SA_WRONG_AUDIENCE, `['${CLUSTER_ISSUER}']`, server.issuer) });
+    expect(await refusal(token)).toEqual({ status: 401, error: 'invalid_client', error_description: describeError(SA_WRONG_AUDIENCE, CLUSTER_ISSUER, server.issuer) });
   });
 
   it("a token with the cluster's issuer and claims, signed by another key", async () => {
     const claims = { ...claimsOf(await createToken(shop, 'orders-worker', { audience: server.issuer })) };
     expect(await refusal(forgeToken(claims))).toEqual({ status: 401, error: 'invalid_client', error_description: describeError(SA_BAD_SIGNATURE, CLUSTER_ISSUER) });
+  });
+
+  it("RFC 7523 §3.1: a client_assertion that is not a JWT, or a JWT Purser cannot read as a ServiceAccount token, gets Purser's description, not private_key_jwt wording", async () => {
+    const cut = (await createToken(shop, 'orders-worker', { audience: server.issuer })).replace(/\.[^.]*$/, '.');
+    const now = Math.floor(Date.now() / 1000);
+    const someoneElse = forgeToken({ iss: CLUSTER_ISSUER, sub: 'someone', aud: [server.issuer], iat: now, exp: now + 600 });
+    // Not a JWT ("invalid client_assertion format"), a ServiceAccount token without its signature, a JWT for another
+    // subject (both "client_id mismatch" in oidc-provider's words).
+    for (const token of ['not-a-jwt', cut, someoneElse]) {
+      expect(await refusal(token)).toEqual({ status: 401, error: 'invalid_client', error_description: SA_TOKEN_MALFORMED });
+    }
   });
 
   it('a token from a cluster issuer that is not trusted', async () => {

@@ -80,6 +80,17 @@ describe('pages escape what they are given', () => {
     expect(page).toContain(`<li>Inventory: See the stock ${ESCAPED_SCRIPT} (<code>inventory:read</code>); <code>inventory:raw</code></li>`);
   });
 
+  it("consent page: a scope named like an Object member (constructor, toString) without words keeps its name", () => {
+    const page = consentPage({
+      ...LOGIN,
+      action: '/interaction/abc/confirm',
+      clientName: 'Shop',
+      accountId: 'alice',
+      access: { scopes: [], claims: [], resources: { 'https://inventory.test': ['constructor', 'toString'] }, apis: { 'https://inventory.test': { displayName: 'Inventory', descriptions: {} } } },
+    });
+    expect(page).toContain('<li>Inventory: <code>constructor</code>; <code>toString</code></li>');
+  });
+
   it('login page: client name, username and error come out escaped', () => {
     const page = loginPage({ ...LOGIN, clientName: SCRIPT, username: SCRIPT, error: SCRIPT });
     expect(page).not.toContain('<script>');

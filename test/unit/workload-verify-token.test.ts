@@ -69,7 +69,9 @@ describe('verifyServiceAccountToken', () => {
     ['a changed claim after signing', () => verify(token(claims()).replace(/\.[^.]+\./, `.${Buffer.from(JSON.stringify(claims({ sub: 'system:serviceaccount:shop:admin' }))).toString('base64url')}.`)), refused(describeError(SA_BAD_SIGNATURE, ISSUER))],
     ['expired beyond the leeway', () => verify(token(claims({ exp: NOW - LEEWAY_SECONDS - 1 }))), refused(describeError(SA_TOKEN_EXPIRED, new Date((NOW - LEEWAY_SECONDS - 1) * 1000).toISOString()))],
     ['not yet valid', () => verify(token(claims({ nbf: NOW + 120 }))), refused(describeError(SA_TOKEN_NOT_YET_VALID, new Date((NOW + 120) * 1000).toISOString()))],
-    ["the API server's own audience", () => verify(token(claims({ aud: [ISSUER] }))), refused(describeError(SA_WRONG_AUDIENCE, `['${ISSUER}']`, AUDIENCE))],
+    ["the API server's own audience", () => verify(token(claims({ aud: [ISSUER] }))), refused(describeError(SA_WRONG_AUDIENCE, ISSUER, AUDIENCE))],
+    ['two other audiences, listed plainly', () => verify(token(claims({ aud: [ISSUER, 'https://b.example'] }))), refused(`the ServiceAccount token's audiences (${ISSUER}, https://b.example) do not include '${AUDIENCE}': project the token with that audience (serviceAccountToken.audience)`)],
+    ['no audience at all', () => verify(token(claims({ aud: [] }))), refused(describeError(SA_WRONG_AUDIENCE, 'none', AUDIENCE))],
     ['another namespace', () => verify(token(claims({ sub: 'system:serviceaccount:other:orders-worker' }))), refused(describeError(SA_OTHER_NAMESPACE, 'other', 'shop'))],
     ['a ServiceAccount the client does not list', () => verify(token(claims({ sub: 'system:serviceaccount:shop:default' }))), refused(describeError(SA_NOT_LISTED, 'default', 'orders-worker'))],
   ])('%s', (_label, run, expected) => {
@@ -82,7 +84,7 @@ describe('verifyIssuedToken (a subject_token, RFC 8693 §2.1: the token checks w
 
   it.each<[string, string, Verification]>([
     ['a ServiceAccount of any namespace: no client to match', token(claims({ sub: 'system:serviceaccount:other:batch' })), { identity: { namespace: 'other', name: 'batch', subject: 'system:serviceaccount:other:batch', issuer: ISSUER } }],
-    ['the same checks as an assertion: the audience', token(claims({ aud: [ISSUER] })), refused(describeError(SA_WRONG_AUDIENCE, `['${ISSUER}']`, AUDIENCE))],
+    ['the same checks as an assertion: the audience', token(claims({ aud: [ISSUER] })), refused(describeError(SA_WRONG_AUDIENCE, ISSUER, AUDIENCE))],
     ['the same checks as an assertion: expiry', token(claims({ exp: NOW - LEEWAY_SECONDS - 1 })), refused(describeError(SA_TOKEN_EXPIRED, new Date((NOW - LEEWAY_SECONDS - 1) * 1000).toISOString()))],
     ['the same checks as an assertion: the issuer', token(claims({ iss: 'https://elsewhere.example' })), refused(describeError(SA_ISSUER_NOT_TRUSTED, 'https://elsewhere.example'))],
     ['a sub that is not a ServiceAccount', token(claims({ sub: 'alice' })), refused(SA_TOKEN_MALFORMED)],

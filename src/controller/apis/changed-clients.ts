@@ -3,6 +3,7 @@
 // some client_ids' admission moved, only those clients need looking at, not every client listing the audience.
 import { isDeepStrictEqual } from 'node:util';
 
+import { own } from '../../api/admission.ts';
 import type { ApiRecord } from '../../store/types.ts';
 
 /**
@@ -14,7 +15,7 @@ export function changedClientIds(before: ApiRecord | undefined, after: ApiRecord
   if (!before || before.api !== after.api || !isDeepStrictEqual(before.scopes, after.scopes)) return undefined;
   const changed = new Set<string>();
   for (const clientId of new Set([...Object.keys(before.clients), ...Object.keys(after.clients)])) {
-    if (!isDeepStrictEqual(before.clients[clientId], after.clients[clientId])) changed.add(clientId);
+    if (!isDeepStrictEqual(own(before.clients, clientId), own(after.clients, clientId))) changed.add(clientId);
   }
   return changed;
 }

@@ -15,9 +15,11 @@ import type { OAuthAPIResource } from './kube.ts';
 export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClientResource[], namespaceLabels: (namespace: string) => Record<string, string>): { record: ApiRecord; admitted: AdmittedClient[] } {
   const { spec } = api;
   const admitted: AdmittedClient[] = [];
-  const byClientId: Record<string, FlowScopes> = {};
-  const delegation: Record<string, string[]> = {};
-  const serviceAccountDelegation: Record<string, Record<string, string[]>> = {};
+  // Maps until the record is built: `byClientId[clientId] = ...` on a plain object would set its prototype for the
+  // client_id `__proto__` (spec.clientId is the tenant's to choose), and the client would vanish from the record.
+  const byClientId = new Map<string, FlowScopes>();
+  const delegation = new Map<string, string[]>();
+  const serviceAccountDelegation = new Map<string, Record<string, string[]>>();
   for (const client of clients) {
     if (!client.spec?.audiences?.includes(spec.audience)) continue;
     const { namespace, name } = client.metadata;
@@ -27,10 +29,10 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     const delegated = delegatedScopes(spec, identity);
     const bySubject = delegatedByServiceAccount(spec, identity);
     const subjects = Object.entries(bySubject).map(([account, scopes]) => ({ namespace: account.split('/')[0]!, name: account.split('/')[1]!, scopes }));
-    if (subjects.length) serviceAccountDelegation[clientId] = bySubject;
+    if (subjects.length) serviceAccountDelegation.set(clientId, bySubject);
     if (!scopes.userDelegated.length && !scopes.clientCredentials.length && !delegated.length && !subjects.length) continue;
-    byClientId[clientId] = scopes;
-    if (delegated.length) delegation[clientId] = delegated;
+    byClientId.set(clientId, scopes);
+    if (delegated.length) delegation.set(clientId, delegated);
     admitted.push({ namespace, name, clientId, ...scopes, ...(delegated.length ? { delegated } : {}), ...(subjects.length ? { delegatedServiceAccounts: subjects } : {}) });
   }
   admitted.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
@@ -44,9 +46,10 @@ export function toApiRecord(api: OAuthAPIResource, clients: readonly OAuthClient
     api: apiRefOf(api),
     audience: spec.audience,
     scopes: (spec.scopes ?? []).map((scope) => scope.name),
-    clients: byClientId,
-    ...(Object.keys(delegation).length ? { delegation } : {}),
-    ...(Object.keys(serviceAccountDelegation).length ? { serviceAccountDelegation } : {}),
+    // Object.fromEntries defines own properties, `__proto__` included; readers look entries up with `own`.
+    clients: Object.fromEntries(byClientId),
+    ...(delegation.size ? { delegation: Object.fromEntries(delegation) } : {}),
+    ...(serviceAccountDelegation.size ? { serviceAccountDelegation: Object.fromEntries(serviceAccountDelegation) } : {}),
     ...(Object.keys(byServiceAccount).length ? { serviceAccounts: byServiceAccount } : {}),
     descriptions: Object.fromEntries((spec.scopes ?? []).filter((scope) => scope.description).map((scope) => [scope.name, scope.description!])),
     ...(spec.displayName ? { displayName: spec.displayName } : {}),

@@ -1,6 +1,6 @@
 // What each audience's OAuthAPI admits for this client, read from the API catalog the OAuthAPI reconciler writes:
 // the client's status shows it per audience, and the AudiencesAdmitted condition names the OAuthAPI to ask.
-import { everyDelegated, flowOfGrant } from '../../api/admission.ts';
+import { everyDelegated, flowOfGrant, own } from '../../api/admission.ts';
 import { AudienceNotAdmitted, NoOAuthAPI } from '../../api/api-reasons.ts';
 import type { Problem } from '../../api/reasons.ts';
 import { clientIdOf, grantTypesOf, OIDC_SCOPES, TOKEN_EXCHANGE_GRANT, type AudienceStatus } from '../../api/types.ts';
@@ -39,7 +39,7 @@ export async function admissionOf(ctx: ReconcileContext, client: OAuthClientReso
       problems.push({ reason: NoOAuthAPI, message: `no OAuthAPI declares the audience "${audience}"; its API team declares it with an OAuthAPI resource` });
       continue;
     }
-    const admitted = record.clients[clientId] ?? { userDelegated: [], clientCredentials: [] };
+    const admitted = own(record.clients, clientId) ?? { userDelegated: [], clientCredentials: [] };
     const inFlows = new Set([...flows.flatMap((flow) => admitted[flow]), ...(exchanges ? everyDelegated(record, clientId) : [])]);
     const notAdmitted = wanted.filter((scope) => record.scopes.includes(scope) && !inFlows.has(scope) && !exchanged.has(scope));
     statuses.push({ audience, oauthAPI: record.api, userDelegated: admitted.userDelegated, clientCredentials: admitted.clientCredentials, ...(notAdmitted.length ? { notAdmitted } : {}) });

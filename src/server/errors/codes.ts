@@ -25,5 +25,9 @@ export const SERVER_ERROR = 'server_error';
  * Declared by the store, which raises it, and listed here so this module remains the one catalogue of codes.
  */
 export { TEMPORARILY_UNAVAILABLE } from '../../store/unavailable.ts';
+/** RFC 7009 §2.2.1: the revocation endpoint cannot revoke this kind of token (a JWT access token of Purser's). */
+export const UNSUPPORTED_TOKEN_TYPE = 'unsupported_token_type';
+/** OpenID Connect Core §3.1.2.6: prompt=none, but the person must sign in (again). */
+export const LOGIN_REQUIRED = 'login_required';
 /** RFC 8628 §3.5: a device polls the token endpoint sooner than its interval allows; it must add 5 seconds to it. */
 export const SLOW_DOWN = 'slow_down';

@@ -4,7 +4,7 @@
 import { STORE_FAULT_DESCRIPTIONS } from '../../store/unavailable.ts';
 
 // -- invalid_grant: codes and refresh tokens (RFC 6749 §5.2)
-export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it has been revoked (a reused refresh token revokes its whole grant)';
+export const REFRESH_TOKEN_NOT_RECOGNISED = 'refresh token not recognised: it was not issued by this server, or it no longer exists because it was revoked (by a logout, at the revocation endpoint, or with its whole grant when a code, refresh token or device code of that grant was reused) or expired more than a day ago; start a new authorization';
 export const REFRESH_TOKEN_EXPIRED = 'refresh token has expired: start a new authorization';
 export const REFRESH_TOKEN_ALREADY_USED = 'refresh token was already used: refresh tokens rotate on every use, so send the one returned by your last refresh; reusing an old one revokes the grant, which has now happened';
 export const REFRESH_TOKEN_HAS_WHITESPACE = 'the refresh_token value has leading or trailing whitespace (a pasted newline?); send it without';
@@ -42,7 +42,7 @@ export const SA_ISSUER_NOT_TRUSTED = "the ServiceAccount token's issuer '%s' is 
 export const SA_BAD_SIGNATURE = "the ServiceAccount token's signature does not verify with any published key of its issuer '%s' (signed by another key, or the key is not published yet)";
 export const SA_TOKEN_EXPIRED = 'the ServiceAccount token expired at %s: read the projected token file again for each request (the kubelet renews it)';
 export const SA_TOKEN_NOT_YET_VALID = 'the ServiceAccount token is not valid before %s (check the clocks)';
-export const SA_WRONG_AUDIENCE = "the ServiceAccount token's audience %s does not include '%s': project the token with that audience (serviceAccountToken.audience)";
+export const SA_WRONG_AUDIENCE = "the ServiceAccount token's audiences (%s) do not include '%s': project the token with that audience (serviceAccountToken.audience)";
 export const SA_OTHER_NAMESPACE = "the ServiceAccount token is for namespace '%s', but this client's OAuthClient is in '%s': only ServiceAccounts of its own namespace can act as a client";
 export const SA_NOT_LISTED = "ServiceAccount '%s' is not in this client's serviceAccounts (%s)";
 export const SA_CLIENT_LISTS_NONE = 'this client lists no serviceAccounts, so a ServiceAccount token cannot authenticate it';
@@ -95,6 +95,17 @@ export const EXCHANGE_SA_NOT_DELEGATED = "OAuthAPI %s does not let client '%s' e
 export const DEVICE_CODE_NOT_RECOGNISED = 'device code not recognised: it was not issued by this server to this client, or its device authorization ended long ago; start a new one';
 export const DEVICE_CODE_ALREADY_USED = 'device code was already used: it buys tokens once (presented again after that, it revokes them); start a new device authorization';
 export const DEVICE_POLL_TOO_FAST = 'polling too fast: wait %s seconds between polls from now on (RFC 8628 section 3.5: every slow_down adds 5 seconds to the interval)';
+
+// -- a user who is no longer in the users file (removed while signed in, or a replica whose users file is older)
+/** login_required (OIDC Core §3.1.2.6) for prompt=none; without it, the login page is shown. */
+export const SESSION_ACCOUNT_UNKNOWN = 'the signed-in user is no longer a user of this server (removed from its users file): sign in again';
+/** invalid_grant at /token: an authorization code, refresh token or device code of that user. */
+export const GRANT_USER_GONE = 'the user this code or token was issued for is no longer a user of this server (removed from its users file): start a new authorization';
+/** invalid_token at userinfo (RFC 6750 §3.1). */
+export const ACCESS_TOKEN_USER_GONE = 'the user this access token was issued for is no longer a user of this server (removed from its users file): sign in again';
+
+// -- unsupported_token_type at revocation (RFC 7009 §2.2.1)
+export const JWT_ACCESS_TOKEN_NOT_REVOCABLE = 'a JWT access token cannot be revoked on its own: an API that verifies it offline would accept it until it expires anyway. To end it, revoke its grant (revoke its refresh token, log the user out, or delete the client), which makes introspection answer active false; where that must bite at once, use short-lived or opaque access tokens';
 
 /** RFC 6749 §5.2, §4.1.2.1: an error_description MUST NOT include characters outside %x20-21 / %x23-5B / %x5D-7E. */
 export const DESCRIPTION_CHARACTERS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;

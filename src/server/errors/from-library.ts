@@ -10,6 +10,7 @@ import * as said from './descriptions.ts';
 import { describe } from './descriptions.ts';
 import { InvalidClient, InvalidGrant, InvalidRequest, InvalidToken, PurserError, ServerError, UnauthorizedClient } from './purser-error.ts';
 import { refreshTokenHint } from './refresh-token-hint.ts';
+import { malformedServiceAccountToken, UNREADABLE_ASSERTION } from '../workload/malformed-assertion.ts';
 
 /** oidc-provider's own limit on form bodies (lib/shared/selective_body.js). */
 export const FORM_BODY_LIMIT = 56 * 1024;
@@ -36,6 +37,8 @@ const GRANT_WORDING: ReadonlyArray<Wording & { description: string }> = [
   { words: 'grant is expired', file: 'lib/helpers/grant_source.js', description: said.GRANT_EXPIRED },
   { words: 'device code not found', file: 'lib/helpers/grant_source.js', source: '`${label} not found`', description: said.DEVICE_CODE_NOT_RECOGNISED },
   { words: 'device code already consumed', file: 'lib/helpers/grant_source.js', source: '`${label} already consumed`', description: said.DEVICE_CODE_ALREADY_USED },
+  // findAccount found no user for the code's or token's accountId (lib/helpers/grant_common.js, validateAccount).
+  ...['authorization code', 'refresh token', 'device code'].map((label) => ({ words: `${label} invalid (referenced account not found)`, file: 'lib/helpers/grant_common.js', source: '`${entityLabel} invalid (referenced account not found)`', description: said.GRANT_USER_GONE })),
 ];
 
 const NO_CLIENT_AUTHENTICATION: Wording = { words: 'no client authentication mechanism provided', file: 'lib/shared/client_auth.js' };
@@ -46,10 +49,12 @@ const UNPARSABLE_BODY: Wording = { words: 'failed to parse the request body', fi
 const NOT_BEARER: Wording = { words: 'authorization header scheme must be `Bearer`', file: 'lib/helpers/oidc_context.js' };
 const TOKEN_FOR_AN_API: Wording = { words: 'token audience prevents accessing the userinfo endpoint', file: 'lib/actions/userinfo.js' };
 const ACCESS_TOKEN_NOT_FOUND: Wording = { words: 'access token not found', file: 'lib/shared/access_token.js' };
+const ACCOUNT_NOT_FOUND: Wording = { words: 'associated account not found', file: 'lib/shared/access_token.js' };
+const ASSERTION_WORDING: readonly Wording[] = UNREADABLE_ASSERTION.map((words) => ({ words, file: 'lib/shared/client_auth.js' }));
 const OTHER_AUTH_METHOD: Wording = { words: 'the provided authentication mechanism does not match the registered client authentication method', file: 'lib/shared/client_auth.js' };
 
 /** Everything this file recognises oidc-provider's errors by. */
-export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND];
+export const LIBRARY_WORDING: readonly Wording[] = [...GRANT_WORDING, NO_CLIENT_AUTHENTICATION, GRANT_TYPE_NOT_ALLOWED, DEVICE_GRANT_NOT_ALLOWED, UNPARSABLE_BODY, NOT_BEARER, OTHER_AUTH_METHOD, TOKEN_FOR_AN_API, ACCESS_TOKEN_NOT_FOUND, ACCOUNT_NOT_FOUND, ...ASSERTION_WORDING];
 
 type LibraryError = InstanceType<typeof errors.OIDCProviderError>;
 
@@ -95,10 +100,12 @@ const presentedToken = (ctx: KoaContextWithOIDC): string | undefined =>
 
 /**
  * RFC 6750 §3.1 at userinfo: an access token for an API is refused saying so. Purser's userinfo tokens are opaque and
- * its JWT access tokens are always for an API audience, so a JWT that is "not found" is one of those.
+ * its JWT access tokens are always for an API audience, so a JWT that is "not found" is one of those. A token of a user
+ * no longer in the users file says that.
  */
 function tokenError(ctx: KoaContextWithOIDC, error: LibraryError): PurserError | undefined {
   const detail = error.error_detail;
+  if (detail === ACCOUNT_NOT_FOUND.words) return new InvalidToken(said.ACCESS_TOKEN_USER_GONE, { detail, cause: error });
   const forAnApi = detail === TOKEN_FOR_AN_API.words || (detail === ACCESS_TOKEN_NOT_FOUND.words && presentedToken(ctx)?.split('.').length === 3);
   if (ctx.oidc?.route !== 'userinfo' || !forAnApi) return undefined;
   return new InvalidToken(said.USERINFO_TOKEN_FOR_AN_API, { detail, cause: error });
@@ -130,7 +137,7 @@ export async function fromLibrary(ctx: KoaContextWithOIDC, error: unknown): Prom
   if (error instanceof PurserError) return error;
   if (!(error instanceof errors.OIDCProviderError) || !error.expose) return new ServerError(error);
   if (error instanceof errors.InvalidGrant) return (await grantError(ctx, error)) ?? error;
-  if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? error;
+  if (error instanceof errors.InvalidRequest) return requestError(ctx, error) ?? (await malformedServiceAccountToken(ctx, error.error_description)) ?? error;
   if (error instanceof errors.InvalidClientAuth) return clientError(ctx, error) ?? error;
   if (error instanceof errors.InvalidToken) return tokenError(ctx, error) ?? error;
   return error;

@@ -11,6 +11,7 @@ import { loadDetails } from './load-details.ts';
 import { login } from './login.ts';
 import { pageHeaders } from './page-headers.ts';
 import { renderFailures } from './render-failures.ts';
+import { requireAccount } from './require-account.ts';
 import { showPrompt } from './show-prompt.ts';
 import { throttleLogin } from './throttle-login.ts';
 
@@ -27,9 +28,9 @@ export function createInteractionRouter(deps: InteractionDeps): Router<Interacti
   const form = [...page, parseForm, checkCsrf(csrfKey), loadDetails(provider)];
 
   const router = new Router<InteractionState>();
-  router.get('/interaction/:uid', ...page, loadDetails(provider), showPrompt(steps));
+  router.get('/interaction/:uid', ...page, loadDetails(provider), requireAccount(steps), showPrompt(steps));
   router.post('/interaction/:uid/login', ...form, expectPrompt('login'), throttleLogin(steps), login(steps));
-  router.post('/interaction/:uid/confirm', ...form, expectPrompt('consent'), confirm(provider));
+  router.post('/interaction/:uid/confirm', ...form, expectPrompt('consent'), requireAccount(steps), confirm(provider));
   router.post('/interaction/:uid/abort', ...form, abort(provider));
   return router;
 }

@@ -16,6 +16,7 @@ import type { Jwk } from './keys.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import type { ApiLookup } from './api-admission.ts';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-assertions.ts';
+import { purserInteractionPolicy } from './interaction-policy.ts';
 import { assertRefreshCarriesScopes, defaultResource, resourceServerInfo, useGrantedResource } from './resource-servers.ts';
 import { mayRevoke, type IntrospectionPolicy } from './token-policies.ts';
 import { lifetimes } from './ttl.ts';
@@ -64,7 +65,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     extraClientMetadata: { properties: [PURSER_METADATA], validator: () => undefined },
     clientBasedCORS: (_ctx, origin, client) => policyOf(client).corsOrigins.includes(origin),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' || policyOf(client).requirePkce },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: purserInteractionPolicy(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: ttl as Configuration['ttl'],
     // The one renderer; src/patches.ts makes oidc-provider call it for every error, not only for HTML.
     renderError: (ctx, _out, error) => renderError(ctx, error),

@@ -1,4 +1,5 @@
 // What a consent request asks for, in words a person understands; unknown names are shown as they are.
+import { own } from '../../api/admission.ts';
 import { html, type SafeHtml } from './html.ts';
 
 /** The access a client asks for that the user has not granted yet (oidc-provider's consent prompt details). */
@@ -38,7 +39,8 @@ function describeResource(indicator: string, scopes: readonly string[], api: Api
   if (!scopes.length) return html`Use ${name}`;
   // The OAuthAPI's own words for each scope, with the scope's name beside them; a scope without words keeps its name.
   const described = scopes.map((scope, index) => {
-    const words = api?.descriptions[scope];
+    // Own entries only: a scope named `constructor` has no words unless the OAuthAPI gives it some.
+    const words = api ? own(api.descriptions, scope) : undefined;
     return html`${index ? '; ' : ''}${words ? html`${words} (<code>${scope}</code>)` : html`<code>${scope}</code>`}`;
   });
   return api ? html`${name}: ${described}` : html`Use ${name} with the permissions ${codes(scopes)}`;

@@ -156,7 +156,7 @@ export function verifyIssuedToken(token: string, keys: IssuerKeyMap | undefined,
   if (exp + LEEWAY_SECONDS < now) return { refused: describe(SA_TOKEN_EXPIRED, isoTime(exp)) };
   if (typeof nbf === 'number' && nbf - LEEWAY_SECONDS > now) return { refused: describe(SA_TOKEN_NOT_YET_VALID, isoTime(nbf)) };
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((value): value is string => typeof value === 'string') : [];
-  if (!audiences.includes(audience)) return { refused: describe(SA_WRONG_AUDIENCE, JSON.stringify(audiences).replaceAll('"', "'"), audience) };
+  if (!audiences.includes(audience)) return { refused: describe(SA_WRONG_AUDIENCE, audiences.join(', ') || 'none', audience) };
   const account = serviceAccountOfSubject(sub);
   if (!account) return { refused: SA_TOKEN_MALFORMED };
   const { namespace, name } = account;
