@@ -13,6 +13,7 @@ import { basicAuth, WEBAPP } from './bench-clients.ts';
 import { checkToken } from './check-tokens.ts';
 import { floorLines, microsPerSignature, signLoop, type SignLoopResult } from './floor.ts';
 import { goalLines } from './goals.ts';
+import { snapshotFlags, takeSnapshot } from './heap-snapshots.ts';
 import { runLoad, type Measurement } from './load.ts';
 import { memoryTable, processMemory, type MemoryColumn } from './memory.ts';
 import { indexProfiles } from './profiles.ts';
@@ -45,7 +46,10 @@ log();
 const redis = await startRedisServer();
 const fixtures = await writeFixtures();
 const probe = new RedisProbe(redis.url);
-const nodeFlags = settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : [];
+const nodeFlags = [
+  ...(settings.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] : []),
+  ...(settings.heapSnapshotDir ? snapshotFlags(settings.heapSnapshotDir) : []),
+];
 const servers: ServerProcess[] = [];
 const rows: Record<string, Row> = {};
 
@@ -119,6 +123,12 @@ try {
   // Right after the last measured window, before the sequential samples let the heaps settle.
   const memory: MemoryColumn[] = [];
   for (const server of servers) memory.push({ name: server.name, ...processMemory(server.child.pid), heap: await server.heap() });
+  const live: MemoryColumn[] = [];
+  const snapshots: string[] = [];
+  for (const server of settings.heapSnapshotDir ? servers : []) {
+    snapshots.push(await takeSnapshot(server, settings.heapSnapshotDir!));
+    live.push({ name: server.name, ...processMemory(server.child.pid), heap: await server.heap() });
+  }
 
   log('counting Redis round trips on sequential requests…');
   const samples: Partial<Record<Scenario, RedisSample>> = {};
@@ -159,6 +169,13 @@ try {
   log();
   log('== memory after the last measured window (MiB) ==');
   memoryTable(memory).forEach((line) => log(line));
+  if (live.length) {
+    log();
+    log('== memory after a full GC (the heap snapshot\'s), MiB ==');
+    memoryTable(live).forEach((line) => log(line));
+    log(`heap snapshots: ${snapshots.join(', ')}`);
+    log('  what holds them: node --max-old-space-size=4096 bench/token-throughput/heap-snapshot-summary.ts <file>');
+  }
 } finally {
   await Promise.allSettled(servers.map((server) => server.stop()));
   if (settings.cpuProfDir) await indexProfiles(settings.cpuProfDir, servers.map(({ name, child }) => ({ name, pid: child.pid })), Object.values(rows));

@@ -32,6 +32,8 @@ export const settings = {
   nodeOptions: process.env.BENCH_NODE_OPTIONS || undefined,
   /** The baseline's storage: `map` (baseline-adapter.ts, O(1)) or `memory` (oidc-provider's stock memory adapter). */
   baselineAdapter: process.env.BENCH_BASELINE_ADAPTER || 'map',
+  /** When set, the servers can be told to write a heap snapshot into this folder, and are, after the run. */
+  heapSnapshotDir: process.env.BENCH_HEAP_SNAPSHOT ? resolve(process.env.BENCH_HEAP_SNAPSHOT) : undefined,
   /** When set, both servers run with --cpu-prof and write .cpuprofile files into this folder. */
   cpuProfDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
 };
