@@ -6,21 +6,23 @@ import type { HeapReport } from './heap-report.ts';
 
 export interface MemoryColumn {
   name: string;
-  /** Bytes, from /proc; undefined off Linux. */
+  /** Bytes, from /proc; undefined off Linux. RSS is anonymous (heaps, malloc) + file-backed (the node binary, libraries). */
   rss?: number;
   hwm?: number;
+  anon?: number;
+  file?: number;
   heap?: HeapReport;
 }
 
-/** VmRSS and VmHWM of a process, in bytes. */
-export function processMemory(pid: number | undefined): { rss?: number; hwm?: number } {
+/** VmRSS, VmHWM, RssAnon and RssFile of a process, in bytes. */
+export function processMemory(pid: number | undefined): { rss?: number; hwm?: number; anon?: number; file?: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name: string) => {
       const kib = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
       return kib === undefined ? undefined : Number(kib) * 1024;
     };
-    return { rss: field('VmRSS'), hwm: field('VmHWM') };
+    return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
   } catch {
     return {};
   }
@@ -59,12 +61,13 @@ export function memoryTable(columns: MemoryColumn[]): string[] {
   const rows: [string, (column: MemoryColumn) => string][] = [
     ['VmRSS (after the run)', (c) => mib(c.rss)],
     ['VmHWM (peak RSS)', (c) => mib(c.hwm)],
+    ['  RssAnon / RssFile', (c) => `${mib(c.anon)} / ${mib(c.file)}`],
     ['V8 heap committed', (c) => mib(c.heap?.usage.heapTotal)],
     ['V8 heap used', (c) => mib(c.heap?.usage.heapUsed)],
     ...SPACES.map((name): [string, (column: MemoryColumn) => string] => [`  ${name} space committed / used`, (c) => pair(space(c, name))]),
     ['  other spaces committed / used', (c) => pair(others(c))],
     ['external (Buffers, native objects)', (c) => mib(c.heap?.usage.external)],
-    ['RSS − heap committed − external', (c) => (c.rss === undefined || !c.heap ? '-' : mib(c.rss - c.heap.usage.heapTotal - c.heap.usage.external))],
+    ['RssAnon − heap committed − external', (c) => (c.anon === undefined || !c.heap ? '-' : mib(c.anon - c.heap.usage.heapTotal - c.heap.usage.external))],
   ];
   const labelWidth = Math.max(...rows.map(([label]) => label.length));
   const cells = rows.map(([, cell]) => columns.map(cell));

@@ -39,7 +39,7 @@ log(
     `${settings.warmup} s warm-up + ${settings.duration} s measured, ${settings.rounds} round(s)`,
 );
 log(`baseline: bare oidc-provider, static clients, ${settings.baselineAdapter === 'map' ? 'lean Map adapter (baseline-adapter.ts)' : 'oidc-provider\'s stock memory adapter'}`);
-log(`servers' NODE_OPTIONS: ${settings.nodeOptions ?? '(none)'}`);
+log(`servers' NODE_OPTIONS: ${settings.nodeOptions ?? '(none)'}${Object.keys(settings.serverEnv).length ? `; more environment: ${Object.entries(settings.serverEnv).map(([name, value]) => `${name}=${value}`).join(' ')}` : ''}`);
 log('servers, redis-server and each load generator are separate processes sharing this machine\'s CPUs');
 log();
 

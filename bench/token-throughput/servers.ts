@@ -1,6 +1,6 @@
 // The servers under test, each its own process: Purser (`node src/cli.ts server`, production mode, real Redis), the
 // bare oidc-provider baseline (baseline-server.ts) and the floor's bare Koa app (floor-server.ts). All run with
-// NODE_ENV=production and, when BENCH_NODE_OPTIONS is set, with it as NODE_OPTIONS.
+// NODE_ENV=production and, when BENCH_NODE_OPTIONS is set, with it as NODE_OPTIONS (BENCH_SERVER_ENV: more).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 
 import { freePort } from '../../test/support/redis-server.ts';
@@ -36,7 +36,7 @@ export interface SpawnOptions {
   flags?: string[];
 }
 
-const env = () => ({ PATH: process.env.PATH, NODE_ENV: 'production', ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}) });
+const env = () => ({ PATH: process.env.PATH, NODE_ENV: 'production', ...(settings.nodeOptions ? { NODE_OPTIONS: settings.nodeOptions } : {}), ...settings.serverEnv });
 
 // Servers still running when this process exits (an error, Ctrl-C) are killed, so a run leaves no strays.
 const running = new Set<ChildProcess>();

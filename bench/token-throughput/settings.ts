@@ -30,6 +30,14 @@ export const settings = {
   signSeconds: number('BENCH_SIGN_SECONDS', 2),
   /** NODE_OPTIONS of the servers (not of the load generators), e.g. `--max-semi-space-size=8`; unset: none. */
   nodeOptions: process.env.BENCH_NODE_OPTIONS || undefined,
+  /** More environment of the servers, `NAME=value` separated by spaces, e.g. `MALLOC_ARENA_MAX=2`. */
+  serverEnv: Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_SERVER_ENV: expected NAME=value pairs, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  ) as Record<string, string>,
   /** The baseline's storage: `map` (baseline-adapter.ts, O(1)) or `memory` (oidc-provider's stock memory adapter). */
   baselineAdapter: process.env.BENCH_BASELINE_ADAPTER || 'map',
   /** When set, the servers can be told to write a heap snapshot into this folder, and are, after the run. */
