@@ -1,13 +1,14 @@
 // The baseline: bare oidc-provider, same Node, the bench clients as static `clients`, in-memory storage
 // (baseline-adapter.ts, or oidc-provider's stock memory adapter), and the same kind of tokens as Purser (ES256 JWT
-// access tokens for one audience via resourceIndicators; rotating refresh tokens). Run by run.ts with fork(): it
+// access tokens for one audience via resourceIndicators, opaque ones for machine-opaque; rotating refresh tokens). Run by run.ts with fork(): it
 // reports readiness and mints refresh tokens over IPC, so the measured app has no extra route or middleware.
 import { readFile } from 'node:fs/promises';
 
 import Provider, { type Configuration } from 'oidc-provider';
 
 import { MapAdapter } from './baseline-adapter.ts';
-import { MACHINE, WEBAPP } from './bench-clients.ts';
+import { MACHINE, MACHINE_OPAQUE, WEBAPP } from './bench-clients.ts';
+import { answerMemoryRequests } from './heap-report.ts';
 
 const [port, jwksFile, cookieKeysFile, adapter = 'map'] = process.argv.slice(2);
 if (!port || !jwksFile || !cookieKeysFile || !['map', 'memory'].includes(adapter) || !process.send) {
@@ -26,6 +27,13 @@ const configuration: Configuration = {
     {
       client_id: MACHINE.clientId,
       client_secret: MACHINE.secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    },
+    {
+      client_id: MACHINE_OPAQUE.clientId,
+      client_secret: MACHINE_OPAQUE.secret,
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],
@@ -55,14 +63,11 @@ const configuration: Configuration = {
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: (_ctx, client) => (client.clientId === MACHINE.clientId ? MACHINE.audience : undefined) as string,
-      getResourceServerInfo: (_ctx, indicator) => ({
-        scope: MACHINE.scope,
-        audience: indicator,
-        accessTokenTTL: MACHINE.accessTokenTtl,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'ES256' } },
-      }),
+      defaultResource: (_ctx, client) => (client.clientId === WEBAPP.clientId ? undefined : MACHINE.audience) as string,
+      getResourceServerInfo: (_ctx, indicator, client) =>
+        client.clientId === MACHINE_OPAQUE.clientId
+          ? { scope: MACHINE.scope, audience: indicator, accessTokenTTL: MACHINE.accessTokenTtl, accessTokenFormat: 'opaque' }
+          : { scope: MACHINE.scope, audience: indicator, accessTokenTTL: MACHINE.accessTokenTtl, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } },
       useGrantedResource: () => true,
     },
   },
@@ -108,4 +113,5 @@ process.on('message', (message: { seed?: number }) => {
     (error: unknown) => process.send!({ error: String((error as Error).stack ?? error) }),
   );
 });
+answerMemoryRequests();
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,4 +1,4 @@
-// The two clients every target serves: the same ids, secrets, audience and scopes as clients/bench.yaml.
+// The clients every target serves: the same ids, secrets, audience and scopes as clients/bench.yaml.
 
 export const MACHINE = {
   clientId: 'machine.bench',
@@ -7,6 +7,9 @@ export const MACHINE = {
   scope: 'bench:read',
   accessTokenTtl: 600,
 };
+
+/** MACHINE's twin with opaque access tokens (stored: one Redis write per token for Purser). */
+export const MACHINE_OPAQUE = { ...MACHINE, clientId: 'machine-opaque.bench', secret: 'machine-opaque-secret-0123456789abcdefghij' };
 
 export const WEBAPP = {
   clientId: 'webapp.bench',

@@ -14,7 +14,7 @@ const SCRIPTS = {
 };
 
 export interface Measurement extends LoadResult {
-  /** CPU seconds spent in the measured window, by process (server, redis, load generator). */
+  /** CPU seconds spent in the measured window, by process (server, redis, load generator), and the server's main thread alone. */
   cpu: Record<string, number | undefined>;
   /** Redis counter deltas over the whole child run (warm-up included), when the target uses Redis. */
   redis?: RedisCounters;
@@ -45,7 +45,7 @@ export async function runLoad(kind: keyof typeof SCRIPTS, job: ClientCredentials
     }, limitMs);
     child.on('message', (message: ChildMessage) => {
       if (message.phase === 'measuring') {
-        meter = cpuMeter(pids);
+        meter = cpuMeter(pids, ['server']);
         from = now();
       } else {
         clearTimeout(timer);

@@ -1,5 +1,6 @@
-// Reading V8 .cpuprofile files: busy time per function and per package, optionally only inside time windows
-// (CLOCK_MONOTONIC microseconds, the clock of both V8's profiler and process.hrtime on Linux).
+// Reading V8 .cpuprofile files: busy time per function, per package and per component (components.ts), optionally
+// only inside time windows (CLOCK_MONOTONIC microseconds, the clock of both V8's profiler and process.hrtime on Linux).
+import { COMPONENTS, componentOf } from './components.ts';
 
 interface ProfileNode {
   id: number;
@@ -24,6 +25,10 @@ export interface Breakdown {
   /** The same by package (node_modules/<name>), project file, `node: (core)` or V8 pseudo-frame. */
   selfByArea: Map<string, number>;
   inclusiveByArea: Map<string, number>;
+  /** Microseconds by component: the innermost frame of each sample's stack that a rule of components.ts matches. */
+  byComponent: Map<string, number>;
+  /** Self time of the samples no rule matched, by function: what to add a rule for. */
+  unclassified: Map<string, number>;
 }
 
 const IDLE = new Set(['(idle)', '(program)']);
@@ -48,7 +53,14 @@ export function breakdown(profile: CpuProfile, windows?: [number, number][]): Br
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
-  const result: Breakdown = { busy: 0, idle: 0, self: new Map(), inclusive: new Map(), selfByArea: new Map(), inclusiveByArea: new Map() };
+  const result: Breakdown = { busy: 0, idle: 0, self: new Map(), inclusive: new Map(), selfByArea: new Map(), inclusiveByArea: new Map(), byComponent: new Map(), unclassified: new Map() };
+  // A node's component is its own frame's, else its parent's: worked out once per node, not once per sample.
+  const components = new Map<number, string | undefined>();
+  const component = (node: ProfileNode | undefined): string | undefined => {
+    if (!node || node.callFrame.functionName === '(root)') return undefined;
+    if (!components.has(node.id)) components.set(node.id, componentOf(node.callFrame.url, node.callFrame.functionName) ?? component(byId.get(parentOf.get(node.id) ?? -1)));
+    return components.get(node.id);
+  };
 
   let time = profile.startTime;
   profile.samples.forEach((id, index) => {
@@ -63,6 +75,9 @@ export function breakdown(profile: CpuProfile, windows?: [number, number][]): Br
     result.busy += delta;
     add(result.self, frame(leaf.callFrame), delta);
     add(result.selfByArea, area(leaf.callFrame), delta);
+    const owner = component(leaf);
+    add(result.byComponent, owner ?? COMPONENTS.other, delta);
+    if (!owner) add(result.unclassified, frame(leaf.callFrame), delta);
     const frames = new Set<string>();
     const areas = new Set<string>();
     for (let node: ProfileNode | undefined = leaf; node && node.callFrame.functionName !== '(root)'; node = byId.get(parentOf.get(node.id) ?? -1)) {

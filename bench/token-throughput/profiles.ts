@@ -5,7 +5,11 @@ import { join } from 'node:path';
 
 import type { Row } from './report.ts';
 
-export type ProfileIndex = Record<string, { file: string; scenarios: Record<string, { windows: [number, number][]; tokens: number }> }>;
+/**
+ * Per target: its profile file and, per scenario, the measured windows, the tokens issued and the server's CPU seconds
+ * in them, all threads and the main thread alone (from /proc; a profile's sample times are wall-clock time).
+ */
+export type ProfileIndex = Record<string, { file: string; scenarios: Record<string, { windows: [number, number][]; tokens: number; cpuSeconds?: number; mainThreadSeconds?: number }> }>;
 
 /** Call after the servers have exited (V8 writes a profile when its process exits). */
 export async function indexProfiles(dir: string, targets: { name: string; pid: number | undefined }[], rows: Row[]): Promise<void> {
@@ -18,7 +22,15 @@ export async function indexProfiles(dir: string, targets: { name: string; pid: n
     const scenarios = Object.fromEntries(
       rows
         .filter((row) => row.target === name)
-        .map((row) => [row.scenario, { windows: row.rounds.map((m) => m.window), tokens: row.rounds.reduce((sum, m) => sum + m.ok, 0) }]),
+        .map((row) => [
+          row.scenario,
+          {
+            windows: row.rounds.map((m) => m.window),
+            tokens: row.rounds.reduce((sum, m) => sum + m.ok, 0),
+            cpuSeconds: row.rounds.reduce((sum, m) => sum + (m.cpu.server ?? 0), 0),
+            mainThreadSeconds: row.rounds.reduce((sum, m) => sum + (m.cpu['server main thread'] ?? 0), 0),
+          },
+        ]),
     );
     index[name] = { file: `${name}.cpuprofile`, scenarios };
   }

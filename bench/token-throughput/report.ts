@@ -26,7 +26,7 @@ function table(header: string[], lines: string[][]): string {
 }
 
 export function resultsTable(rows: Row[]): string {
-  const header = ['scenario', 'target', 'tokens/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'CPU ms/token', 'redis CPU', 'loadgen CPU', 'other CPU'];
+  const header = ['scenario', 'target', 'tokens/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU', 'main thread', 'CPU ms/token', 'redis CPU', 'loadgen CPU', 'other CPU'];
   const lines = rows.map((row) => {
     const m = median(row);
     const server = m.cpu.server;
@@ -38,6 +38,7 @@ export function resultsTable(rows: Row[]): string {
       fixed(m.latencyMs.p99, 1),
       String(m.errors),
       percentOfCore(server, m),
+      percentOfCore(m.cpu['server main thread'], m),
       server === undefined || m.ok === 0 ? '-' : fixed((server * 1000) / m.ok, 3),
       percentOfCore(m.cpu.redis, m),
       percentOfCore(m.cpu['load generator'], m),

@@ -1,7 +1,8 @@
 // Redis traffic per token request, counted on sequential requests (one at a time, so nothing else shares a
 // round trip): network reads Redis processed, commands Purser sent, commands its Lua scripts ran.
-import { basicAuth, CLIENT_CREDENTIALS_BODY, MACHINE, WEBAPP } from './bench-clients.ts';
+import { basicAuth, WEBAPP } from './bench-clients.ts';
 import type { CommandSample, RedisProbe } from './redis-probe.ts';
+import type { TokenRequest } from './scenarios.ts';
 
 export interface RedisSample extends CommandSample {
   requests: number;
@@ -9,8 +10,9 @@ export interface RedisSample extends CommandSample {
   roundTrips: number;
 }
 
-async function token(url: string, authorization: string, body: string): Promise<{ refresh_token?: string }> {
-  const response = await fetch(`${url}/token`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body });
+async function token(url: string, { authorization, body }: TokenRequest): Promise<{ refresh_token?: string }> {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', ...(authorization ? { authorization } : {}) };
+  const response = await fetch(`${url}/token`, { method: 'POST', headers, body });
   const json = (await response.json()) as { refresh_token?: string };
   if (!response.ok) throw new Error(`sample request failed (${response.status}): ${JSON.stringify(json)}`);
   return json;
@@ -32,9 +34,10 @@ function perRequest({ sent, scripted }: CommandSample, requests: number): Comman
   return { sent: divide(sent), scripted: divide(scripted) };
 }
 
-export function sampleClientCredentials(probe: RedisProbe, url: string, requests: number): Promise<RedisSample> {
+/** client_credentials, as one of its scenarios sends it (a secret or a client assertion; JWT or opaque). */
+export function sampleClientCredentials(probe: RedisProbe, url: string, requests: number, request: TokenRequest): Promise<RedisSample> {
   return sample(probe, requests, async () => {
-    await token(url, basicAuth(MACHINE), CLIENT_CREDENTIALS_BODY);
+    await token(url, request);
   });
 }
 
@@ -42,6 +45,6 @@ export function sampleRefresh(probe: RedisProbe, url: string, requests: number, 
   let current = refreshToken;
   return sample(probe, requests, async () => {
     const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current }).toString();
-    current = (await token(url, basicAuth(WEBAPP), body)).refresh_token!;
+    current = (await token(url, { authorization: basicAuth(WEBAPP), body })).refresh_token!;
   });
 }

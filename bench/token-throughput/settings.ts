@@ -24,10 +24,24 @@ export const settings = {
   samples: number('BENCH_SAMPLES', 200),
   /** Upper bound on requests per refresh load run, whatever the duration. */
   maxRequests: number('BENCH_MAX_REQUESTS', 2_000_000),
-  /** Which scenarios to run (comma-separated), e.g. only one while profiling. */
-  scenarios: (process.env.BENCH_SCENARIOS || 'client_credentials,refresh_token').split(',').map((s) => s.trim()),
+  /** Which scenarios to run (comma-separated), e.g. only one while profiling; all of them by default (run.ts). */
+  scenarios: process.env.BENCH_SCENARIOS ? process.env.BENCH_SCENARIOS.split(',').map((s) => s.trim()) : undefined,
+  /** Seconds of each round's ES256 sign loop (the floor). */
+  signSeconds: number('BENCH_SIGN_SECONDS', 2),
+  /** NODE_OPTIONS of the servers (not of the load generators), e.g. `--max-semi-space-size=8`; unset: none. */
+  nodeOptions: process.env.BENCH_NODE_OPTIONS || undefined,
+  /** More environment of the servers, `NAME=value` separated by spaces, e.g. `MALLOC_ARENA_MAX=2`. */
+  serverEnv: Object.fromEntries(
+    (process.env.BENCH_SERVER_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`BENCH_SERVER_ENV: expected NAME=value pairs, got "${pair}"`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  ) as Record<string, string>,
   /** The baseline's storage: `map` (baseline-adapter.ts, O(1)) or `memory` (oidc-provider's stock memory adapter). */
   baselineAdapter: process.env.BENCH_BASELINE_ADAPTER || 'map',
+  /** When set, the servers can be told to write a heap snapshot into this folder, and are, after the run. */
+  heapSnapshotDir: process.env.BENCH_HEAP_SNAPSHOT ? resolve(process.env.BENCH_HEAP_SNAPSHOT) : undefined,
   /** When set, both servers run with --cpu-prof and write .cpuprofile files into this folder. */
   cpuProfDir: process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined,
 };

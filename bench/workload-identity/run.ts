@@ -2,14 +2,13 @@
 // (README "Workload identity") against the same client with its client secret (client_secret_basic), in one run, on
 // one Purser (production mode, real Redis). The bench plays the controller: it publishes a cluster issuer's RSA key
 // to Redis, as issuer discovery would, and signs one RS256 token the way kube-apiserver does. See bench/README.md.
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname } from 'node:path';
 
-import { createRedisStore } from '../../src/store/redis/index.ts';
 import { writeFixtures } from '../../test/support/purser.ts';
 import { startRedisServer } from '../../test/support/redis-server.ts';
+import { assertionBody, publishServiceAccountToken } from '../support/service-account.ts';
 import { basicAuth, CLIENT_CREDENTIALS_BODY, MACHINE } from '../token-throughput/bench-clients.ts';
 import { runLoad } from '../token-throughput/load.ts';
 import { median, resultsTable, roundsLine, tokensPerSecond, type Row } from '../token-throughput/report.ts';
@@ -18,21 +17,9 @@ import { settings } from '../token-throughput/settings.ts';
 
 /** The issue's goal: a ServiceAccount token costs at most 15% of the secret's throughput. */
 const GOAL = 0.85;
-const CLUSTER_ISSUER = 'https://kubernetes.default.svc';
 const PREFIX = 'bench:';
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const began = performance.now();
-
-/** A token as kube-apiserver mints it for `bench/machine` (RS256, 2048-bit key), valid for an hour. */
-function serviceAccountToken(audience: string): { token: string; jwk: object } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = 'bench-sa-key';
-  const now = Math.floor(Date.now() / 1000);
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const claims = { iss: CLUSTER_ISSUER, sub: 'system:serviceaccount:bench:machine', aud: [audience], iat: now, nbf: now, exp: now + 3600, jti: 'bench', 'kubernetes.io': { namespace: 'bench', serviceaccount: { name: 'machine', uid: '00000000-0000-0000-0000-000000000000' } } };
-  const signed = `${encode({ alg: 'RS256', kid })}.${encode(claims)}`;
-  return { token: `${signed}.${sign('sha256', Buffer.from(signed), privateKey).toString('base64url')}`, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } };
-}
 
 log(`purser workload-identity bench — ${new Date().toISOString()}`);
 log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()})`);
@@ -44,15 +31,10 @@ const fixtures = await writeFixtures();
 let purser: ServerProcess | undefined;
 try {
   purser = await spawnPurser(redis.url, PREFIX, fixtures);
-  const { token, jwk } = serviceAccountToken(purser.url);
-  const store = await createRedisStore({ url: redis.url, mode: 'standalone', prefix: PREFIX });
-  await store.workloadIssuers.put({ issuers: [{ issuer: CLUSTER_ISSUER, keys: [jwk as { kty: string }] }], readAt: Math.floor(Date.now() / 1000) }, 3600);
-  await store.close();
-
-  const assertionBody = `${CLIENT_CREDENTIALS_BODY}&${new URLSearchParams({ client_id: MACHINE.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: token })}`;
+  const token = await publishServiceAccountToken(redis.url, PREFIX, purser.url);
   const targets = [
     { name: 'secret', authorization: basicAuth(MACHINE), body: CLIENT_CREDENTIALS_BODY },
-    { name: 'sa-token', body: assertionBody },
+    { name: 'sa-token', body: assertionBody(CLIENT_CREDENTIALS_BODY, MACHINE.clientId, token) },
   ];
   // Both must work before anything is measured; the token names the ServiceAccount only when it authenticated.
   // A server reads the published keys again at most once a second when a token names an issuer it does not hold.
