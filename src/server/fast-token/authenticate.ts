@@ -42,12 +42,12 @@ function basicCredentials(header: string): { clientId: string; secret: string } 
   }
 }
 
-type Presented =
+export type Presented =
   | { clientId: string; method: 'client_secret_basic' | 'client_secret_post'; secret: string }
   | { clientId: string; method: 'service_account'; token: string };
 
 /** The one client authentication the request carries, as oidc-provider reads it; `undefined` for none, several, or odd ones. */
-function presented(authorization: string | undefined, form: Form): Presented | undefined {
+export function presentedCredentials(authorization: string | undefined, form: Form): Presented | undefined {
   const { client_id: clientId, client_secret: secret, client_assertion: token, client_assertion_type: type } = form;
   if (authorization !== undefined) {
     if (secret !== undefined || token !== undefined || type !== undefined) return undefined;
@@ -67,7 +67,7 @@ export interface AuthenticationDependencies {
 
 /** The client the request authenticates, when it does so in one of the plain ways; `undefined` otherwise. */
 export async function authenticate(ctx: Context, form: Form, { provider, limit, checkServiceAccount }: AuthenticationDependencies): Promise<Authenticated | undefined> {
-  const credentials = presented(ctx.req.headers.authorization, form);
+  const credentials = presentedCredentials(ctx.req.headers.authorization, form);
   if (!credentials) return undefined;
   const client = await (provider.Client as unknown as { find(id: string): Promise<Client | undefined> }).find(credentials.clientId);
   if (!client || client.clientSecretExpiresAt) return undefined;
