@@ -190,8 +190,8 @@ async function comparable(answer: Answer, prefix: string): Promise<unknown> {
   return { status: answer.status, headers, body };
 }
 
-async function fastPathCount(): Promise<number> {
-  const text = await (await fetch(`${fast.url}/metrics`)).text();
+async function fastPathCount(server = fast): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
   return Number(/^purser_token_fast_path_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
@@ -309,6 +309,11 @@ describe('the client_credentials fast path answers as oidc-provider does (RFC 67
     expect(await oidc.tokenIntrospection(rp, token)).toMatchObject({ active: true, client_id: 'stash.fast', scope: 'jobs:read', aud: 'https://jobs.test', service_account: 'system:serviceaccount:fast:stash' });
     await oidc.tokenRevocation(rp, token);
     expect((await oidc.tokenIntrospection(rp, token)).active).toBe(false);
+  });
+
+  it('with PURSER_TOKEN_FAST_PATH=false, oidc-provider answered every request', async () => {
+    expect(await fastPathCount(slow)).toBe(0);
+    expect(await fastPathCount(fast)).toBeGreaterThan(10);
   });
 
   it('a refused address is refused on the fast server too, the right secret included', async () => {
