@@ -2,8 +2,11 @@
 // how it reads and hands back a form, which client authentications it recognises, what it decides, and that the
 // tokens it issues are the ones oidc-provider's own model issues (header bytes, claim names and order).
 import { createPublicKey, verify } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
+
+import Koa from 'koa';
 
 import Provider from 'oidc-provider';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +17,7 @@ import { decide } from '../../src/server/fast-token/decide.ts';
 import { eligibleRequest } from '../../src/server/fast-token/eligible.ts';
 import { handBack, parseForm, readBody } from '../../src/server/fast-token/form.ts';
 import { issuerFor } from '../../src/server/fast-token/issue.ts';
+import { respond } from '../../src/server/fast-token/respond.ts';
 import { generateSigningKeys } from '../../src/server/provider/keys.ts';
 import type { ApiRecord, ClientPolicy } from '../../src/store/types.ts';
 
@@ -188,5 +192,32 @@ describe('issuerFor: the tokens oidc-provider would issue', () => {
     const { value } = await issuerFor(provider)!('app.ns', undefined, { audience: 'https://a.test', scope: undefined, format: 'jwt', ttl: 600 });
     expect(Object.keys(decode(value.split('.')[1]!))).toEqual(Object.keys(decode((await libraryToken(undefined)).split('.')[1]!)));
     expect(decode(value.split('.')[1]!)).not.toHaveProperty('scope');
+  });
+
+  it("emits the token event oidc-provider's model would (client_credentials.issued for a JWT), then grant.success", async () => {
+    const events: [string, Record<string, unknown>][] = [];
+    const record = (name: string) => (subject: Record<string, unknown>) => events.push([name, subject]);
+    provider.on('client_credentials.issued', record('issued'));
+    provider.on('grant.success', record('success'));
+    try {
+      await libraryToken('a:read');
+      const client = await provider.Client.find('app.ns');
+      const decision = { audience: 'https://a.test', scope: 'a:read', format: 'jwt' as const, ttl: 600 };
+      const issued = await issuerFor(provider)!('app.ns', undefined, decision);
+      const req = new IncomingMessage(new Socket());
+      const ctx = new Koa().createContext(req, new ServerResponse(req));
+      respond(ctx, provider, { grant_type: 'client_credentials', scope: 'a:read' }, client!, decision, issued);
+      const [[, library], [, fast], [, success]] = events as [[string, Record<string, unknown>], [string, Record<string, unknown>], [string, { oidc: Record<string, unknown> }]];
+      expect(events.map(([name]) => name)).toEqual(['issued', 'issued', 'success']);
+      const shape = (token: Record<string, unknown>) => ({ kind: token.kind, clientId: token.clientId, aud: token.aud, scope: token.scope, lifetime: (token.exp as number) - (token.iat as number), jti: typeof token.jti });
+      expect(shape(fast)).toEqual({ ...shape(library), lifetime: 600 });
+      expect(fast.jti).toBe(issued.jti);
+      expect(success.oidc).toMatchObject({ route: 'token', params: { grant_type: 'client_credentials' }, client });
+      expect(ctx.response.get('Cache-Control')).toBe('no-store');
+      expect(ctx.body).toEqual({ access_token: issued.value, expires_in: 600, scope: 'a:read', token_type: 'Bearer' });
+    } finally {
+      provider.removeAllListeners('client_credentials.issued');
+      provider.removeAllListeners('grant.success');
+    }
   });
 });

@@ -47,11 +47,12 @@ function signJwt(signer: Signer, claims: object): Promise<string> {
   });
 }
 
-/** What was issued: the token value, its id and the epoch seconds it was issued at. */
+/** What was issued: the token value, its id, the epoch seconds it was issued at, and its extra claims (extraTokenClaims). */
 export interface Issued {
   value: string;
   jti: string;
   iat: number;
+  extra: object | undefined;
 }
 
 export type Issuer = (clientId: string, identity: ServiceAccountIdentity | undefined, decision: Decision) => Promise<Issued>;
@@ -69,9 +70,9 @@ export function issuerFor(provider: Provider): Issuer | undefined {
     const extra = identity ? { [SERVICE_ACCOUNT_CLAIM]: identity.subject } : undefined;
     if (format === 'jwt') {
       const claims = { ...extra, jti, sub: clientId, iat, exp, scope, client_id: clientId, iss: provider.issuer, aud: audience };
-      return { value: await signJwt(signer, claims), jti, iat };
+      return { value: await signJwt(signer, claims), jti, iat, extra };
     }
     await model.adapter.upsert(jti, { iat, exp, scope, kind: 'ClientCredentials', jti, clientId, aud: audience, extra }, ttl);
-    return { value: jti, jti, iat };
+    return { value: jti, jti, iat, extra };
   };
 }
