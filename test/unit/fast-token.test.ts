@@ -197,8 +197,9 @@ describe('issuerFor: the tokens oidc-provider would issue', () => {
   it("emits the token event oidc-provider's model would (client_credentials.issued for a JWT), then grant.success", async () => {
     const events: [string, Record<string, unknown>][] = [];
     const record = (name: string) => (subject: Record<string, unknown>) => events.push([name, subject]);
-    provider.on('client_credentials.issued', record('issued'));
-    provider.on('grant.success', record('success'));
+    const emitter = provider as unknown as NodeJS.EventEmitter;
+    emitter.on('client_credentials.issued', record('issued'));
+    emitter.on('grant.success', record('success'));
     try {
       await libraryToken('a:read');
       const client = await provider.Client.find('app.ns');
@@ -216,8 +217,8 @@ describe('issuerFor: the tokens oidc-provider would issue', () => {
       expect(ctx.response.get('Cache-Control')).toBe('no-store');
       expect(ctx.body).toEqual({ access_token: issued.value, expires_in: 600, scope: 'a:read', token_type: 'Bearer' });
     } finally {
-      provider.removeAllListeners('client_credentials.issued');
-      provider.removeAllListeners('grant.success');
+      emitter.removeAllListeners('client_credentials.issued');
+      emitter.removeAllListeners('grant.success');
     }
   });
 });
