@@ -10,7 +10,7 @@ import { matchesSecret } from '../../store/secret-hash.ts';
 import { clientAuthFailureKey, type clientAuthLimitOf } from '../provider/client-secret.ts';
 import { purserOf } from '../provider/client-policy.ts';
 import { JWT_BEARER_ASSERTION, type ServiceAccountCheck } from '../workload/authenticate.ts';
-import { serviceAccountTokenOf, type ServiceAccountIdentity } from '../workload/verify-token.ts';
+import type { ServiceAccountIdentity } from '../workload/verify-token.ts';
 import type { Form } from './form.ts';
 
 export type Client = InstanceType<Provider['Client']>;
@@ -72,7 +72,7 @@ export async function authenticate(ctx: Context, form: Form, { provider, limit, 
   const client = await (provider.Client as unknown as { find(id: string): Promise<Client | undefined> }).find(credentials.clientId);
   if (!client || client.clientSecretExpiresAt) return undefined;
   if (credentials.method === 'service_account') {
-    const parsed = serviceAccountTokenOf(credentials.token);
+    const parsed = checkServiceAccount.parse(credentials.token);
     if (!parsed) return undefined;
     const result = await checkServiceAccount(client, credentials.token, parsed);
     return 'identity' in result ? { client, identity: result.identity } : undefined;

@@ -68,7 +68,11 @@ export function installAssertionIntake(provider: Provider): void {
 }
 
 /** Checks a presented ServiceAccount token (raw and parsed) against the client it should authenticate. */
-export type ServiceAccountCheck = (client: object, token: string, parsed: ParsedToken) => Promise<Verification>;
+export interface ServiceAccountCheck {
+  (client: object, token: string, parsed: ParsedToken): Promise<Verification>;
+  /** serviceAccountTokenOf(token), from the signature cache when the token verified before (the common case). */
+  parse(token: string): ParsedToken | undefined;
+}
 
 /** Each provider's check, so that another path to a token (src/server/fast-token/) shares its signature cache. */
 const checks = new WeakMap<Provider, ServiceAccountCheck>();
@@ -81,12 +85,13 @@ export function serviceAccountCheckOf(provider: Provider): ServiceAccountCheck |
 /** The token's issuer keys (read again when it names one not held), then verifyServiceAccountToken for `client`. */
 function serviceAccountCheck({ keys, audience, now = Date.now }: WorkloadAuthentication): ServiceAccountCheck {
   const signatures = new SignatureCache();
-  return async (client, token, parsed) => {
+  const check = async (client: object, token: string, parsed: ParsedToken) => {
     const { claims, header } = parsed;
     const issuerKeys = await keys.forToken(String(claims.iss), typeof header.kid === 'string' ? header.kid : undefined);
     const namespace = purserOf(client)?.owner.split('/')[0] ?? '';
     return verifyServiceAccountToken(token, issuerKeys, { namespace, serviceAccounts: policyOf(client).serviceAccounts ?? [] }, { audience, now: now() / 1000, signatures }, parsed);
   };
+  return Object.assign(check, { parse: (token: string) => signatures.parsed(token) ?? serviceAccountTokenOf(token) });
 }
 
 /** Patch 2: Client.find verifies the kept token against the client it finds. */
