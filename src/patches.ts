@@ -28,6 +28,7 @@ import { UserCodeGuessLimit } from './server/device/guess-limit.ts';
 import { installUserCodeLimit } from './server/device/user-code-lookup.ts';
 import { installNewSessionPersist } from './server/device/new-session.ts';
 import type { IntrospectionPolicy } from './server/provider/token-policies.ts';
+import { spendPreReadBodyWarning } from './server/fast-token/body-fallback.ts';
 import { installAssertionCheck, installAssertionIntake, installAssertionMethod, type WorkloadAuthentication } from './server/workload/authenticate.ts';
 
 export interface ProviderPatchDependencies {
@@ -202,6 +203,12 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
         body.interval = devicePollInterval;
       });
     },
+  },
+  {
+    member: 'lib/shared/selective_body.js: a body already read',
+    reason: 'the client_credentials fast path (src/server/fast-token/) reads the form and hands it back in req.body when oidc-provider must answer; the warning oidc-provider prints once about a pre-read body is spent at start instead of landing in the JSON log',
+    source: { file: 'lib/shared/selective_body.js', text: 'return ctx.req.body || ctx.request.body;' },
+    install: () => spendPreReadBodyWarning(),
   },
 ];
 

@@ -385,6 +385,12 @@ export const settings = [
     default: '10',
     description: 'Device flow: wrong user codes one address may enter per 15 minutes; the whole server accepts 100 times as many from all addresses together before it stops checking codes for the rest of the window (RFC 8628 §5.1). Counted in the store, so the limit holds across replicas.',
   },
+  {
+    key: 'tokenFastPath',
+    kind: 'boolean',
+    default: 'true',
+    description: 'Answer the common successful client_credentials token request (form body, one client authentication by the registered method, scopes and audience the policies admit) on a dedicated path that issues the same tokens as oidc-provider with less work per request; every other token request, and every refusal, goes through oidc-provider. `false` sends them all through oidc-provider, if the fast path is ever suspected of a difference.',
+  },
 ] as const satisfies readonly Setting[];
 
 export type SettingKey = (typeof settings)[number]['key'];

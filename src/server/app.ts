@@ -1,5 +1,5 @@
 // The Koa app, in the order a request flows: log → Host pinned to the issuer's → last-resort errors → encoded bodies refused → metrics → 405s →
-// health → interaction pages → form POSTs to GET → oidc-provider.
+// the client_credentials fast path → health → interaction pages → form POSTs to GET → oidc-provider.
 // The interaction pages and oidc-provider are built from the key set and swapped whole when it changes, so a rotation
 // needs no restart.
 import Koa, { type Middleware } from 'koa';
@@ -14,6 +14,7 @@ import { healthRoutes } from './health.ts';
 import { answerEscapedErrors } from './escaped-errors.ts';
 import { formPostRedirect } from './form-post-redirect.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
+import { fastTokenPathOf } from './fast-token/index.ts';
 import { Metrics } from './metrics.ts';
 import { methodNotAllowed } from './method-not-allowed.ts';
 import { pinHostToIssuer } from './public-origin.ts';
@@ -68,6 +69,7 @@ export function createApp({ store, apis, users, log, keys, providerFor, metricsO
     return {
       interactions: createInteractionRouter({ provider, users, log, csrfKey, counters: store.counters, apis }).routes(),
       oidc: mount(provider as unknown as Koa),
+      fastTokenPath: fastTokenPathOf(provider),
       proxy: provider.proxy,
       provider,
     };
@@ -89,6 +91,7 @@ export function createApp({ store, apis, users, log, keys, providerFor, metricsO
   app.use(refuseContentEncoding());
   app.use(metrics.middleware());
   app.use(methodNotAllowed());
+  app.use((ctx, next) => (stack.fastTokenPath ? stack.fastTokenPath(ctx, next) : next()));
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
   app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));
   app.use(formPostRedirect());

@@ -4,6 +4,8 @@ import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import { FAST_PATH_EVENT } from './fast-token/index.ts';
+
 export class Metrics {
   readonly registry = new Registry();
   readonly tokensIssued = new Counter({
@@ -24,6 +26,11 @@ export class Metrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  readonly fastPathTokens = new Counter({
+    name: 'purser_token_fast_path_total',
+    help: 'Token responses the client_credentials fast path answered (the rest of /token goes through oidc-provider; PURSER_TOKEN_FAST_PATH).',
+    registers: [this.registry],
+  });
   readonly requestDuration = new Histogram({
     name: 'purser_http_request_duration_seconds',
     help: 'HTTP request latency, by route and status class.',
@@ -41,6 +48,7 @@ export class Metrics {
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
       this.tokensIssued.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown'), client_id: ctx.oidc.client?.clientId ?? 'unknown' });
     });
+    (provider as unknown as NodeJS.EventEmitter).on(FAST_PATH_EVENT, () => this.fastPathTokens.inc());
   }
 
   /** Times every request and counts error bodies; route labels stay few (the oidc route name or our own). */

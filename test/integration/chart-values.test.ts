@@ -102,6 +102,7 @@ describe('settings', () => {
     devicePollInterval: 'as deviceCodeTtl',
     deviceUserCodeCharset: 'as deviceCodeTtl',
     deviceUserCodeAttempts: 'as deviceCodeTtl',
+    tokenFastPath: 'an operator kill switch (on by default, the same tokens either way); turned off through server.extraEnv if ever needed',
   };
 
   const serverEnv = () => envOf(containerOf(production, 'Deployment', 'purser-server'));

@@ -48,6 +48,8 @@ export interface ServerOptions {
   port?: number;
   /** More flags, e.g. `--keys-reload-interval=1s`. */
   flags?: string[];
+  /** Settings only the environment can set (a boolean turned off, e.g. `PURSER_TOKEN_FAST_PATH: 'false'`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function flags(options: ServerOptions, port: number, issuer: string): string[] {
@@ -80,7 +82,7 @@ export interface TestServer {
 export async function startPurser(options: ServerOptions): Promise<TestServer & { running: RunningServer }> {
   const port = options.port ?? (await freePort());
   const issuer = options.issuer ?? `http://127.0.0.1:${port}`;
-  const config = loadConfig(flags(options, port, issuer), {});
+  const config = loadConfig(flags(options, port, issuer), options.env ?? {});
   const running = await startServer(config, createLogger({ level: 'warn', format: 'json' }));
   return { issuer, url: `http://127.0.0.1:${port}`, prefix: options.prefix, running, close: () => running.close() };
 }

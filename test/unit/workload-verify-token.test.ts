@@ -18,7 +18,7 @@ import {
   SA_WRONG_AUDIENCE,
 } from '../../src/server/errors/descriptions.ts';
 import { importIssuers } from '../../src/server/workload/issuer-keys.ts';
-import { isServiceAccountToken, LEEWAY_SECONDS, SignatureCache, verifyIssuedToken, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
+import { isServiceAccountToken, LEEWAY_SECONDS, parseToken, SignatureCache, verifyIssuedToken, verifyServiceAccountToken, type Verification } from '../../src/server/workload/verify-token.ts';
 
 const NOW = 1_800_000_000;
 const ISSUER = 'https://kubernetes.default.svc';
@@ -129,5 +129,14 @@ describe('SignatureCache (a projected token is presented many times: its signatu
     const tokens = [1, 2, 3].map((n) => token(claims({ iat: NOW - n })));
     for (const jwt of tokens) verifyServiceAccountToken(jwt, keys, client, { audience: AUDIENCE, now: NOW, signatures });
     expect(tokens.map((jwt) => signatures.has(keys, jwt))).toEqual([false, true, true]);
+  });
+
+  it('keeps the parse of a token that verified, so a presentation again is not decoded again', () => {
+    const signatures = new SignatureCache();
+    const jwt = token(claims());
+    const forged = token(claims(), { key: stranger.privateKey });
+    for (const presented of [jwt, forged]) verifyServiceAccountToken(presented, keys, client, { audience: AUDIENCE, now: NOW, signatures });
+    expect(signatures.parsed(jwt)).toEqual(parseToken(jwt));
+    expect(signatures.parsed(forged)).toBeUndefined();
   });
 });

@@ -17,12 +17,24 @@ import { addressKey } from '../address-key.ts';
 import { ClientAuthLimit } from './client-auth-limit.ts';
 import { purserOf } from './client-policy.ts';
 
+/** Each provider's limit, so that another path to a token (src/server/fast-token/) honours the same refusals. */
+const limits = new WeakMap<Provider, ClientAuthLimit>();
+
+/** The limit installSecretComparison installed on `provider`. */
+export function clientAuthLimitOf(provider: Provider): ClientAuthLimit | undefined {
+  return limits.get(provider);
+}
+
+/** The counter key of wrong secrets from the address `ip` for `clientId`. */
+export const clientAuthFailureKey = (ip: string, clientId: string): string => `client-auth-failures:${addressKey(ip)}:${clientId}`;
+
 export function installSecretComparison(provider: Provider, counters: RateCounters): void {
   const limit = new ClientAuthLimit(counters, { limit: CLIENT_AUTH_FAILURES_PER_ADDRESS, windowSeconds: CLIENT_AUTH_WINDOW_SECONDS });
+  limits.set(provider, limit);
   provider.Client.prototype.compareClientSecret = async function compareClientSecret(this: { clientId: string }, presented: string) {
     // oidc-provider does not pass its context to this method; it keeps the request's in async local storage.
     const ctx = Provider.ctx;
-    const key = `client-auth-failures:${addressKey(ctx?.ip ?? '')}:${this.clientId}`;
+    const key = clientAuthFailureKey(ctx?.ip ?? '', this.clientId);
     if (limit.refused(key)) {
       ctx?.set('Retry-After', String(CLIENT_AUTH_WINDOW_SECONDS));
       const refused = new errors.InvalidClient(CLIENT_AUTH_THROTTLED_DESCRIPTION);

@@ -15,6 +15,7 @@ import { lifetimes } from './ttl.ts';
 import { installDeviceFlow } from '../device/index.ts';
 import { introspectionPolicy } from './token-policies.ts';
 import type { WorkloadAuthentication } from '../workload/authenticate.ts';
+import { installFastTokenPath } from '../fast-token/index.ts';
 
 export function createProvider(store: Store, clients: CachedClientCatalog, cachedApis: CachedApiCatalog, deps: Omit<ProviderDependencies, 'adapter' | 'policyFor' | 'renew' | 'apis' | 'mayIntrospect'> & { enqueueLogout: (job: LogoutJob) => Promise<void> }, workload: WorkloadAuthentication): Provider {
   const adapter = createAdapterClass(store.artifacts, clients, userCodeKeys(deps.cookieKeys));
@@ -46,5 +47,8 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     sessionTtl: deps.config.sessionTtl,
   });
   installDeviceFlow(provider, deps.config, store.counters);
+  if (deps.config.tokenFastPath) {
+    installFastTokenPath(provider, { apis: deps.config.tenancy === 'enforced' ? apis : undefined, accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl });
+  }
   return provider;
 }

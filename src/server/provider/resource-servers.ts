@@ -8,7 +8,7 @@ import { InvalidScope, InvalidTarget } from '../errors/purser-error.ts';
 import { admittedApiScopes, type ApiLookup } from './api-admission.ts';
 import { policyOf, type ClientLike } from './client-policy.ts';
 
-interface ScopeRules {
+export interface ScopeRules {
   /** `openid` is always allowed, as in OpenIddict; everything else must be on the client's list. */
   allowed: Set<string>;
   /** The scopes an access token for one of the client's audiences may carry. */
@@ -18,7 +18,7 @@ interface ScopeRules {
 /** Worked out once per policy object: these run on every token request. */
 const rulesByPolicy = new WeakMap<object, ScopeRules>();
 
-function scopeRules(client: ClientLike): ScopeRules {
+export function scopeRules(client: ClientLike): ScopeRules {
   const policy = policyOf(client);
   let rules = rulesByPolicy.get(policy);
   if (!rules) {

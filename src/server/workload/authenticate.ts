@@ -16,7 +16,7 @@ import { describe, SA_NEEDS_CLIENT_ID } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
 import { policyOf, purserOf } from '../provider/client-policy.ts';
 import type { IssuerKeys } from './issuer-keys.ts';
-import { serviceAccountTokenOf, SignatureCache, verifyServiceAccountToken, type ParsedToken, type ServiceAccountIdentity } from './verify-token.ts';
+import { serviceAccountTokenOf, SignatureCache, verifyServiceAccountToken, type ParsedToken, type ServiceAccountIdentity, type Verification } from './verify-token.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -67,9 +67,37 @@ export function installAssertionIntake(provider: Provider): void {
   });
 }
 
-/** Patch 2: Client.find verifies the kept token against the client it finds. */
-export function installAssertionCheck(provider: Provider, { keys, audience, now = Date.now }: WorkloadAuthentication): void {
+/** Checks a presented ServiceAccount token (raw and parsed) against the client it should authenticate. */
+export interface ServiceAccountCheck {
+  (client: object, token: string, parsed: ParsedToken): Promise<Verification>;
+  /** serviceAccountTokenOf(token), from the signature cache when the token verified before (the common case). */
+  parse(token: string): ParsedToken | undefined;
+}
+
+/** Each provider's check, so that another path to a token (src/server/fast-token/) shares its signature cache. */
+const checks = new WeakMap<Provider, ServiceAccountCheck>();
+
+/** The check installAssertionCheck installed on `provider`. */
+export function serviceAccountCheckOf(provider: Provider): ServiceAccountCheck | undefined {
+  return checks.get(provider);
+}
+
+/** The token's issuer keys (read again when it names one not held), then verifyServiceAccountToken for `client`. */
+function serviceAccountCheck({ keys, audience, now = Date.now }: WorkloadAuthentication): ServiceAccountCheck {
   const signatures = new SignatureCache();
+  const check = async (client: object, token: string, parsed: ParsedToken) => {
+    const { claims, header } = parsed;
+    const issuerKeys = await keys.forToken(String(claims.iss), typeof header.kid === 'string' ? header.kid : undefined);
+    const namespace = purserOf(client)?.owner.split('/')[0] ?? '';
+    return verifyServiceAccountToken(token, issuerKeys, { namespace, serviceAccounts: policyOf(client).serviceAccounts ?? [] }, { audience, now: now() / 1000, signatures }, parsed);
+  };
+  return Object.assign(check, { parse: (token: string) => signatures.parsed(token) ?? serviceAccountTokenOf(token) });
+}
+
+/** Patch 2: Client.find verifies the kept token against the client it finds. */
+export function installAssertionCheck(provider: Provider, workload: WorkloadAuthentication): void {
+  const check = serviceAccountCheck(workload);
+  checks.set(provider, check);
   const Client = provider.Client as unknown as { find(id: string): Promise<InstanceType<Provider['Client']> | undefined> };
   const find = Client.find.bind(Client);
   Client.find = async (id: string) => {
@@ -80,10 +108,7 @@ export function installAssertionCheck(provider: Provider, { keys, audience, now 
     if (id.startsWith('system:serviceaccount:')) throw new InvalidClient(describe(SA_NEEDS_CLIENT_ID));
     const client = await find(id);
     if (!client) return client;
-    const { claims, header } = kept.parsed;
-    const issuerKeys = await keys.forToken(String(claims.iss), typeof header.kid === 'string' ? header.kid : undefined);
-    const namespace = purserOf(client)?.owner.split('/')[0] ?? '';
-    const result = verifyServiceAccountToken(kept.token, issuerKeys, { namespace, serviceAccounts: policyOf(client).serviceAccounts ?? [] }, { audience, now: now() / 1000, signatures }, kept.parsed);
+    const result = await check(client, kept.token, kept.parsed);
     if ('refused' in result) throw new InvalidClient(result.refused);
     authenticated.set(oidc, { clientId: client.clientId, identity: result.identity });
     return client;

@@ -69,15 +69,15 @@ export interface WorkloadClient {
 }
 
 /**
- * Tokens whose signature verified under one key set. A Pod presents the same projected token for every request until
- * the kubelet renews it, so the RSA or ECDSA check is paid once per token, not per request; the claims are still
- * checked every time. A new key set (a rotation, a key withdrawn) starts it empty. Holds at most `limit` tokens
- * (only ones that verified), dropping the oldest.
+ * Tokens whose signature verified under one key set, with their parse. A Pod presents the same projected token for
+ * every request until the kubelet renews it, so the RSA or ECDSA check (and the decoding) is paid once per token, not
+ * per request; the claims are still checked every time. A new key set (a rotation, a key withdrawn) starts it empty.
+ * Holds at most `limit` tokens (only ones that verified), dropping the oldest.
  */
 export class SignatureCache {
   readonly #limit: number;
   #keys: IssuerKeyMap | undefined;
-  readonly #tokens = new Set<string>();
+  readonly #tokens = new Map<string, ParsedToken>();
 
   constructor(limit = 10_000) {
     this.#limit = limit;
@@ -91,9 +91,14 @@ export class SignatureCache {
     return this.#tokens.has(token);
   }
 
-  add(token: string): void {
-    if (this.#tokens.size >= this.#limit) this.#tokens.delete(this.#tokens.values().next().value!);
-    this.#tokens.add(token);
+  /** The parse of `token` if it verified (under the keys last asked about), without decoding it again. */
+  parsed(token: string): ParsedToken | undefined {
+    return this.#tokens.get(token);
+  }
+
+  add(token: string, parsed: ParsedToken): void {
+    if (this.#tokens.size >= this.#limit) this.#tokens.delete(this.#tokens.keys().next().value!);
+    this.#tokens.set(token, parsed);
   }
 }
 
@@ -151,7 +156,7 @@ export function verifyIssuedToken(token: string, keys: IssuerKeyMap | undefined,
     const kid = parsed.header.kid;
     const candidates = typeof kid === 'string' ? issuerKeys.filter((key) => key.kid === undefined || key.kid === kid) : issuerKeys;
     if (!candidates.some(({ key }) => signatureVerifies(parsed, alg, key))) return { refused: describe(SA_BAD_SIGNATURE, iss) };
-    signatures?.add(token);
+    signatures?.add(token, parsed);
   }
   if (exp + LEEWAY_SECONDS < now) return { refused: describe(SA_TOKEN_EXPIRED, isoTime(exp)) };
   if (typeof nbf === 'number' && nbf - LEEWAY_SECONDS > now) return { refused: describe(SA_TOKEN_NOT_YET_VALID, isoTime(nbf)) };
