@@ -11,7 +11,7 @@ import type { ArtifactStore, ArtifactWrite, Payload } from './types.ts';
 
 export class AdapterRequest {
   /** Grants read along with a refresh token, by grant id (undefined: read, and not stored), until Grant.find takes one. */
-  readonly grants = new Map<string, Payload | undefined>();
+  grants?: Map<string, Payload | undefined>;
   /** The refresh token last found, with its reuse grace (s): whether its successor must be sealed beside it. */
   presented?: { id: string; reuseGrace: number };
   /** The refresh token oidc-provider consumes in this request: its consumption waits for the rotation. */
@@ -27,15 +27,20 @@ export class AdapterRequest {
   async findRefreshToken(artifacts: ArtifactStore, id: string): Promise<Payload | undefined> {
     const found = await artifacts.findWithGrant('RefreshToken', id);
     if (!found) return undefined;
-    if (typeof found.payload.grantId === 'string') this.grants.set(found.payload.grantId, found.grant);
+    if (typeof found.payload.grantId === 'string') (this.grants ??= new Map()).set(found.payload.grantId, found.grant);
     this.presented = { id, reuseGrace: found.payload.reuseGrace ?? 0 };
     return found.payload;
   }
 
+  /** Whether a Grant read with a refresh token waits for `takeGrant`. */
+  holdsGrant(grantId: string): boolean {
+    return this.grants?.has(grantId) ?? false;
+  }
+
   /** The Grant read with a refresh token, once: a later find reads the store again. */
   takeGrant(grantId: string): Payload | undefined {
-    const grant = this.grants.get(grantId);
-    this.grants.delete(grantId);
+    const grant = this.grants?.get(grantId);
+    this.grants?.delete(grantId);
     return grant;
   }
 

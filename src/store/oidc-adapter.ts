@@ -109,7 +109,7 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
       }
       const request = adapterRequests.getStore();
       if (this.name === 'RefreshToken' && request) return restore(await request.findRefreshToken(artifacts, id), id);
-      const found = restore(this.name === 'Grant' && request?.grants.has(id) ? request.takeGrant(id) : await artifacts.find(this.name, id), id);
+      const found = restore(this.name === 'Grant' && request?.holdsGrant(id) ? request.takeGrant(id) : await artifacts.find(this.name, id), id);
       if (this.name === 'Grant' && found && typeof found.clientId === 'string') {
         const record = await clients.get(found.clientId);
         return record ? narrowGrant(found, record.policy.scopes) : found;
@@ -150,10 +150,6 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
   };
 }
 
-/**
- * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
- * retried refresh token as usable; `consume` then confirms the window atomically.
- */
 /** Marks where an Interaction's own id stood in its `returnTo` URL. */
 const OWN_ID = ':interaction-id';
 
@@ -167,14 +163,19 @@ function withoutInteractionIds(payload: Payload, id: string): Payload {
   return { ...payload, returnTo, ...(session ? { session: { ...session, cookie: undefined } } : {}) };
 }
 
+/**
+ * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
+ * retried refresh token as usable; ArtifactStore.rotate then confirms the window atomically. Changes `payload` in
+ * place: every payload a store returns is a new object of the caller's.
+ */
 function restore(payload: Payload | undefined, id: string | undefined): Payload | undefined {
   if (!payload) return undefined;
-  const restored: Payload = id === undefined ? payload : { ...payload, jti: id };
-  if (id !== undefined && typeof restored.returnTo === 'string' && restored.returnTo.endsWith(OWN_ID)) {
-    restored.returnTo = restored.returnTo.slice(0, -OWN_ID.length) + id;
+  if (id !== undefined) {
+    payload.jti = id;
+    if (typeof payload.returnTo === 'string' && payload.returnTo.endsWith(OWN_ID)) payload.returnTo = payload.returnTo.slice(0, -OWN_ID.length) + id;
   }
-  if (restored.consumed !== undefined && Math.floor(Date.now() / 1000) - restored.consumed < (restored.reuseGrace ?? 0)) {
-    delete restored.consumed;
+  if (payload.consumed !== undefined && Math.floor(Date.now() / 1000) - payload.consumed < (payload.reuseGrace ?? 0)) {
+    delete payload.consumed;
   }
-  return restored;
+  return payload;
 }
