@@ -127,11 +127,11 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     install: (provider) => installLoopbackRedirects(provider),
   },
   {
-    member: 'RefreshToken.prototype.consume, RefreshToken.prototype.save',
-    reason: 'RFC 9700 §4.14.2: inside the reuse grace every presentation of a spent refresh token gets the same one successor (ArtifactStore.rotate), never a fork of the family',
+    member: 'RefreshToken.prototype.consume, AccessToken.prototype.save',
+    reason: 'RFC 9700 §4.14.2: a refresh spends its token, stores the successor and the access token in one atomic ArtifactStore.rotate (two round trips per refresh), and inside the reuse grace every presentation gets the same one successor, never a fork of the family',
     find: (provider) => {
-      const prototype = provider.RefreshToken.prototype as unknown as Record<string, unknown>;
-      return typeof prototype.save === 'function' && prototype.consume;
+      const accessToken = provider.AccessToken.prototype as unknown as Record<string, unknown>;
+      return typeof accessToken.save === 'function' && (provider.RefreshToken.prototype as unknown as Record<string, unknown>).consume;
     },
     install: (provider) => installRefreshRotation(provider),
   },

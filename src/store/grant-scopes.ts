@@ -11,9 +11,16 @@ const narrow = (scope: unknown, allowed: ReadonlySet<string>): unknown =>
         .join(' ')
     : scope;
 
+/** The allowed set of each allow-list a cached client record holds: a refresh narrows its grant on every request. */
+const allowedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 /** `grant` with every scope outside `allowed` (the client's allow-list; `openid` always) removed. */
 export function narrowGrant(grant: Payload, allowed: readonly string[]): Payload {
-  const set = new Set(['openid', ...allowed]);
+  let set = allowedSets.get(allowed);
+  if (!set) {
+    set = new Set(['openid', ...allowed]);
+    allowedSets.set(allowed, set);
+  }
   const openid = grant.openid as { scope?: string } | undefined;
   const resources = grant.resources as Record<string, string> | undefined;
   return {

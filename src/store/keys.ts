@@ -18,12 +18,30 @@ export function digest(value: string): string {
   return hash('sha256', value, 'base64url');
 }
 
+/** How many grants' tag and digest `grantDigests` keeps. */
+const GRANT_MEMO_SIZE = 1024;
+const grantMemo = new Map<string, { tag: string; digest: string }>();
+
+/**
+ * A grant's tag and the digest of its id, remembered for the last GRANT_MEMO_SIZE grants: one refresh needs them
+ * for two token ids and two index keys, and each is a SHA-256.
+ */
+function grantDigests(grantId: string): { tag: string; digest: string } {
+  let digests = grantMemo.get(grantId);
+  if (!digests) {
+    digests = { tag: digest(`grant:${grantId}`).slice(0, TAG_LENGTH), digest: digest(grantId) };
+    if (grantMemo.size >= GRANT_MEMO_SIZE) grantMemo.delete(grantMemo.keys().next().value!);
+    grantMemo.set(grantId, digests);
+  }
+  return digests;
+}
+
 /**
  * A short, stable tag of a grant. Grant-bound ids start with it (see `grantBoundId`), so the key of such an
  * artifact can be derived from its id alone and still land in its grant's Redis Cluster slot.
  */
 export function grantTag(grantId: string): string {
-  return digest(`grant:${grantId}`).slice(0, TAG_LENGTH);
+  return grantDigests(grantId).tag;
 }
 
 /** The same for a client: client-bound ids start with it, and the client's indexes live in its slot. */
@@ -40,7 +58,8 @@ const DIGEST_LENGTH = 43;
  * from it, and no endpoint accepts it; the store answers only whether that grant is still there (`grantExists`).
  */
 export function grantReference(grantId: string): string {
-  return grantTag(grantId) + digest(grantId);
+  const { tag, digest: digested } = grantDigests(grantId);
+  return tag + digested;
 }
 
 /** The `{tag, digest}` a `grantReference` is made of, or undefined for anything not shaped like one. */
@@ -72,7 +91,8 @@ export interface IndexRef {
 
 /** The artifacts of a grant, the Grant itself included. */
 export function grantArtifacts(grantId: string): IndexRef {
-  return { tag: grantTag(grantId), name: `grant-artifacts:${digest(grantId)}` };
+  const { tag, digest: digested } = grantDigests(grantId);
+  return { tag, name: `grant-artifacts:${digested}` };
 }
 
 /** The client-bound artifacts (ClientCredentials tokens) of a client. */
@@ -112,6 +132,7 @@ export function slotTag(model: string, id: string): string | undefined {
  * so it must not lie beside it.
  */
 export function storedJson(payload: { userCode?: unknown }): string {
+  if (payload.userCode === undefined) return JSON.stringify(payload);
   const { userCode: _userCode, ...kept } = payload;
   return JSON.stringify(kept);
 }

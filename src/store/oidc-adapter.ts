@@ -1,11 +1,10 @@
 // The oidc-provider Adapter over a Store: models map to artifacts, the `Client` model to the client catalog.
 // Ids leave here only as arguments (the backends hash them); `jti` is dropped from payloads and restored on read.
-import { AUTHORIZATION_CODE_ALREADY_USED, DEVICE_CODE_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREADY_USED } from '../server/errors/descriptions.ts';
-import { InvalidGrant } from '../server/errors/purser-error.ts';
-
 import type { CachedClientCatalog } from './cached-catalog.ts';
+import { adapterRequests } from './adapter-request.ts';
 import { openSuccessor, sealSuccessor } from './successor-seal.ts';
 import { narrowGrant } from './grant-scopes.ts';
+import { refuseUnspent } from './spend-refusal.ts';
 import type { ArtifactStore, ClientRecord, Payload } from './types.ts';
 import { keyedUserCode, type UserCodeKeys } from './user-code-key.ts';
 
@@ -18,13 +17,6 @@ const FALLBACK_TTL_SECONDS = 14 * 86400;
  * still polling after its code expired must hear expired_token (RFC 8628 §3.5), and a person typing it "expired".
  */
 const KEPT_AFTER_EXPIRY_SECONDS: Record<string, number> = { RefreshToken: 86400, AuthorizationCode: 600, DeviceCode: 600 };
-
-/** What a caller is told when a concurrent request consumed the same code or refresh token first. */
-const REUSED: Record<string, string> = {
-  AuthorizationCode: AUTHORIZATION_CODE_ALREADY_USED,
-  RefreshToken: REFRESH_TOKEN_ALREADY_USED,
-  DeviceCode: DEVICE_CODE_ALREADY_USED,
-};
 
 /**
  * A device code's id, sealed under its keyed user code (the store keeps neither in plain form: ids as digests, the user
@@ -79,20 +71,20 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
     async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
       if (this.name === 'Client') throw new Error('clients are managed through OAuthClient resources');
       const { stored, ttl } = await this.#prepare(id, payload, expiresIn);
+      const request = adapterRequests.getStore();
+      if (request?.hold({ model: this.name, id, payload: stored, expiresIn: ttl })) return;
       await artifacts.upsert(this.name, id, stored, ttl);
     }
 
     /**
-     * Saves `id` as the one successor of the refresh token `spentId` and returns the id to hand out: `id`, or the
-     * successor an earlier presentation of `spentId` already got (ArtifactStore.rotate).
+     * Stores what this request's refresh held back (the presented token's consumption, its successor, the access
+     * token) in one atomic ArtifactStore.rotate; nothing when there is none. Throws InvalidGrant as `consume` does.
      */
-    async rotate(spentId: string, id: string, payload: Payload, expiresIn?: number): Promise<string> {
-      const { stored, ttl } = await this.#prepare(id, payload, expiresIn);
-      const linked = await artifacts.rotate(this.name, spentId, id, stored, ttl, sealSuccessor(spentId, id));
-      return linked === undefined ? id : openSuccessor(spentId, linked);
+    async commit(): Promise<void> {
+      await adapterRequests.getStore()?.commit(artifacts);
     }
 
-    /** Undoes the consumption of the refresh token `id` whose successor the store refused (ArtifactStore.unconsume). */
+    /** Undoes the consumption of the authorization code `id` whose tokens the store refused (ArtifactStore.unconsume). */
     async unconsume(id: string): Promise<void> {
       await artifacts.unconsume(this.name, id);
     }
@@ -115,7 +107,9 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
         const record = await clients.get(id);
         return record && clientMetadata(record);
       }
-      const found = restore(await artifacts.find(this.name, id), id);
+      const request = adapterRequests.getStore();
+      if (this.name === 'RefreshToken' && request) return restore(await request.findRefreshToken(artifacts, id), id);
+      const found = restore(this.name === 'Grant' && request?.holdsGrant(id) ? request.takeGrant(id) : await artifacts.find(this.name, id), id);
       if (this.name === 'Grant' && found && typeof found.clientId === 'string') {
         const record = await clients.get(found.clientId);
         return record ? narrowGrant(found, record.policy.scopes) : found;
@@ -141,9 +135,9 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
     }
 
     async consume(id: string): Promise<void> {
-      const outcome = await artifacts.consume(this.name, id);
-      if (outcome === 'reused') throw new InvalidGrant(REUSED[this.name] ?? GRANT_SOURCE_GONE, { detail: `${this.name} already consumed` });
-      if (outcome === 'missing') throw new InvalidGrant(GRANT_SOURCE_GONE, { detail: `${this.name} expired or revoked` });
+      // The refresh token a refresh_token grant spends: consumed by `commit`, with what it buys.
+      if (this.name === 'RefreshToken' && adapterRequests.getStore()?.spent === id) return;
+      refuseUnspent(this.name, await artifacts.consume(this.name, id));
     }
 
     async destroy(id: string): Promise<void> {
@@ -156,10 +150,6 @@ export function createAdapterClass(artifacts: ArtifactStore, clients: CachedClie
   };
 }
 
-/**
- * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
- * retried refresh token as usable; `consume` then confirms the window atomically.
- */
 /** Marks where an Interaction's own id stood in its `returnTo` URL. */
 const OWN_ID = ':interaction-id';
 
@@ -173,14 +163,19 @@ function withoutInteractionIds(payload: Payload, id: string): Payload {
   return { ...payload, returnTo, ...(session ? { session: { ...session, cookie: undefined } } : {}) };
 }
 
+/**
+ * Puts `jti` back and hides a consumption that is still inside the reuse grace window, so oidc-provider treats a
+ * retried refresh token as usable; ArtifactStore.rotate then confirms the window atomically. Changes `payload` in
+ * place: every payload a store returns is a new object of the caller's.
+ */
 function restore(payload: Payload | undefined, id: string | undefined): Payload | undefined {
   if (!payload) return undefined;
-  const restored: Payload = id === undefined ? payload : { ...payload, jti: id };
-  if (id !== undefined && typeof restored.returnTo === 'string' && restored.returnTo.endsWith(OWN_ID)) {
-    restored.returnTo = restored.returnTo.slice(0, -OWN_ID.length) + id;
+  if (id !== undefined) {
+    payload.jti = id;
+    if (typeof payload.returnTo === 'string' && payload.returnTo.endsWith(OWN_ID)) payload.returnTo = payload.returnTo.slice(0, -OWN_ID.length) + id;
   }
-  if (restored.consumed !== undefined && Math.floor(Date.now() / 1000) - restored.consumed < (restored.reuseGrace ?? 0)) {
-    delete restored.consumed;
+  if (payload.consumed !== undefined && Math.floor(Date.now() / 1000) - payload.consumed < (payload.reuseGrace ?? 0)) {
+    delete payload.consumed;
   }
-  return restored;
+  return payload;
 }

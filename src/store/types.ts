@@ -23,6 +23,15 @@ export interface Payload {
  */
 export type ConsumeOutcome = 'consumed' | 'grace' | 'reused' | 'missing';
 
+/** An artifact to store: what `upsert` takes, for the writes `rotate` makes together. */
+export interface ArtifactWrite {
+  model: string;
+  id: string;
+  payload: Payload;
+  /** Seconds. */
+  expiresIn: number;
+}
+
 /**
  * Short-lived OAuth artifacts (codes, sessions, grants, tokens, interactions), keyed by oidc-provider model name
  * and id.
@@ -37,8 +46,8 @@ export type ConsumeOutcome = 'consumed' | 'grace' | 'reused' | 'missing';
  *   with the client's tag, `clientBoundId`): `revokeByClientId` removes them.
  * - The indexes behind both revocations expire with what they hold, renewals included, and drop members that have
  *   expired as they are written, so neither grows with a long refresh chain or a busy client.
- * - `consume` is atomic: of any number of concurrent calls for one id, across any number of processes sharing
- *   the backend, exactly one returns `consumed`.
+ * - `consume` and `rotate` are atomic: of any number of concurrent calls of either for one id, across any number of
+ *   processes sharing the backend, exactly one returns `consumed`.
  */
 export interface ArtifactStore {
   upsert(model: string, id: string, payload: Payload, expiresIn: number): Promise<void>;
@@ -56,16 +65,28 @@ export interface ArtifactStore {
   findByUserCode(model: string, userCode: string): Promise<Payload | undefined>;
   consume(model: string, id: string): Promise<ConsumeOutcome>;
   /**
-   * Stores `successorId` (as `upsert` would) as the one successor of the consumed `spentId`, and keeps `sealed` (the
-   * successor's id, sealed by the caller so that only a holder of the spent id can open it) beside the spent token.
-   * Atomic: of any number of concurrent rotations of one spent token, across processes, the first stores its
-   * successor and returns `undefined`; every later one stores nothing and returns the first one's `sealed`, so a
-   * family never forks (RFC 9700 §4.14.2). When the spent token is gone, the successor is stored unlinked.
+   * A grant-bound artifact (a refresh token) and, read with it in one round trip, the Grant its payload names
+   * (undefined when that grant is gone). `undefined` when the artifact is absent or expired.
    */
-  rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined>;
+  findWithGrant(model: string, id: string): Promise<{ payload: Payload; grant: Payload | undefined } | undefined>;
   /**
-   * Undoes `consume` of `id` while no successor is linked to it: the caller consumed it, then the store refused its
-   * successor (`rotate` failed), so the presenter, told to retry, must find it unconsumed rather than be taken for
+   * Consumes the refresh token `spentId` (of `successor.model`) as `consume` would and, in the same atomic step, stores
+   * what its presentation buys: `successor` (as `upsert` would), linked to the spent token as its one successor with
+   * `sealed` (its id, sealed by the caller so that only a holder of the spent id can open it) kept beside it, and
+   * `alongside` (the access token). `successor` and `alongside` belong to the spent token's grant (their payloads carry
+   * its `grantId`), so on Redis every key lies in one Cluster slot. By the consumption's outcome:
+   * - `consumed`: all stored.
+   * - `grace`: without `linked`, all stored (the token was spent, but nothing linked to it yet: a replica died in
+   *   between); with `linked`, an earlier presentation's successor, sealed, only `alongside` is stored: of any number of
+   *   concurrent rotations of one token, across processes, one successor is stored and every other gets it, so a family
+   *   never forks (RFC 9700 §4.14.2).
+   * - `reused` (the grant is revoked, as by `consume`) and `missing`: nothing stored.
+   * A backend that refuses the write (a full Redis) refuses it whole: the spent token is then left unconsumed.
+   */
+  rotate(spentId: string, successor: ArtifactWrite, sealed: string, alongside?: ArtifactWrite): Promise<{ outcome: ConsumeOutcome; linked?: string }>;
+  /**
+   * Undoes `consume` of `id` while no successor is linked to it: the caller consumed it (an authorization code), then
+   * the store refused what it buys, so the presenter, told to retry, must find it unconsumed rather than be taken for
    * reuse. Only removes (allowed by a full Redis). A no-op when the artifact is gone or already has a successor.
    */
   unconsume(model: string, id: string): Promise<void>;

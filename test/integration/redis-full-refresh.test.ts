@@ -1,5 +1,5 @@
 // A Redis that fills up in the middle of a refresh (RFC 6749 §6, RFC 9700 §4.14.2) or a code exchange (§4.1.3): the
-// presented refresh token or code is consumed, then Redis refuses what it buys (the successor, the tokens). The
+// presented refresh token was read (or the code consumed), then Redis refuses what it buys (the successor, the tokens). The
 // client is told 503 temporarily_unavailable, "nothing was changed", so it retries once memory is freed; the retry
 // must be served, not taken for reuse of a spent token or code (which revokes the whole grant). The fault is the
 // real one: the test fills the real Redis at exactly that moment.
@@ -31,7 +31,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describe('a Redis that fills up between consuming a refresh token and storing its successor', () => {
+describe('a Redis that fills up between reading a refresh token and storing its rotation', () => {
   it('answers 503 temporarily_unavailable, and the retry after memory is freed gets a working successor (grant not revoked)', async () => {
     const rp = await relyingParty(server.issuer, 'webapp.test');
     const { tokens } = await codeFlow(rp, new Browser(), { scope: 'openid offline_access', prompt: 'consent' });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { clientBoundId, clientGrants, clientTokens, grantArtifacts, grantBoundId, grantReference, type IndexRef } from '../../src/store/keys.ts';
 import { hashSecret } from '../../src/store/secret-hash.ts';
-import type { ApiRecord, ClientRecord, Store } from '../../src/store/types.ts';
+import type { ApiRecord, ArtifactWrite, ClientRecord, Payload, Store } from '../../src/store/types.ts';
 import { deviceCodeCases } from './device-code-cases.ts';
 import { logoutQueueCases } from './logout-queue-cases.ts';
 
@@ -28,6 +28,8 @@ export interface StoreUnderTest {
 const random = () => Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 const tokenFor = (grantId: string) => grantBoundId(grantId, random());
 const clientTokenFor = (clientId: string) => clientBoundId(clientId, random());
+const refreshToken = (id: string, payload: Payload): ArtifactWrite => ({ model: 'RefreshToken', id, payload, expiresIn: 60 });
+const accessToken = (id: string, grantId: string): ArtifactWrite => ({ model: 'AccessToken', id, payload: { grantId }, expiresIn: 60 });
 
 function record(clientId: string): ClientRecord {
   return {
@@ -313,36 +315,60 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.find('RefreshToken', token)).toBeDefined();
       });
 
-      it('RFC 9700 §4.14.2: links one successor to a spent token; later rotations store nothing and get the first', async () => {
+      it('RFC 9700 §4.14.2: rotate spends a token and stores its successor and the access token at once; later rotations within the grace store only their access token and get the first successor', async () => {
         const grant = `g-${random()}`;
-        const [spent, first, second] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        const [spent, first, second, firstAccess, secondAccess] = [tokenFor(grant), tokenFor(grant), tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
         await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
-        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('consumed');
-        expect(await store.artifacts.rotate('RefreshToken', spent, first, { grantId: grant, n: 1 }, 60, 'sealed-first')).toBeUndefined();
+        expect(await store.artifacts.rotate(spent, refreshToken(first, { grantId: grant, n: 1 }), 'sealed-first', accessToken(firstAccess, grant))).toEqual({ outcome: 'consumed' });
+        expect((await store.artifacts.find('RefreshToken', spent))?.consumed).toEqual(expect.any(Number));
+        expect(await store.artifacts.rotate(spent, refreshToken(second, { grantId: grant, n: 2 }), 'sealed-second', accessToken(secondAccess, grant))).toEqual({ outcome: 'grace', linked: 'sealed-first' });
         expect(await store.artifacts.consume('RefreshToken', spent)).toBe('grace');
-        expect(await store.artifacts.rotate('RefreshToken', spent, second, { grantId: grant, n: 2 }, 60, 'sealed-second')).toBe('sealed-first');
         expect(await store.artifacts.find('RefreshToken', first)).toEqual({ grantId: grant, n: 1 });
         expect(await store.artifacts.find('RefreshToken', second)).toBeUndefined();
-        // The successor belongs to the grant like any token of it.
+        for (const id of [firstAccess, secondAccess]) expect(await store.artifacts.find('AccessToken', id)).toEqual({ grantId: grant });
+        // The successor and the access tokens belong to the grant like any token of it.
         await store.artifacts.revokeByGrantId(grant);
         expect(await store.artifacts.find('RefreshToken', first)).toBeUndefined();
+        expect(await store.artifacts.find('AccessToken', firstAccess)).toBeUndefined();
+      });
+
+      it('RFC 9700 §4.14.2: without a grace, rotating a spent token again is reuse: nothing stored, the grant revoked', async () => {
+        const grant = `g-${random()}`;
+        const [spent, first, second, access] = [tokenFor(grant), tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
+        await store.artifacts.upsert('RefreshToken', spent, { grantId: grant }, 60);
+        expect(await store.artifacts.rotate(spent, refreshToken(first, { grantId: grant }), '')).toEqual({ outcome: 'consumed' });
+        expect(await store.artifacts.rotate(spent, refreshToken(second, { grantId: grant }), '', accessToken(access, grant))).toEqual({ outcome: 'reused' });
+        for (const [model, id] of [['RefreshToken', first], ['RefreshToken', second], ['AccessToken', access], ['Grant', grant]] as const) expect(await store.artifacts.find(model, id)).toBeUndefined();
       });
 
       it('RFC 9700 §4.14.2: within the grace window, a token whose successor was consumed is reuse and revokes the grant', async () => {
         const grant = `g-${random()}`;
-        const [spent, successor, sibling] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        const [spent, successor, sibling, late] = [tokenFor(grant), tokenFor(grant), tokenFor(grant), tokenFor(grant)];
         await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
         await store.artifacts.upsert('AccessToken', sibling, { grantId: grant }, 60);
         await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
-        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('consumed');
-        await store.artifacts.rotate('RefreshToken', spent, successor, { grantId: grant, reuseGrace: 30 }, 60, 'sealed');
+        await store.artifacts.rotate(spent, refreshToken(successor, { grantId: grant, reuseGrace: 30 }), 'sealed');
         expect(await store.artifacts.consume('RefreshToken', successor)).toBe('consumed');
-        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('reused');
+        expect(await store.artifacts.rotate(spent, refreshToken(late, { grantId: grant }), 'sealed-late')).toEqual({ outcome: 'reused' });
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('missing');
         expect(await store.artifacts.find('AccessToken', sibling)).toBeUndefined();
         expect(await store.artifacts.find('Grant', grant)).toBeUndefined();
       });
 
-      it('unconsume: a token whose successor was refused is consumable again; one with a successor stays spent', async () => {
+      it('RFC 9700 §4.14.2: a token spent without a successor (a replica died in between) gets one within its grace, and keeps it', async () => {
+        const grant = `g-${random()}`;
+        const [spent, first, second] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
+        await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
+        expect(await store.artifacts.consume('RefreshToken', spent)).toBe('consumed');
+        expect(await store.artifacts.rotate(spent, refreshToken(first, { grantId: grant }), 'sealed-first')).toEqual({ outcome: 'grace' });
+        expect(await store.artifacts.rotate(spent, refreshToken(second, { grantId: grant }), 'sealed-second')).toEqual({ outcome: 'grace', linked: 'sealed-first' });
+        expect(await store.artifacts.find('RefreshToken', first)).toEqual({ grantId: grant });
+        expect(await store.artifacts.find('RefreshToken', second)).toBeUndefined();
+      });
+
+      it('unconsume: a code whose tokens were refused is consumable again; a token with a successor stays spent', async () => {
         const grant = `g-${random()}`;
         const [refused, rotated, successor] = [tokenFor(grant), tokenFor(grant), tokenFor(grant)];
         await store.artifacts.upsert('Grant', grant, { accountId: 'a' }, 60);
@@ -350,28 +376,38 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
         expect(await store.artifacts.consume('RefreshToken', refused)).toBe('consumed');
         await store.artifacts.unconsume('RefreshToken', refused);
         expect(await store.artifacts.consume('RefreshToken', refused)).toBe('consumed');
-        expect(await store.artifacts.consume('RefreshToken', rotated)).toBe('consumed');
-        await store.artifacts.rotate('RefreshToken', rotated, successor, { grantId: grant }, 60, 'sealed');
+        await store.artifacts.rotate(rotated, refreshToken(successor, { grantId: grant }), '');
         await store.artifacts.unconsume('RefreshToken', rotated);
         expect(await store.artifacts.consume('RefreshToken', rotated)).toBe('reused');
         await store.artifacts.unconsume('RefreshToken', 'gone');
       });
 
-      it('stores a successor unlinked when the spent token is gone', async () => {
+      it('reports missing and stores nothing when the spent token is gone', async () => {
         const grant = `g-${random()}`;
-        const successor = tokenFor(grant);
-        expect(await store.artifacts.rotate('RefreshToken', tokenFor(grant), successor, { grantId: grant }, 60, 'sealed')).toBeUndefined();
-        expect(await store.artifacts.find('RefreshToken', successor)).toEqual({ grantId: grant });
+        const [successor, access] = [tokenFor(grant), tokenFor(grant)];
+        expect(await store.artifacts.rotate(tokenFor(grant), refreshToken(successor, { grantId: grant }), 'sealed', accessToken(access, grant))).toEqual({ outcome: 'missing' });
+        expect(await store.artifacts.find('RefreshToken', successor)).toBeUndefined();
+        expect(await store.artifacts.find('AccessToken', access)).toBeUndefined();
       });
 
       it('keeps the successor only sealed: a dump holds neither its id nor anything but the sealed value given', async () => {
         const grant = `g-${random()}`;
         const [spent, successor] = [tokenFor(grant), tokenFor(grant)];
         await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
-        await store.artifacts.consume('RefreshToken', spent);
-        await store.artifacts.rotate('RefreshToken', spent, successor, { grantId: grant }, 60, 'opaque-sealed-value');
+        await store.artifacts.rotate(spent, refreshToken(successor, { grantId: grant }), 'opaque-sealed-value');
         const dump = (await subject.dump()).join('\n');
         for (const id of [spent, successor]) expect(dump).not.toContain(id);
+      });
+
+      it('finds a refresh token with its grant in one read; the grant is undefined once gone, the token undefined when absent', async () => {
+        const grant = `g-${random()}`;
+        const token = tokenFor(grant);
+        await store.artifacts.upsert('Grant', grant, { accountId: 'a', clientId: 'c' }, 60);
+        await store.artifacts.upsert('RefreshToken', token, { grantId: grant, reuseGrace: 5 }, 60);
+        expect(await store.artifacts.findWithGrant('RefreshToken', token)).toEqual({ payload: { grantId: grant, reuseGrace: 5 }, grant: { accountId: 'a', clientId: 'c' } });
+        await store.artifacts.destroy('Grant', grant);
+        expect(await store.artifacts.findWithGrant('RefreshToken', token)).toEqual({ payload: { grantId: grant, reuseGrace: 5 }, grant: undefined });
+        expect(await store.artifacts.findWithGrant('RefreshToken', tokenFor(grant))).toBeUndefined();
       });
 
       it('reports missing for an unknown id', async () => {
@@ -397,18 +433,17 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreUn
     });
 
     describe('rotation concurrency', () => {
-      it('RFC 9700 §4.14.2: of 20 concurrent rotations of one spent token across two handles, one successor is stored and all get it', async () => {
+      it('RFC 9700 §4.14.2: of 20 concurrent rotations of one token across two handles, one consumes it and stores its successor, and all the others get that one', async () => {
         const peer = await subject.peer();
         try {
           const grant = `g-${random()}`;
           const spent = tokenFor(grant);
           await store.artifacts.upsert('RefreshToken', spent, { grantId: grant, reuseGrace: 30 }, 60);
-          await store.artifacts.consume('RefreshToken', spent);
           const successors = Array.from({ length: 20 }, () => tokenFor(grant));
-          const linked = await Promise.all(successors.map((id, i) => (i % 2 ? peer : store).artifacts.rotate('RefreshToken', spent, id, { grantId: grant }, 60, `sealed-${id}`)));
-          const winners = successors.filter((_, i) => linked[i] === undefined);
+          const results = await Promise.all(successors.map((id, i) => (i % 2 ? peer : store).artifacts.rotate(spent, refreshToken(id, { grantId: grant }), `sealed-${id}`)));
+          const winners = successors.filter((_, i) => results[i]!.outcome === 'consumed');
           expect(winners).toHaveLength(1);
-          expect(new Set(linked.filter(Boolean))).toEqual(new Set([`sealed-${winners[0]}`]));
+          expect(results.filter((result) => result.outcome === 'grace').map((result) => result.linked)).toEqual(Array(19).fill(`sealed-${winners[0]}`));
           const stored = await Promise.all(successors.map((id) => store.artifacts.find('RefreshToken', id)));
           expect(stored.filter(Boolean)).toHaveLength(1);
         } finally {

@@ -1,61 +1,52 @@
-// One refresh token family is one chain (RFC 9700 §4.14.2), reuse grace or not. oidc-provider mints a new successor
-// every time a refresh token is accepted, so a token presented three times within its grace window would start three
-// live chains. Here the successor is saved through the adapter's `rotate`, linked to the token it replaces: the
-// first presentation's successor is the only one stored, and every other presentation within the window (another
-// replica, a retry after a replica died, a parallel burst from a cookie-session proxy) gets that same successor.
-import { AsyncLocalStorage } from 'node:async_hooks';
-
+// One refresh token family is one chain (RFC 9700 §4.14.2), reuse grace or not, and a refresh costs two store round
+// trips. oidc-provider spends the presented token, saves a new successor, then saves the access token, each on its
+// own; here those writes wait in the request's AdapterRequest (adapter-request.ts) until the access token is saved,
+// then go to the store as one atomic ArtifactStore.rotate: consumption, successor and access token together, or
+// nothing (a full store refuses it whole, so the presented token stays usable for the retry a 503 asks for). Within a
+// reuse grace window the first presentation's successor is the only one stored, and every other presentation (another
+// replica, a retry after a replica died, a parallel burst from a cookie-session proxy) is handed that same successor.
 import type { Provider } from 'oidc-provider';
 
-import type { Payload } from '../../store/types.ts';
-import { StoreUnavailableError } from '../../store/unavailable.ts';
-
-interface Rotation {
-  /** The id of the refresh token this request consumed, once it has. */
-  spent?: string;
-}
-
-interface RotatingAdapter {
-  rotate(spentId: string, id: string, payload: Payload, expiresIn?: number): Promise<string>;
-  unconsume(id: string): Promise<void>;
-}
+import { AdapterRequest, adapterRequests } from '../../store/adapter-request.ts';
 
 interface RefreshTokenInstance {
   jti?: string;
-  remainingTTL: number;
-  adapter: RotatingAdapter;
-  generateTokenId(): string;
-  getValueAndPayload(): Promise<{ value: string; payload: Payload }>;
   consume(): Promise<void>;
-  save(): Promise<string>;
+}
+
+interface AccessTokenInstance {
+  adapter: { commit(): Promise<void> };
+  save(): Promise<string | undefined>;
+}
+
+/** Hands out an earlier presentation's successor instead of the one oidc-provider minted (reuse grace). */
+function handOut(ctx: { body: unknown }, replaced: AdapterRequest['replaced']): void {
+  const body = ctx.body as { refresh_token?: unknown } | undefined;
+  if (replaced && body?.refresh_token === replaced.minted) body.refresh_token = replaced.linked;
 }
 
 export function installRefreshRotation(provider: Provider): void {
-  const requests = new AsyncLocalStorage<Rotation>();
-  provider.use((_ctx, next) => requests.run({}, next));
+  provider.use(async (ctx, next) => {
+    const request = new AdapterRequest();
+    await adapterRequests.run(request, next);
+    handOut(ctx, request.replaced);
+  });
 
-  const prototype = provider.RefreshToken.prototype as unknown as RefreshTokenInstance;
-  const { consume, save } = prototype;
-  prototype.consume = async function consumeAndRemember(this: RefreshTokenInstance) {
+  const refreshToken = provider.RefreshToken.prototype as unknown as RefreshTokenInstance;
+  const { consume } = refreshToken;
+  refreshToken.consume = async function consumeWithRotation(this: RefreshTokenInstance) {
+    // The adapter holds the consumption back until the rotation is written (AccessToken.prototype.save below).
+    const request = adapterRequests.getStore();
+    if (request) request.spent = this.jti;
     await consume.call(this);
-    const rotation = requests.getStore();
-    if (rotation) rotation.spent = this.jti;
   };
-  prototype.save = async function saveAsSuccessor(this: RefreshTokenInstance) {
-    const spent = requests.getStore()?.spent;
-    // A new chain (a code exchange), or a token saved again: nothing to link.
-    if (spent === undefined || this.jti !== undefined) return save.call(this);
-    this.jti = this.generateTokenId();
-    const { payload } = await this.getValueAndPayload();
-    // Refresh tokens are opaque: the value handed out is the id.
-    try {
-      this.jti = await this.adapter.rotate(spent, this.jti, payload, this.remainingTTL);
-    } catch (error) {
-      // A store fault (503 temporarily_unavailable) tells the client to retry with this very token: it must not find
-      // it spent, which without a reuse grace revokes the grant. Removing a field works even in a full Redis.
-      if (error instanceof StoreUnavailableError) await this.adapter.unconsume(spent).catch(() => undefined);
-      throw error;
-    }
-    return this.jti;
+
+  const accessToken = provider.AccessToken.prototype as unknown as AccessTokenInstance;
+  const { save } = accessToken;
+  accessToken.save = async function saveWithRotation(this: AccessTokenInstance) {
+    const value = await save.call(this);
+    // The refresh_token grant saves its access token last: the rotation it buys is stored with it, or not at all.
+    await this.adapter.commit();
+    return value;
   };
 }

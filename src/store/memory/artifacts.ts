@@ -1,6 +1,6 @@
 // In-memory ArtifactStore for dev mode and single-process use: the same contract as Redis, in one process.
 import { clientGrants, clientTokens, digest, grantArtifacts, owningIndex, parseGrantReference, storedJson, type IndexRef } from '../keys.ts';
-import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
+import type { ArtifactStore, ArtifactWrite, ConsumeOutcome, Payload } from '../types.ts';
 
 interface Entry {
   json: string;
@@ -34,13 +34,18 @@ export class MemoryArtifactStore implements ArtifactStore {
     this.#store(model, id, payload, expiresIn);
   }
 
-  async rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined> {
-    const spentKey = artifactKey(model, spentId);
-    const spent = this.#read(spentKey) && this.#entries.get(spentKey);
-    if (spent && spent.successor) return spent.successor.sealed;
-    this.#store(model, successorId, payload, expiresIn);
-    if (spent) spent.successor = { key: artifactKey(model, successorId), sealed };
-    return undefined;
+  async rotate(spentId: string, successor: ArtifactWrite, sealed: string, alongside?: ArtifactWrite): Promise<{ outcome: ConsumeOutcome; linked?: string }> {
+    const { model } = successor;
+    const outcome = this.#spend(artifactKey(model, spentId));
+    if (outcome === 'missing' || outcome === 'reused') return { outcome };
+    const spent = this.#entries.get(artifactKey(model, spentId))!;
+    const linked = outcome === 'grace' ? spent.successor?.sealed : undefined;
+    if (linked === undefined) {
+      this.#store(model, successor.id, successor.payload, successor.expiresIn);
+      spent.successor = { key: artifactKey(model, successor.id), sealed };
+    }
+    if (alongside) this.#store(alongside.model, alongside.id, alongside.payload, alongside.expiresIn);
+    return linked === undefined ? { outcome } : { outcome, linked };
   }
 
   #store(model: string, id: string, payload: Payload, expiresIn: number): void {
@@ -72,19 +77,12 @@ export class MemoryArtifactStore implements ArtifactStore {
   }
 
   async consume(model: string, id: string): Promise<ConsumeOutcome> {
-    const key = artifactKey(model, id);
-    const payload = this.#read(key);
-    if (!payload) return 'missing';
-    const entry = this.#entries.get(key)!;
-    const now = Math.floor(this.#now() / 1000);
-    if (payload.consumed === undefined) {
-      entry.json = JSON.stringify({ ...payload, consumed: now });
-      return 'consumed';
-    }
-    // Within the window, an old token of a chain that has moved on (its successor consumed or gone) is still reuse.
-    if (now - payload.consumed < (payload.reuseGrace ?? 0) && this.#successorUnspent(entry)) return 'grace';
-    if (entry.index) this.#revoke(entry.index);
-    return 'reused';
+    return this.#spend(artifactKey(model, id));
+  }
+
+  async findWithGrant(model: string, id: string): Promise<{ payload: Payload; grant: Payload | undefined } | undefined> {
+    const payload = this.#read(artifactKey(model, id));
+    return payload && { payload, grant: typeof payload.grantId === 'string' ? this.#read(artifactKey('Grant', payload.grantId)) : undefined };
   }
 
   async unconsume(model: string, id: string): Promise<void> {
@@ -151,6 +149,22 @@ export class MemoryArtifactStore implements ArtifactStore {
       return undefined;
     }
     return JSON.parse(entry.json) as Payload;
+  }
+
+  /** Consumes the artifact at `key` (ArtifactStore.consume). */
+  #spend(key: string): ConsumeOutcome {
+    const payload = this.#read(key);
+    if (!payload) return 'missing';
+    const entry = this.#entries.get(key)!;
+    const now = Math.floor(this.#now() / 1000);
+    if (payload.consumed === undefined) {
+      entry.json = JSON.stringify({ ...payload, consumed: now });
+      return 'consumed';
+    }
+    // Within the window, an old token of a chain that has moved on (its successor consumed or gone) is still reuse.
+    if (now - payload.consumed < (payload.reuseGrace ?? 0) && this.#successorUnspent(entry)) return 'grace';
+    if (entry.index) this.#revoke(entry.index);
+    return 'reused';
   }
 
   #successorUnspent(entry: Entry): boolean {

@@ -2,9 +2,9 @@
 import type { Cluster, Redis } from 'ioredis';
 
 import { clientGrants, clientTokens, grantArtifacts, owningIndex, storedJson } from '../keys.ts';
-import type { ArtifactStore, ConsumeOutcome, Payload } from '../types.ts';
+import type { ArtifactStore, ArtifactWrite, ConsumeOutcome, Payload } from '../types.ts';
 import { artifactKey, indexKey, lookupKey, referencedGrantKey } from './keys.ts';
-import { CONSUME, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
+import { CONSUME, FIND_WITH_GRANT, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
@@ -17,8 +17,9 @@ interface ScriptCommands {
   purserIndex(index: string, member: string, ttl: number): Promise<unknown>;
   purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
   purserUnconsume(key: string): Promise<unknown>;
-  purserRotate(key: string, spent: string, ...args: (string | number)[]): Promise<string | null>;
-  purserRotateIndexed(key: string, spent: string, index: string, ...args: (string | number)[]): Promise<string | null>;
+  purserFindWithGrant(key: string): Promise<(string | null)[]>;
+  purserRotate(spent: string, successor: string, index: string, ...args: (string | number)[]): Promise<[ConsumeOutcome, string | null | undefined]>;
+  purserRotateAlongside(spent: string, successor: string, index: string, alongside: string, ...args: (string | number)[]): Promise<[ConsumeOutcome, string | null | undefined]>;
   purserRevoke(...args: string[]): Promise<unknown>;
   purserRevokeBatch(index: string, count: number): Promise<number>;
   purserRenew(key: string, exp: number, ttl: number): Promise<unknown>;
@@ -36,8 +37,9 @@ export class RedisArtifactStore implements ArtifactStore {
     redis.defineCommand('purserIndex', { lua: INDEX, numberOfKeys: 1 });
     redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
     redis.defineCommand('purserUnconsume', { lua: UNCONSUME, numberOfKeys: 1 });
-    redis.defineCommand('purserRotate', { lua: ROTATE, numberOfKeys: 2 });
-    redis.defineCommand('purserRotateIndexed', { lua: ROTATE, numberOfKeys: 3 });
+    redis.defineCommand('purserFindWithGrant', { lua: FIND_WITH_GRANT, numberOfKeys: 1 });
+    redis.defineCommand('purserRotate', { lua: ROTATE, numberOfKeys: 3 });
+    redis.defineCommand('purserRotateAlongside', { lua: ROTATE, numberOfKeys: 4 });
     redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
     redis.defineCommand('purserRevokeBatch', { lua: REVOKE_BATCH, numberOfKeys: 1 });
     redis.defineCommand('purserRenew', { lua: RENEW, numberOfKeys: 1 });
@@ -50,7 +52,7 @@ export class RedisArtifactStore implements ArtifactStore {
     const key = artifactKey(this.#prefix, model, id);
     const owner = owningIndex(model, id, payload);
     const index = owner && indexKey(this.#prefix, owner);
-    const ttl = Math.max(1, Math.ceil(expiresIn));
+    const ttl = ttlOf(expiresIn);
     const values = [storedJson(payload), ttl, payload.reuseGrace ?? 0, payload.consumed ?? ''];
     // Separate commands rather than one pipeline: lookups and a client's grants live in other Cluster slots than the
     // artifact. Auto-pipelining still sends them in one batch per node, so they cost no extra round trip.
@@ -87,17 +89,30 @@ export class RedisArtifactStore implements ArtifactStore {
     await this.#redis.purserUnconsume(artifactKey(this.#prefix, model, id));
   }
 
-  async rotate(model: string, spentId: string, successorId: string, payload: Payload, expiresIn: number, sealed: string): Promise<string | undefined> {
-    const [key, spent] = [artifactKey(this.#prefix, model, successorId), artifactKey(this.#prefix, model, spentId)];
-    const owner = owningIndex(model, successorId, payload);
-    const values = [JSON.stringify(payload), Math.max(1, Math.ceil(expiresIn)), payload.reuseGrace ?? 0, sealed];
-    const linked = owner ? await this.#redis.purserRotateIndexed(key, spent, indexKey(this.#prefix, owner), ...values) : await this.#redis.purserRotate(key, spent, ...values);
-    return linked ?? undefined;
+  async findWithGrant(model: string, id: string): Promise<{ payload: Payload; grant: Payload | undefined } | undefined> {
+    const [json, consumed, renewedExp, _index, grantJson, grantExp] = await this.#redis.purserFindWithGrant(artifactKey(this.#prefix, model, id));
+    const payload = parsed(json, consumed, renewedExp);
+    return payload && { payload, grant: parsed(grantJson, null, grantExp) };
+  }
+
+  async rotate(spentId: string, successor: ArtifactWrite, sealed: string, alongside?: ArtifactWrite): Promise<{ outcome: ConsumeOutcome; linked?: string }> {
+    const { model } = successor;
+    const owner = owningIndex(model, successor.id, successor.payload);
+    const index = owner && indexKey(this.#prefix, owner);
+    if (!index || (alongside && owningIndex(alongside.model, alongside.id, alongside.payload)?.name !== owner.name)) {
+      throw new Error('rotate: the successor and what is stored alongside it must belong to one grant');
+    }
+    const [spent, key] = [artifactKey(this.#prefix, model, spentId), artifactKey(this.#prefix, model, successor.id)];
+    const values = [Math.floor(Date.now() / 1000), storedJson(successor.payload), ttlOf(successor.expiresIn), successor.payload.reuseGrace ?? 0, sealed];
+    const [outcome, linked] = alongside
+      ? await this.#redis.purserRotateAlongside(spent, key, index, artifactKey(this.#prefix, alongside.model, alongside.id), ...values, storedJson(alongside.payload), ttlOf(alongside.expiresIn))
+      : await this.#redis.purserRotate(spent, key, index, ...values);
+    return linked === null || linked === undefined ? { outcome } : { outcome, linked };
   }
 
   async renew(model: string, id: string, expiresIn: number): Promise<void> {
     const key = artifactKey(this.#prefix, model, id);
-    const ttl = Math.max(1, Math.ceil(expiresIn));
+    const ttl = ttlOf(expiresIn);
     const exp = Math.floor(Date.now() / 1000) + ttl;
     // Only a Grant is renewed with its indexes: other artifacts are found by id and renewed alone.
     if (model !== 'Grant') {
@@ -142,15 +157,25 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async #read(key: string): Promise<Payload | undefined> {
     const [json, consumed, renewedExp] = await this.#redis.hmget(key, 'p', 'c', 'e');
-    if (json === null || json === undefined) return undefined;
-    const payload = JSON.parse(json) as Payload;
-    if (consumed !== null && consumed !== undefined) payload.consumed = Number(consumed);
-    if (renewedExp) payload.exp = Math.max(Number(payload.exp ?? 0), Number(renewedExp));
-    return payload;
+    return parsed(json, consumed, renewedExp);
   }
 
   async #readLookup(lookup: string): Promise<Payload | undefined> {
     const key = await this.#redis.get(lookup);
     return key === null ? undefined : this.#read(key);
   }
+}
+
+/** A payload from its stored fields (p, c, e), or undefined when there is none. */
+function parsed(json: string | null | undefined, consumed: string | null | undefined, renewedExp: string | null | undefined): Payload | undefined {
+  if (json === null || json === undefined) return undefined;
+  const payload = JSON.parse(json) as Payload;
+  if (consumed !== null && consumed !== undefined) payload.consumed = Number(consumed);
+  if (renewedExp) payload.exp = Math.max(Number(payload.exp ?? 0), Number(renewedExp));
+  return payload;
+}
+
+/** Whole seconds, at least 1 (EXPIRE with 0 would delete the key). */
+function ttlOf(expiresIn: number): number {
+  return Math.max(1, Math.ceil(expiresIn));
 }

@@ -1,6 +1,7 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
 // p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp;
-// a rotated refresh token also has n = its successor's key and s = the successor's id, sealed (see successor-seal.ts).
+// a rotated refresh token also has n = its successor's key and s = the successor's id, sealed (see successor-seal.ts;
+// empty when the token has no reuse grace, so that no one may be handed it).
 // An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
 // scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
 // client's grants, whose members are the grants' own indexes.
@@ -46,20 +47,6 @@ end
 /** KEYS: artifact, [its index]. ARGV: payload JSON, ttl seconds, reuse grace seconds, consumed-at or ''. */
 export const UPSERT = `${STORE}
 store(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-`;
-
-/**
- * KEYS: successor, spent token, [the grant's index] (one slot: both tokens carry the grant's tag). ARGV: payload JSON,
- * ttl seconds, reuse grace seconds, sealed successor id. When the spent token already has a successor, stores nothing
- * and returns that one's sealed id; else stores this successor, links it to the spent token, and returns nil.
- * The link is read before any write, and the successor's HSET is the first write, so a full Redis refuses it whole.
- */
-export const ROTATE = `${STORE}
-local linked = redis.call('HGET', KEYS[2], 's')
-if linked then return linked end
-store(KEYS[1], KEYS[3], ARGV[1], ARGV[2], ARGV[3], '')
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'n', KEYS[1], 's', ARGV[4]) end
-return false
 `;
 
 /** KEYS: artifact. Removes its consumed-at unless a successor is linked to it (ArtifactStore.unconsume). */
@@ -126,23 +113,70 @@ return redis.call('ZCARD', KEYS[1])
 `;
 
 /**
- * KEYS: artifact. ARGV: now (epoch s). Returns consumed | grace | reused | missing; `reused` revokes the grant.
+ * Reads a consumable artifact and decides what presenting it now means, writing nothing but a revocation (it needs
+ * REVOKE_INDEX before it): `fresh` (never consumed), `grace`, `reused` (the grant is revoked here) or `missing`, with the artifact's fields.
  * Within the grace window it is still reuse once the successor has been consumed or is gone (RFC 9700 §4.14.2: an
  * old token of a chain that has moved on).
  */
-export const CONSUME = `${REVOKE_INDEX}
-local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'r', 'g', 'n')
-if not entry[1] then return 'missing' end
-if not entry[2] then
-  redis.call('HSET', KEYS[1], 'c', ARGV[1])
-  return 'consumed'
+const SPEND = `
+local function spend(key, now)
+  local entry = redis.call('HMGET', key, 'p', 'c', 'r', 'g', 'n', 's')
+  if not entry[1] then return 'missing' end
+  if not entry[2] then return 'fresh', entry end
+  if now - tonumber(entry[2]) < tonumber(entry[3] or '0') then
+    local successor = entry[5]
+    if not successor or (redis.call('EXISTS', successor) == 1 and redis.call('HEXISTS', successor, 'c') == 0) then return 'grace', entry end
+  end
+  if entry[4] then revoke(entry[4], {}) end
+  return 'reused'
 end
-if tonumber(ARGV[1]) - tonumber(entry[2]) < tonumber(entry[3] or '0') then
-  local successor = entry[5]
-  if not successor or (redis.call('EXISTS', successor) == 1 and redis.call('HEXISTS', successor, 'c') == 0) then return 'grace' end
+`;
+
+/** KEYS: artifact. ARGV: now (epoch s). Returns consumed | grace | reused | missing; `reused` revokes the grant. */
+export const CONSUME = `${REVOKE_INDEX}${SPEND}
+local outcome = spend(KEYS[1], tonumber(ARGV[1]))
+if outcome ~= 'fresh' then return outcome end
+redis.call('HSET', KEYS[1], 'c', ARGV[1])
+return 'consumed'
+`;
+
+/**
+ * A refresh token's consumption, its successor and the access token it buys, in one step (ArtifactStore.rotate).
+ * KEYS: spent token, successor, the grant's index, [an artifact stored alongside] (one slot: all carry the grant's
+ * tag). ARGV: now (epoch s), successor payload JSON, ttl seconds, reuse grace seconds, sealed successor id,
+ * [alongside payload JSON, ttl seconds].
+ * Returns {outcome} for reused (the grant revoked) and missing, having stored nothing; {'consumed'}, or {'grace'} when
+ * this successor is the first linked to a token spent within its grace window; {'grace', sealed} when one already is:
+ * then only the alongside artifact is stored. The first write is always an HSET, so a full Redis refuses it whole.
+ */
+export const ROTATE = `${STORE}${REVOKE_INDEX}${SPEND}
+local outcome, entry = spend(KEYS[1], tonumber(ARGV[1]))
+if outcome == 'missing' or outcome == 'reused' then return { outcome } end
+local linked = entry[6]
+if outcome == 'fresh' then
+  redis.call('HSET', KEYS[1], 'c', ARGV[1], 'n', KEYS[2], 's', ARGV[5])
+  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
+elseif not linked then
+  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
+  redis.call('HSET', KEYS[1], 'n', KEYS[2], 's', ARGV[5])
 end
-if entry[4] then revoke(entry[4], {}) end
-return 'reused'
+if KEYS[4] then store(KEYS[4], KEYS[3], ARGV[6], ARGV[7], 0, '') end
+if outcome == 'fresh' then return { 'consumed' } end
+return { 'grace', linked }
+`;
+
+/**
+ * KEYS: an artifact. Returns its fields p, c, e, g and, when it is filed in a grant's index (g), that Grant's p and e:
+ * the Grant's key is its index's with `Grant` for `grant-artifacts` (keys.ts), in the same slot. One round trip for a
+ * refresh token and the grant oidc-provider loads next.
+ */
+export const FIND_WITH_GRANT = `
+local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'e', 'g')
+if not entry[1] or not entry[4] then return entry end
+local head, digest = string.match(entry[4], '^(.*):grant%-artifacts:([^:]+)$')
+if not head then return entry end
+local grant = redis.call('HMGET', head .. ':Grant:' .. digest, 'p', 'e')
+return { entry[1], entry[2], entry[3], entry[4], grant[1], grant[2] }
 `;
 
 /** KEYS: counter. ARGV: window seconds. Counts one hit; the first hit of a window starts its expiry. */
