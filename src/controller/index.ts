@@ -12,6 +12,7 @@ import { API_KEY_PREFIX, createApiInformers } from './apis/informers.ts';
 import { createApiKube } from './apis/kube.ts';
 import { apiRecordViews } from './apis/record-cache.ts';
 import { reconcileApi } from './apis/reconcile.ts';
+import { statusPace } from './apis/status-pace.ts';
 import { eventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
 import { createInformers } from './informers.ts';
@@ -139,14 +140,13 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     stop: () => informers.stop(),
   });
   manager.add({ name: 'api-informers', needsLeaderElection: false, start: () => apiInformers.start(), stop: () => apiInformers.stop() });
-  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store: { ...store, apis: apiRecords.fresh }, enqueue, now: () => new Date(), log };
+  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store: { ...store, apis: apiRecords.fresh }, enqueue, statusPace: statusPace(), now: () => new Date(), log };
   // The leader's.
   const reconcileKey = async (key: string) => {
     if (key === SIGNING_KEYS_QUEUE_KEY && keysCtx) return reconcileKeys(keysCtx);
     if (!key.startsWith(API_KEY_PREFIX)) return reconcile(ctx, key);
     const [namespace = '', name = ''] = key.slice(API_KEY_PREFIX.length).split('/');
-    await reconcileApi(apiCtx, namespace, name);
-    return {};
+    return reconcileApi(apiCtx, namespace, name);
   };
   manager.add(workers({ queue, reconcile: reconcileKey, count: config.controllerWorkers, metrics, log }));
   const resyncClients = resync(ctx, metrics, keysCtx !== undefined);
