@@ -10,7 +10,9 @@ import type { Logger } from '../log.ts';
 import { openStore } from '../store/open.ts';
 import { API_KEY_PREFIX, createApiInformers } from './apis/informers.ts';
 import { createApiKube } from './apis/kube.ts';
+import { apiRecordViews } from './apis/record-cache.ts';
 import { reconcileApi } from './apis/reconcile.ts';
+import { statusPace } from './apis/status-pace.ts';
 import { eventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
 import { createInformers } from './informers.ts';
@@ -61,7 +63,9 @@ export async function startController(config: Config, log: Logger, hooks: Contro
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const kube = createKubeApi(kubeConfig);
   const metrics = createControllerMetrics();
-  const queue = new WorkQueue();
+  // OAuthAPIs first: every client's status shows what its audience's record admits, so a client reconciled before the
+  // record is written is reconciled (and its status patched) a second time after it (bench/controller-sync).
+  const queue = new WorkQueue({}, (key) => key.startsWith(API_KEY_PREFIX));
   const enqueue = (key: string) => {
     queue.add(key);
     metrics.queueDepth.set(queue.length);
@@ -79,11 +83,13 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     log,
   });
   const store = await openStore(config, log);
+  // OAuthClient reconciles read the API records from memory; the OAuthAPI reconciler compares with Redis itself.
+  const apiRecords = apiRecordViews(store.apis);
   const ctx: ReconcileContext = {
     kube,
     clients: informers.clients,
     secrets: informers.secrets,
-    store,
+    store: { ...store, apis: apiRecords.cached },
     watches: (namespace) => config.namespaces.length === 0 || config.namespaces.includes(namespace),
     issuer: config.issuer,
     tenancy: { clientIdPatterns: config.clientIdPatterns, firstPartyNamespaces: config.firstPartyNamespaces },
@@ -134,14 +140,13 @@ export async function startController(config: Config, log: Logger, hooks: Contro
     stop: () => informers.stop(),
   });
   manager.add({ name: 'api-informers', needsLeaderElection: false, start: () => apiInformers.start(), stop: () => apiInformers.stop() });
-  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store, enqueue, now: () => new Date(), log };
+  const apiCtx = { kube: createApiKube(kubeConfig), apis: apiInformers, clients: informers.clients, store: { ...store, apis: apiRecords.fresh }, enqueue, statusPace: statusPace(), now: () => new Date(), log };
   // The leader's.
   const reconcileKey = async (key: string) => {
     if (key === SIGNING_KEYS_QUEUE_KEY && keysCtx) return reconcileKeys(keysCtx);
     if (!key.startsWith(API_KEY_PREFIX)) return reconcile(ctx, key);
     const [namespace = '', name = ''] = key.slice(API_KEY_PREFIX.length).split('/');
-    await reconcileApi(apiCtx, namespace, name);
-    return {};
+    return reconcileApi(apiCtx, namespace, name);
   };
   manager.add(workers({ queue, reconcile: reconcileKey, count: config.controllerWorkers, metrics, log }));
   const resyncClients = resync(ctx, metrics, keysCtx !== undefined);

@@ -1,5 +1,6 @@
 // A work queue of resource keys with client-go's guarantees: a key waits at most once however often it is added,
-// is never handed to two workers at once, and failed keys come back after a per-key exponential backoff.
+// is never handed to two workers at once, and failed keys come back after a per-key exponential backoff. Keys that
+// others depend on (the OAuthAPIs, whose records every client's status reads) may be handed out ahead of the rest.
 
 export interface BackoffOptions {
   /** First retry delay after a failure (ms). */
@@ -15,6 +16,9 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 200, maxDelayMs: 60_000 }
 
 export class WorkQueue {
   readonly #queue: string[] = [];
+  /** Keys handed out before any of #queue, in the order added. */
+  readonly #ahead: string[] = [];
+  readonly #isAhead: (key: string) => boolean;
   /** Keys waiting to be processed (queued, or re-added while being processed). */
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
@@ -24,12 +28,14 @@ export class WorkQueue {
   readonly #backoff: BackoffOptions;
   #shutDown = false;
 
-  constructor(backoff: Partial<BackoffOptions> = {}) {
+  /** `ahead`: whether a key goes before every other queued key (among such keys, first added first out). */
+  constructor(backoff: Partial<BackoffOptions> = {}, ahead: (key: string) => boolean = () => false) {
     this.#backoff = { ...DEFAULT_BACKOFF, ...backoff };
+    this.#isAhead = ahead;
   }
 
   get length(): number {
-    return this.#queue.length;
+    return this.#ahead.length + this.#queue.length;
   }
 
   add(key: string): void {
@@ -42,7 +48,7 @@ export class WorkQueue {
       this.#processing.add(key);
       waiter(key);
     } else {
-      this.#queue.push(key);
+      (this.#isAhead(key) ? this.#ahead : this.#queue).push(key);
     }
   }
 
@@ -81,7 +87,7 @@ export class WorkQueue {
   /** The next key to process, or `undefined` once the queue is shut down. Call `done` when finished with it. */
   async get(): Promise<string | undefined> {
     if (this.#shutDown) return undefined;
-    const key = this.#queue.shift();
+    const key = this.#ahead.shift() ?? this.#queue.shift();
     if (key !== undefined) {
       this.#dirty.delete(key);
       this.#processing.add(key);
@@ -102,6 +108,7 @@ export class WorkQueue {
   shutDown(): void {
     this.#shutDown = true;
     this.#queue.length = 0;
+    this.#ahead.length = 0;
     this.#dirty.clear();
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();

@@ -1,6 +1,7 @@
 // reconcileApi(oauthapi:namespace/name): reads the world and converges it; running it twice changes nothing.
 //   deleted?  → remove the audience's record if this API holds it, let the next claimant take over, drop the finalizer
-//   finalizer → validate → claim the audience (oldest wins) → API catalog record → status (last, only when changed)
+//   finalizer → validate → claim the audience (oldest wins) → API catalog record → status (last, only when changed;
+//   a change of only its admitted clients at most every ADMITTED_STATUS_INTERVAL_MS, status-pace.ts)
 import { isDeepStrictEqual } from 'node:util';
 
 import { ApiReady, AudienceConflict } from '../../api/api-reasons.ts';
@@ -18,6 +19,7 @@ import { audienceHolder } from './claim.ts';
 import type { ApiInformers } from './informers.ts';
 import type { ApiKube, OAuthAPIResource } from './kube.ts';
 import { toApiRecord } from './record.ts';
+import type { StatusPace } from './status-pace.ts';
 
 export const API_FINALIZER = 'purser.dev/remove-api';
 
@@ -28,8 +30,16 @@ export interface ApiReconcileContext {
   store: Store;
   /** Queues an OAuthClient (`namespace/name`): its status shows what the API admits. */
   enqueue(key: string): void;
+  /** When each API's status was last written, so that a burst of client changes rewrites it once (status-pace.ts). */
+  statusPace: StatusPace;
   now(): Date;
   log: Logger;
+}
+
+/** What a reconcile of an OAuthAPI asks of the worker. */
+export interface ApiReconcileResult {
+  /** Reconcile again after this long: a status write held back (status-pace.ts). */
+  requeueAfterMs?: number;
 }
 
 async function setFinalizer(ctx: ApiReconcileContext, api: OAuthAPIResource, present: boolean): Promise<void> {
@@ -64,7 +74,8 @@ function enqueueClientsOf(ctx: ApiReconcileContext, audience: string, clientIds?
   for (const client of candidates) if (client.spec?.audiences?.includes(audience)) ctx.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
 }
 
-async function writeStatus(ctx: ApiReconcileContext, api: OAuthAPIResource, problem: Problem | undefined, admitted: AdmittedClient[] | undefined): Promise<void> {
+/** Writes the status when it changed; returns the ms to wait first when it may not be written yet (status-pace.ts). */
+async function writeStatus(ctx: ApiReconcileContext, api: OAuthAPIResource, problem: Problem | undefined, admitted: AdmittedClient[] | undefined): Promise<ApiReconcileResult> {
   const { generation } = api.metadata;
   const ready: Omit<Condition, 'lastTransitionTime'> = problem
     ? { type: READY, status: 'False', reason: problem.reason, message: problem.message, observedGeneration: generation }
@@ -75,18 +86,26 @@ async function writeStatus(ctx: ApiReconcileContext, api: OAuthAPIResource, prob
     admittedClients: admitted ?? [],
     admittedClientCount: admitted?.length ?? 0,
   };
-  if (isDeepStrictEqual(api.status ?? {}, status)) return;
+  const previous = api.status ?? {};
+  if (isDeepStrictEqual(previous, status)) return {};
+  const ref = apiRefOf(api);
+  const now = ctx.now().getTime();
+  const waitMs = ctx.statusPace.waitMs(ref, previous, status, now);
+  if (waitMs > 0) return { requeueAfterMs: waitMs };
   await ctx.kube.patchApiStatus(api.metadata.namespace, api.metadata.name, status);
+  ctx.statusPace.written(ref, now);
+  return {};
 }
 
-export async function reconcileApi(ctx: ApiReconcileContext, namespace: string, name: string): Promise<void> {
+export async function reconcileApi(ctx: ApiReconcileContext, namespace: string, name: string): Promise<ApiReconcileResult> {
   const cached = ctx.apis.get(namespace, name);
-  if (!cached) return; // gone: its finalizer already released the audience
+  if (!cached) return {}; // gone: its finalizer already released the audience
   const api = structuredClone(cached);
   if (api.metadata.deletionTimestamp) {
     if (api.spec?.audience) await release(ctx, api);
     await setFinalizer(ctx, api, false);
-    return;
+    ctx.statusPace.forget(apiRefOf(api));
+    return {};
   }
   await setFinalizer(ctx, api, true);
   const invalid = validateOAuthAPI(api.spec);
@@ -106,5 +125,5 @@ export async function reconcileApi(ctx: ApiReconcileContext, namespace: string, 
   // An audience this API moved away from stops serving tokens for it.
   const previous = (await ctx.store.apis.list()).filter((other) => other.api === record.api && other.audience !== record.audience);
   for (const stale of previous) await ctx.store.apis.delete(stale.audience);
-  await writeStatus(ctx, api, undefined, admitted);
+  return writeStatus(ctx, api, undefined, admitted);
 }

@@ -8,7 +8,7 @@ import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { SecretInvalid, SecretMissing, SecretNotMarked } from '../../api/reasons.ts';
 import { API_GROUP, API_VERSION, KIND, clientIdOf, defaultSecretNameOf, secretNameOf } from '../../api/types.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
-import type { OAuthClientResource } from '../kube.ts';
+import { statusCodeOf, type OAuthClientResource } from '../kube.ts';
 import { labelValueOf } from '../label-value.ts';
 import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
 
@@ -86,10 +86,20 @@ function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | 
 export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string } | Blocked> {
   const name = secretNameOf(client);
   const mayGenerate = client.spec.generateSecret !== false;
+  const mayCreate = mayGenerate && !chosenByUser(client);
+  // Not in the cache (only labelled Secrets are): create it straight away, and read what is there only if it exists.
+  // A new client's Secret is missing, so this saves the API server a GET per new client; 409 means someone made it.
+  if (mayCreate && !ctx.secrets.get(client.metadata.namespace, name)) {
+    const created = await createSecret(ctx, client, name).catch((error: unknown) => {
+      if (statusCodeOf(error) === 409) return undefined;
+      throw error;
+    });
+    if (created !== undefined) return { value: created };
+  }
   const secret = await readSecret(ctx, client.metadata.namespace, name);
   const mark = `labelled ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`;
   if (!secret) {
-    if (!mayGenerate || chosenByUser(client)) {
+    if (!mayCreate) {
       const why = mayGenerate ? 'secretName names a Secret of yours, so Purser does not make one' : 'generateSecret is false, so Purser does not make one';
       return { reason: SecretMissing, message: `waiting for Secret ${name} ${mark} with a client_secret key (${why})`, requeueAfterMs: SECRET_POLL_MS };
     }

@@ -121,6 +121,23 @@ describe('reconcile', () => {
     });
   });
 
+  it('creates a new Secret without reading it first; one that exists unlabelled is read after the create is refused, and left alone', async () => {
+    const fresh = setup();
+    const read = vi.spyOn(fresh.cluster.api, 'readSecret');
+    await reconcile(fresh.ctx, 'team/app');
+    // One request less per new client: a GET that could only answer 404.
+    expect(read).not.toHaveBeenCalled();
+    expect(fresh.ready()).toMatchObject({ status: 'True', reason: 'Ready' });
+
+    // Made by someone else, not labelled: the Secret informer does not see it.
+    const unmarked: V1Secret = { metadata: { name: 'app-oauth-client', namespace: 'team', uid: 'uid-theirs', resourceVersion: '7' }, data: { client_secret: Buffer.from(USER_SECRET).toString('base64') } };
+    const taken = setup({}, [unmarked]);
+    expect(await reconcile(taken.ctx, 'team/app')).toEqual({ requeueAfterMs: SECRET_POLL_MS });
+    expect(taken.ready()).toMatchObject({ status: 'False', reason: 'SecretNotMarked' });
+    expect(taken.cluster.writes).not.toContain('createSecret team/app-oauth-client');
+    expect(decoded(taken.cluster.secrets.get('team/app-oauth-client'))).toEqual({ client_secret: USER_SECRET });
+  });
+
   it("refuses to serve another OAuthClient's Secret", async () => {
     const cluster = new FakeCluster([oauthClient('owner'), oauthClient('other', { secretName: 'owner-oauth-client' })]);
     const ctx = testContext({ cluster });
