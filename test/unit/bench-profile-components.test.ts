@@ -31,6 +31,8 @@ describe('bench profile components', () => {
     expect(componentOf(`${ROOT}node_modules/koa/lib/application.js`, 'respond')).toBe(COMPONENTS.serialisation);
     expect(componentOf(`${ROOT}node_modules/koa/lib/application.js`, 'handleRequest')).toBe(COMPONENTS.routing);
     expect(componentOf('', '(garbage collector)')).toBe(COMPONENTS.gc);
+    expect(componentOf(`${ROOT}src/server/fast-token/authenticate.ts`, 'authenticate')).toBe(COMPONENTS.clientAuth);
+    expect(componentOf('node:internal/crypto/sig', 'sign')).toBe(COMPONENTS.signing);
     expect(componentOf('node:internal/streams/readable', 'Readable.read')).toBeUndefined();
   });
 
