@@ -53,6 +53,15 @@ export const RULES: Rule[] = [
   { component: C.signing, url: /^node:internal\/crypto\/(sig|webcrypto|ec|keys|util|webidl)/ },
   { component: C.signing, url: new RegExp(`${OIDC}helpers/(jwt|keystore|initialize_keystore)\\.js$`) },
 
+  // The client_credentials fast path (src/server/fast-token/, issue 16), step by step; the signature it makes with
+  // node:crypto is "signing" through the rule above.
+  { component: C.http, url: /^src\/server\/fast-token\/(eligible|form|body-fallback)\.ts$/ },
+  { component: C.clientAuth, url: /^src\/server\/fast-token\/authenticate\.ts$/ },
+  { component: C.policy, url: /^src\/server\/fast-token\/decide\.ts$/ },
+  { component: C.grant, url: /^src\/server\/fast-token\/issue\.ts$/ },
+  { component: C.serialisation, url: /^src\/server\/fast-token\/respond\.ts$/ },
+  { component: C.routing, url: /^src\/server\/fast-token\/index\.ts$/ },
+
   // Serialisation: token formats (claims → JWT / opaque value), the response body's JSON.
   { component: C.serialisation, url: new RegExp(`${OIDC}models/formats/`) },
   { component: C.serialisation, url: nm('koa/lib/application'), functionName: /^respond$/ },

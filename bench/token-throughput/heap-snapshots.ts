@@ -1,7 +1,7 @@
 // With BENCH_HEAP_SNAPSHOT=<dir>: each server runs with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=<dir>`, and
 // after the run it is sent SIGUSR2. V8 collects all garbage before it writes a snapshot, so the heap read right after
 // is the live heap; the snapshot itself says what holds it (heap-snapshot-summary.ts).
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { ServerProcess } from './servers.ts';
@@ -26,6 +26,5 @@ export async function takeSnapshot(server: ServerProcess, dir: string): Promise<
   }
   // The snapshot is written on the server's main thread: once the server answers again, the file is complete.
   await server.heap();
-  await stat(join(dir, file));
   return join(dir, file);
 }
