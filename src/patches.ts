@@ -205,6 +205,12 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     },
   },
   {
+    member: 'lib/models/formats/jwt.js, lib/actions/token.js: what a client_credentials token looks like',
+    reason: 'the client_credentials fast path (src/server/fast-token/) issues the tokens, response and events oidc-provider would; test/integration/token-fast-path.test.ts compares both paths byte for byte, and this check names the library code it follows',
+    source: { file: 'lib/models/formats/jwt.js', text: "typ: 'at+jwt'," },
+    install: () => undefined,
+  },
+  {
     member: 'lib/shared/selective_body.js: a body already read',
     reason: 'the client_credentials fast path (src/server/fast-token/) reads the form and hands it back in req.body when oidc-provider must answer; the warning oidc-provider prints once about a pre-read body is spent at start instead of landing in the JSON log',
     source: { file: 'lib/shared/selective_body.js', text: 'return ctx.req.body || ctx.request.body;' },

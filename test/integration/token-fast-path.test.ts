@@ -266,6 +266,8 @@ const CASES: Case[] = [
   ['no grant_type', { headers: { ...FORM, authorization: JOBS }, body: 'scope=jobs:read' }, false],
   ['another grant_type', { headers: { ...FORM, authorization: JOBS }, body: 'grant_type=refresh_token&refresh_token=abc' }, false],
   ['an unknown parameter', { headers: { ...FORM, authorization: JOBS }, body: 'grant_type=client_credentials&audience=https%3A%2F%2Fjobs.test' }, false],
+  ['an empty body', { headers: { ...FORM, authorization: JOBS }, body: '' }, false],
+  ['a lowercase basic scheme', { headers: { ...FORM, authorization: JOBS.replace('Basic', 'basic') }, body: 'grant_type=client_credentials' }, false],
   ['a JSON body', { headers: { 'content-type': 'application/json', authorization: JOBS }, body: '{"grant_type":"client_credentials"}' }, false],
   ['no content type', { headers: { authorization: JOBS }, body: 'grant_type=client_credentials' }, false],
   ['a DPoP header', { headers: { ...FORM, authorization: JOBS, dpop: 'not.a.proof' }, body: 'grant_type=client_credentials' }, false],

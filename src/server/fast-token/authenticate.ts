@@ -7,7 +7,8 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 
 import { matchesSecret } from '../../store/secret-hash.ts';
-import { clientAuthFailureKey, type clientAuthLimitOf } from '../provider/client-secret.ts';
+import type { ClientAuthLimit } from '../provider/client-auth-limit.ts';
+import { clientAuthFailureKey } from '../provider/client-secret.ts';
 import { purserOf } from '../provider/client-policy.ts';
 import { JWT_BEARER_ASSERTION, type ServiceAccountCheck } from '../workload/authenticate.ts';
 import type { ServiceAccountIdentity } from '../workload/verify-token.ts';
@@ -61,7 +62,8 @@ export function presentedCredentials(authorization: string | undefined, form: Fo
 
 export interface AuthenticationDependencies {
   provider: Provider;
-  limit: NonNullable<ReturnType<typeof clientAuthLimitOf>>;
+  /** The wrong-secret limit oidc-provider's path enforces (client-secret.ts): a refused address is left to it. */
+  limit: ClientAuthLimit;
   checkServiceAccount: ServiceAccountCheck;
 }
 
