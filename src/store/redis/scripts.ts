@@ -15,16 +15,21 @@
 
 /**
  * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
- * and keeps the index alive at least as long as the member.
+ * and keeps the index alive at least as long as the member. A script that files twice in one index (a rotation: the
+ * successor and the access token) reads the clock, prunes, and extends the index's life once.
  */
 const FILE = `
+local now, kept = nil, {}
 local function file(index, member, ttl)
-  local now = tonumber(redis.call('TIME')[1])
+  now = now or tonumber(redis.call('TIME')[1])
   local expires = now + ttl
   local current = redis.call('ZSCORE', index, member)
   if not current or tonumber(current) < expires then redis.call('ZADD', index, expires, member) end
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now)
-  if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+  if not kept[index] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now) end
+  if (kept[index] or -1) < ttl then
+    if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
+    kept[index] = ttl
+  end
 end
 `;
 
@@ -34,10 +39,10 @@ end
  */
 const STORE = `${FILE}
 local function store(key, index, payload, ttl, grace, consumed)
-  redis.call('HSET', key, 'p', payload, 'r', grace)
-  local stale = { 'e', 'n', 's' }
-  if consumed ~= '' then redis.call('HSET', key, 'c', consumed) else table.insert(stale, 'c') end
-  if index then redis.call('HSET', key, 'g', index) else table.insert(stale, 'g') end
+  local fields, stale = { 'p', payload, 'r', grace }, { 'e', 'n', 's' }
+  if consumed ~= '' then table.insert(fields, 'c'); table.insert(fields, consumed) else table.insert(stale, 'c') end
+  if index then table.insert(fields, 'g'); table.insert(fields, index) else table.insert(stale, 'g') end
+  redis.call('HSET', key, unpack(fields))
   redis.call('HDEL', key, unpack(stale))
   if index then file(index, key, tonumber(ttl)) end
   redis.call('EXPIRE', key, ttl)
