@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { settingsHelp } from './config/help.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { createLogger, LogFormatError, type Logger } from './log.ts';
-import { hashPassword } from './server/accounts/users.ts';
-import { generateSigningKeys } from './server/provider/keys.ts';
-import { mintDevToken } from './server/workload/dev-issuer.ts';
-import { MINT_USAGE, parseMintArgs } from './server/workload/mint-args.ts';
+
+// Each command imports only what it runs: the controller never loads the server (oidc-provider, Koa, argon2), which
+// was a third of its heap (bench/controller-sync).
 
 const USAGE = `usage: purser <command> [flags]
 
@@ -41,8 +40,6 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig(argv);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   logFatalErrors(log);
-  // Each command loads only its own modules: the server process never needs @kubernetes/client-node (~45 MiB of
-  // RSS: its generated API sources stay on the heap as strings, and their code).
   const { startServer } = await import('./server/start.ts');
   const running = await startServer(config, log);
   const stop = (signal: string) => {
@@ -68,6 +65,7 @@ async function control(argv: string[]): Promise<void> {
 
 /** `purser mint-sa-token`: a token of dev mode's local ServiceAccount issuer, for trying workload identity. */
 async function mintServiceAccountToken(argv: string[]): Promise<void> {
+  const [{ MINT_USAGE, parseMintArgs }, { mintDevToken }] = await Promise.all([import('./server/workload/mint-args.ts'), import('./server/workload/dev-issuer.ts')]);
   const request = parseMintArgs(argv);
   if (request.kind === 'help') {
     process.stdout.write(MINT_USAGE);
@@ -114,14 +112,17 @@ async function main([command, ...argv]: string[]): Promise<void> {
         process.exitCode = 2;
         return;
       }
+      const { hashPassword } = await import('./server/accounts/users.ts');
       process.stdout.write(`${await hashPassword(password)}\n`);
       return;
     }
     case 'mint-sa-token':
       return mintServiceAccountToken(argv);
-    case 'generate-keys':
+    case 'generate-keys': {
+      const { generateSigningKeys } = await import('./server/provider/keys.ts');
       process.stdout.write(`${JSON.stringify(generateSigningKeys(), null, 2)}\n`);
       return;
+    }
     case 'help':
     case '--help':
     case '-h':

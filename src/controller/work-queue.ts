@@ -1,6 +1,5 @@
 // A work queue of resource keys with client-go's guarantees: a key waits at most once however often it is added,
-// is never handed to two workers at once, and failed keys come back after a per-key exponential backoff. Keys that
-// others depend on (the OAuthAPIs, whose records every client's status reads) may be handed out ahead of the rest.
+// is never handed to two workers at once, and failed keys come back after a per-key exponential backoff.
 
 export interface BackoffOptions {
   /** First retry delay after a failure (ms). */
@@ -16,9 +15,6 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 200, maxDelayMs: 60_000 }
 
 export class WorkQueue {
   readonly #queue: string[] = [];
-  /** Keys handed out before any of #queue, in the order added. */
-  readonly #ahead: string[] = [];
-  readonly #isAhead: (key: string) => boolean;
   /** Keys waiting to be processed (queued, or re-added while being processed). */
   readonly #dirty = new Set<string>();
   readonly #processing = new Set<string>();
@@ -28,14 +24,12 @@ export class WorkQueue {
   readonly #backoff: BackoffOptions;
   #shutDown = false;
 
-  /** `ahead`: whether a key goes before every other queued key (among such keys, first added first out). */
-  constructor(backoff: Partial<BackoffOptions> = {}, ahead: (key: string) => boolean = () => false) {
+  constructor(backoff: Partial<BackoffOptions> = {}) {
     this.#backoff = { ...DEFAULT_BACKOFF, ...backoff };
-    this.#isAhead = ahead;
   }
 
   get length(): number {
-    return this.#ahead.length + this.#queue.length;
+    return this.#queue.length;
   }
 
   add(key: string): void {
@@ -48,7 +42,7 @@ export class WorkQueue {
       this.#processing.add(key);
       waiter(key);
     } else {
-      (this.#isAhead(key) ? this.#ahead : this.#queue).push(key);
+      this.#queue.push(key);
     }
   }
 
@@ -87,7 +81,7 @@ export class WorkQueue {
   /** The next key to process, or `undefined` once the queue is shut down. Call `done` when finished with it. */
   async get(): Promise<string | undefined> {
     if (this.#shutDown) return undefined;
-    const key = this.#ahead.shift() ?? this.#queue.shift();
+    const key = this.#queue.shift();
     if (key !== undefined) {
       this.#dirty.delete(key);
       this.#processing.add(key);
@@ -108,7 +102,6 @@ export class WorkQueue {
   shutDown(): void {
     this.#shutDown = true;
     this.#queue.length = 0;
-    this.#ahead.length = 0;
     this.#dirty.clear();
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();

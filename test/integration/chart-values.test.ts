@@ -189,6 +189,8 @@ describe('settings', () => {
       PURSER_KEYS_PROPAGATION_DELAY: '5m',
       PURSER_SERVICE_ACCOUNT_ISSUER_REFRESH: '2m',
       PURSER_TRUSTED_ISSUERS_FILE: '/etc/purser/trusted-issuers/issuers.yaml',
+      NODE_OPTIONS: '--max-old-space-size=128 --max-semi-space-size=1',
+      MALLOC_ARENA_MAX: '2',
       NODE_EXTRA_CA_CERTS: '/etc/purser/redis-ca/ca.crt',
     });
   });

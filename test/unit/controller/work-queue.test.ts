@@ -31,19 +31,6 @@ describe('WorkQueue', () => {
     expect(await peek(queue.get())).toBe(PENDING);
   });
 
-  it('hands out the keys it is told go ahead before the others, first added first; a waiting worker still takes any key', async () => {
-    const queue = new WorkQueue({}, (key) => key.startsWith('api:'));
-    queue.add('ns/a');
-    queue.add('api:x');
-    queue.add('ns/b');
-    queue.add('api:y');
-    expect(queue.length).toBe(4);
-    expect([await queue.get(), await queue.get(), await queue.get(), await queue.get()]).toEqual(['api:x', 'api:y', 'ns/a', 'ns/b']);
-    const waiting = queue.get();
-    queue.add('ns/c');
-    expect(await peek(waiting)).toBe('ns/c');
-  });
-
   it('hands a key straight to a waiting worker', async () => {
     const queue = new WorkQueue();
     const waiting = queue.get();
