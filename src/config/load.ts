@@ -45,6 +45,20 @@ function convert(setting: Setting, raw: string, source: string): unknown {
   }
 }
 
+const BOOLEAN_FLAGS = new Set(settings.filter((s) => s.kind === 'boolean').map((s) => flagName(s.key)));
+
+/**
+ * `--flag=true|false|1|0` of a boolean setting as parseArgs takes it: `--flag` or `--no-flag` (a default-true setting
+ * must be possible to turn off with its flag). Anything else is left for parseArgs and `convert` to refuse.
+ */
+function booleanValues(argv: string[]): string[] {
+  return argv.map((arg) => {
+    const match = /^--([a-z0-9-]+)=(true|false|1|0)$/.exec(arg);
+    if (!match || !BOOLEAN_FLAGS.has(match[1]!)) return arg;
+    return match[2] === 'true' || match[2] === '1' ? `--${match[1]}` : `--no-${match[1]}`;
+  });
+}
+
 /**
  * Reads every setting from `argv` flags first, then `env`, then its default (the dev default in dev mode).
  * Unknown flags are an error, so a typo never silently falls back to a default.
@@ -55,7 +69,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
   );
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: booleanValues(argv), options, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }

@@ -143,7 +143,7 @@ function send(server: TestServer, { path = '/token', headers = {}, body = '' }: 
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('end', () => {
         const headers: [string, string][] = [];
-        for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.push([incoming.rawHeaders[i]!.toLowerCase(), incoming.rawHeaders[i + 1]!]);
+        for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!]);
         resolve({ status: incoming.statusCode!, headers, body: Buffer.concat(chunks).toString() });
       });
     });
@@ -173,9 +173,10 @@ async function storedToken(prefix: string, id: string): Promise<unknown> {
 
 /** An answer as compared: status, stable headers, and the body with its token reduced to what must match. */
 async function comparable(answer: Answer, prefix: string): Promise<unknown> {
-  const headers = answer.headers.filter(([name]) => !VOLATILE.has(name));
+  // Names as sent, case included: the bytes on the wire must be the library's.
+  const headers = answer.headers.filter(([name]) => !VOLATILE.has(name.toLowerCase()));
   let body: unknown = answer.body;
-  if (answer.headers.some(([name, value]) => name === 'content-type' && value.startsWith('application/json'))) {
+  if (answer.headers.some(([name, value]) => name.toLowerCase() === 'content-type' && value.startsWith('application/json'))) {
     const json = JSON.parse(answer.body) as Record<string, unknown>;
     const token = json.access_token;
     if (typeof token === 'string') {

@@ -18,7 +18,16 @@ describe('loadConfig', () => {
     expect(loadConfig(['--dev'], { PURSER_PORT: '' }).port).toBe(4000);
   });
 
+  it('turns a default-true setting off with its flag: --no-flag or --flag=false, over the environment', () => {
+    expect(loadConfig(['--dev'], {}).tokenFastPath).toBe(true);
+    expect(loadConfig(['--dev', '--no-token-fast-path'], {}).tokenFastPath).toBe(false);
+    expect(loadConfig(['--dev', '--token-fast-path=false'], { PURSER_TOKEN_FAST_PATH: 'true' }).tokenFastPath).toBe(false);
+    expect(loadConfig(['--dev', '--token-fast-path=1'], { PURSER_TOKEN_FAST_PATH: 'false' }).tokenFastPath).toBe(true);
+    expect(loadConfig(['--dev=true'], {}).dev).toBe(true);
+  });
+
   it.each([
+    [['--dev', '--token-fast-path=maybe'], {}, /--token-fast-path' does not take an argument/],
     [['--dev', '--port=-1'], {}, /--port: expected a whole number/],
     [[], { PURSER_DEV: 'yes' }, /PURSER_DEV: expected true or false/],
     [['--dev', '--bogus'], {}, /Unknown option '--bogus'/],
