@@ -4,16 +4,24 @@
 //     first by component (components.ts), next to the floor's bare Koa app when the run measured it
 //   node bench/token-throughput/profile-summary.ts <file.cpuprofile> [top N] [regex]
 //     one profile, whole lifetime, in % of busy time
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { COMPONENTS } from './components.ts';
 import { breakdown, type Breakdown, type CpuProfile } from './profile.ts';
 import type { ProfileIndex } from './profiles.ts';
 
+const USAGE = 'usage: profile-summary.ts <profile dir> <scenario> [top N] [regex] | <file.cpuprofile> [top N] [regex]';
 const [path, ...rest] = process.argv.slice(2);
-if (!path) throw new Error('usage: profile-summary.ts <profile dir> <scenario> [top N] [regex] | <file.cpuprofile> [top N] [regex]');
+if (!path || path === '--help' || path === '-h' || !existsSync(path)) {
+  process.stderr.write(`${path && !path.startsWith('-') ? `no such file or folder: ${path}\n` : ''}${USAGE}\n`);
+  process.exit(path === '--help' || path === '-h' ? 0 : 2);
+}
 const directory = statSync(path).isDirectory();
+if (directory && !existsSync(join(path, 'windows.json'))) {
+  process.stderr.write(`${path} has no windows.json: give the folder BENCH_CPU_PROF named, after a run finished\n${USAGE}\n`);
+  process.exit(2);
+}
 const [scenario, topArg, filterArg] = directory ? rest : [undefined, ...rest];
 const top = Number(topArg ?? 25);
 const filter = filterArg ? new RegExp(filterArg) : undefined;

@@ -59,7 +59,7 @@ export function ratioLine(scenario: string, purser: Row, baseline: Row): string 
   const throughput = tokensPerSecond(p) / tokensPerSecond(b);
   const cpuPerToken = p.cpu.server && b.cpu.server ? p.cpu.server / p.ok / (b.cpu.server / b.ok) : undefined;
   return (
-    `${scenario.padEnd(18)}  throughput ${throughput.toFixed(2)} (${((throughput - 1) * 100).toFixed(1)}%)` +
+    `${scenario.padEnd(25)}  throughput ${throughput.toFixed(2)} (${throughput >= 1 ? '+' : ''}${((throughput - 1) * 100).toFixed(1)}%)` +
     `  p50 ${(p.latencyMs.p50 / b.latencyMs.p50).toFixed(2)}x  p99 ${(p.latencyMs.p99 / b.latencyMs.p99).toFixed(2)}x` +
     (cpuPerToken === undefined ? '' : `  server CPU per token ${cpuPerToken.toFixed(2)}x`)
   );
