@@ -34,6 +34,9 @@ export interface FastPathDependencies {
   accessTokenTtl: (client: ClientLike) => number;
 }
 
+/** The literal a client_credentials form carries, unless it percent-encodes its name or value. */
+const CLIENT_CREDENTIALS = 'grant_type=client_credentials';
+
 const paths = new WeakMap<Provider, Middleware>();
 
 /** The fast path installFastTokenPath built for `provider`, if any (PURSER_TOKEN_FAST_PATH). */
@@ -49,6 +52,9 @@ export function installFastTokenPath(provider: Provider, { apis, accessTokenTtl 
   if (!limit || !checkServiceAccount || !issue) return;
   /** Answers `ctx` from the form `text` when it is a plain success; `false` hands it over (a store fault included). */
   const answered = async (ctx: Context, text: string): Promise<boolean> => {
+    // Other grants (refresh_token, authorization_code) are handed over before their form is parsed a first time. A
+    // percent-encoded `grant_type=client%5Fcredentials` is handed over too: oidc-provider answers it the same.
+    if (!text.includes(CLIENT_CREDENTIALS)) return false;
     const form = parseForm(text);
     if (form?.grant_type !== 'client_credentials') return false;
     const authenticated = await authenticate(ctx, form, { provider, limit, checkServiceAccount });

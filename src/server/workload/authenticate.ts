@@ -45,13 +45,14 @@ export function workloadIdentityOf(ctx: KoaContextWithOIDC | undefined): Service
 
 /** Patch 1: OIDCContext `body` keeps a form's ServiceAccount token aside. */
 export function installAssertionIntake(provider: Provider): void {
-  const bodies = new WeakMap<object, unknown>();
+  // The body is kept on the instance under a symbol: a WeakMap entry per request costs more (ephemerons for the GC).
+  const BODY = Symbol('purser.body');
   Object.defineProperty(provider.OIDCContext.prototype, 'body', {
     configurable: true,
-    get(this: object) {
-      return bodies.get(this);
+    get(this: { [BODY]?: unknown }) {
+      return this[BODY];
     },
-    set(this: object, value: unknown) {
+    set(this: { [BODY]?: unknown }, value: unknown) {
       const form = (value && typeof value === 'object' ? value : {}) as Form;
       const parsed = form.client_assertion_type === JWT_BEARER_ASSERTION ? serviceAccountTokenOf(form.client_assertion) : undefined;
       if (parsed) {
@@ -62,7 +63,7 @@ export function installAssertionIntake(provider: Provider): void {
           value = rest;
         }
       }
-      bodies.set(this, value);
+      this[BODY] = value;
     },
   });
 }
