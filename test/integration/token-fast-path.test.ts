@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -122,7 +123,7 @@ spec:
 
 interface Answer {
   status: number;
-  /** Header names (lowercased) and values, in the order sent. */
+  /** Header names (as sent: the bytes must match, case included) and values, in the order sent. */
   headers: [string, string][];
   body: string;
 }
@@ -143,7 +144,7 @@ function send(server: TestServer, { path = '/token', headers = {}, body = '' }: 
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('end', () => {
         const headers: [string, string][] = [];
-        for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.push([incoming.rawHeaders[i]!.toLowerCase(), incoming.rawHeaders[i + 1]!]);
+        for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!]);
         resolve({ status: incoming.statusCode!, headers, body: Buffer.concat(chunks).toString() });
       });
     });
@@ -173,9 +174,9 @@ async function storedToken(prefix: string, id: string): Promise<unknown> {
 
 /** An answer as compared: status, stable headers, and the body with its token reduced to what must match. */
 async function comparable(answer: Answer, prefix: string): Promise<unknown> {
-  const headers = answer.headers.filter(([name]) => !VOLATILE.has(name));
+  const headers = answer.headers.filter(([name]) => !VOLATILE.has(name.toLowerCase()));
   let body: unknown = answer.body;
-  if (answer.headers.some(([name, value]) => name === 'content-type' && value.startsWith('application/json'))) {
+  if (answer.headers.some(([name, value]) => name.toLowerCase() === 'content-type' && value.startsWith('application/json'))) {
     const json = JSON.parse(answer.body) as Record<string, unknown>;
     const token = json.access_token;
     if (typeof token === 'string') {
@@ -332,6 +333,32 @@ describe('the client_credentials fast path answers as oidc-provider does (RFC 67
     expect(await oidc.tokenIntrospection(rp, token)).toMatchObject({ active: true, client_id: 'stash.fast', scope: 'jobs:read', aud: 'https://jobs.test', service_account: 'system:serviceaccount:fast:stash' });
     await oidc.tokenRevocation(rp, token);
     expect((await oidc.tokenIntrospection(rp, token)).active).toBe(false);
+  });
+
+  it('RFC 9112 §9.3.2: pipelined requests on one connection, taken and handed over in turn, get their own answers in order', async () => {
+    const raw = (body: string, authorization?: string) =>
+      `POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n${authorization ? `Authorization: ${authorization}\r\n` : ''}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const pipeline = [
+      raw('grant_type=client_credentials&scope=jobs:read', JOBS),
+      raw('grant_type=client_credentials&scope=jobs:delete', JOBS),
+      raw(`grant_type=client_credentials&${VAULT}`),
+      raw('grant_type=client_credentials', basic('jobs.fast', 'wrong-secret-0123456789abcdefghijklmnopq')),
+      raw('grant_type=client_credentials&scope=jobs:write', JOBS).replace('Host: x', 'Host: x\r\nConnection: close'),
+    ].join('');
+    const statuses = async (server: TestServer) => {
+      const target = new URL(server.url);
+      const text = await new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const socket = connect(Number(target.port), target.hostname, () => socket.write(pipeline));
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('close', () => resolve(Buffer.concat(chunks).toString()));
+      });
+      return [...text.matchAll(/HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n(\{[^\r]*?\})(?=HTTP\/1\.1|$)/g)].map(([, status, body]) => `${status} ${(JSON.parse(body!) as { scope?: string; error?: string }).scope ?? (JSON.parse(body!) as { error?: string }).error ?? '-'}`);
+    };
+    const before = await fastPathCount();
+    const [onFast, onSlow] = [await statuses(fast), await statuses(slow)];
+    expect(onFast).toEqual(['200 jobs:read', '400 jobs:delete', '200 -', '401 invalid_client', '200 jobs:write']);
+    expect(onFast).toEqual(onSlow);
+    expect((await fastPathCount()) - before).toBe(3);
   });
 
   it('with PURSER_TOKEN_FAST_PATH=false, oidc-provider answered every request', async () => {
