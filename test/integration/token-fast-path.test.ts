@@ -361,6 +361,46 @@ describe('the client_credentials fast path answers as oidc-provider does (RFC 67
     expect((await fastPathCount()) - before).toBe(3);
   });
 
+  it('RFC 6749 §4.4.2: 400 forms built from seeded random parts get the same answer from both servers', async () => {
+    // Parts a client might send, odd ones included; a form is one pick of each (empty picks leave the part out). No
+    // wrong secret among them: 20 would close the address (client-auth-limit.ts), and the cases above compare those.
+    const GRANTS = ['grant_type=client_credentials', 'grant_type=client_credentials', 'grant_type=client_credentials', 'grant_type=client%5Fcredentials', 'grant%5Ftype=client_credentials', 'grant_type=Client_Credentials', 'grant_type=', ''];
+    const SCOPES = ['', '', '', '', 'scope=jobs:read', 'scope=jobs:read', 'scope=jobs%3Aread+jobs%3Awrite', 'scope=jobs:read%20jobs:write', 'scope=jobs:write+jobs:read', 'scope=jobs:admin', 'scope=openid', 'scope=', 'scope=%20jobs:read', 'scope=jobs:read%09jobs:write', 'scope=JOBS:READ', 'scope=jobs:read&scope=jobs:write'];
+    const RESOURCES = ['', '', '', '', '', 'resource=https%3A%2F%2Fjobs.test', 'resource=https://jobs.test', 'resource=https%3A%2F%2Farchive.test', 'resource=https%3A%2F%2Fjobs.test%2F', 'resource=https%3A%2F%2Fjobs.test%3A443', 'resource=https%3A%2F%2Fjobs.test%2F.', 'resource=jobs.test', 'resource=https%3A%2F%2Fxn--jbs-fna.test', 'resource=https%3A%2F%2Fjobs.test%3Fq'];
+    const AUTH: Array<[Record<string, string>, string]> = [
+      [{ authorization: JOBS }, ''],
+      [{ authorization: JOBS }, 'client_id=jobs.fast'],
+      [{ authorization: JOBS }, 'client_id=jobs%2Efast'],
+      [{ authorization: JOBS }, 'client_id=JOBS.fast'],
+      [{ authorization: `Basic ${Buffer.from('jobs.fast:jobs-secret-0123456789abcdefghijklmnopq').toString('base64')}` }, ''],
+      [{}, VAULT],
+      [{}, VAULT.replace('vault-secret', 'vault%2Dsecret')],
+      [{}, `${VAULT}&client_secret=x`],
+      [{ authorization: basic('vault.fast', 'vault-secret-0123456789abcdefghijklmnopq') }, 'client_id=vault.fast'],
+      [{}, 'client_id=jobs.fast&client_secret=jobs-secret-0123456789abcdefghijklmnopq'],
+    ];
+    const EXTRAS = ['', '', '', '', '', '', '', '', 'audience=x', 'client_assertion_type=x', 'foo', '=x', '&', 'a=1&a=2'];
+    let seed = 16;
+    const pick = <T,>(list: T[]): T => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length]!;
+    const mismatches: string[] = [];
+    const before = await fastPathCount();
+    for (let i = 0; i < 400; i++) {
+      const [headers, credentials] = pick(AUTH);
+      const parts = [pick(GRANTS), pick(SCOPES), pick(RESOURCES), credentials, pick(EXTRAS)].filter(Boolean);
+      for (let j = parts.length - 1; j > 0; j--) {
+        const k = pick([...Array(j + 1).keys()]);
+        [parts[j], parts[k]] = [parts[k]!, parts[j]!];
+      }
+      const request = { headers: { ...FORM, ...headers }, body: parts.join('&') };
+      const [onFast, onSlow] = await Promise.all([send(fast, request), send(slow, request)]);
+      const [a, b] = await Promise.all([comparable(onFast, fastPrefix), comparable(onSlow, slowPrefix)]);
+      if (JSON.stringify(a) !== JSON.stringify(b)) mismatches.push(`${JSON.stringify(request)}\n fast: ${JSON.stringify(a)}\n slow: ${JSON.stringify(b)}`);
+    }
+    expect(mismatches).toEqual([]);
+    // Not vacuous: the fast path took a good share of them.
+    expect((await fastPathCount()) - before).toBeGreaterThan(50);
+  });
+
   it('with PURSER_TOKEN_FAST_PATH=false, oidc-provider answered every request', async () => {
     expect(await fastPathCount(slow)).toBe(0);
     expect(await fastPathCount(fast)).toBeGreaterThan(10);
