@@ -118,3 +118,19 @@ describe('a refresh refused after its writes were held back', () => {
     expect((await oidc.refreshTokenGrant(rp, first.refresh_token!)).access_token).toEqual(expect.any(String));
   });
 });
+
+describe('a revocation racing rotations of the same token', () => {
+  it('RFC 7009 §2.1, RFC 9700 §4.14.2: once both are done, no successor any rotation handed out works, nor its access token', async () => {
+    const { rp, refreshToken } = await signIn('graceful.test', 'openid offline_access');
+    const refreshes = Array.from({ length: 8 }, () => oidc.refreshTokenGrant(rp, refreshToken).catch(() => undefined));
+    const [revoked, ...answers] = await Promise.all([oidc.tokenRevocation(rp, refreshToken, { token_type_hint: 'refresh_token' }), ...refreshes]);
+    expect(revoked).toBeUndefined();
+    const issued = answers.filter((answer) => answer !== undefined);
+    expect(new Set(issued.map((answer) => answer.refresh_token)).size).toBeLessThanOrEqual(1);
+    for (const answer of issued) {
+      expect((await oauthFailure(oidc.refreshTokenGrant(rp, answer.refresh_token!))).error).toBe('invalid_grant');
+      expect((await oidc.tokenIntrospection(rp, answer.access_token)).active).toBe(false);
+    }
+    expect((await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken))).error).toBe('invalid_grant');
+  });
+});
