@@ -15,6 +15,9 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^\/request$/, 'POST'],
   [/^\/jwks$/, 'GET, HEAD'],
   [/^\/\.well-known\/openid-configuration$/, 'GET, HEAD'],
+  // RFC 8414 §3: oidc-provider serves the OAuth metadata as well; the probes are Purser's (health.ts).
+  [/^\/\.well-known\/oauth-authorization-server$/, 'GET, HEAD'],
+  [/^\/(healthz|readyz)$/, 'GET, HEAD'],
   [/^\/me$/, 'GET, POST'],
   [/^\/auth$/, 'GET, POST'],
   [/^\/session\/end$/, 'GET, POST'],

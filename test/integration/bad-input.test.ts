@@ -401,6 +401,10 @@ const WRONG_METHOD_CASES: Case[] = ([
   ['GET', '/token/revocation', 'POST'],
   ['POST', '/jwks', 'GET'],
   ['POST', '/.well-known/openid-configuration', 'GET'],
+  // RFC 8414 §3: oidc-provider serves the authorization server metadata too; the health probes are Purser's own.
+  ['POST', '/.well-known/oauth-authorization-server', 'GET, HEAD'],
+  ['POST', '/healthz', 'GET, HEAD'],
+  ['DELETE', '/readyz', 'GET, HEAD'],
   ['GET', '/interaction/unknown-uid/login', 'POST'],
   // The device flow's pages (RFC 8628 §3.3) and oidc-provider's other routes.
   ['PUT', '/device', 'GET, POST'],

@@ -96,3 +96,41 @@ describe('Redis round trips per refresh', () => {
     expect((await oauthFailure(oidc.refreshTokenGrant(rp, next.refresh_token!))).error).toBe('invalid_grant');
   });
 });
+
+// A refresh refused after oidc-provider has "consumed" the presented token and "saved" its successor (both held back
+// until the access token is saved, adapter-request.ts) must leave the store as it was.
+describe('a refresh refused after its writes were held back', () => {
+  it('RFC 8707 §2, RFC 9700 §4.14.2: invalid_target stores nothing; the same token then rotates once, and its reuse is still detected', async () => {
+    const { rp, refreshToken } = await signIn('webapp.test', 'openid offline_access reports:read');
+    const refused = await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken, { resource: 'https://elsewhere.test' }));
+    expect(refused).toMatchObject({ status: 400, error: 'invalid_target' });
+    const next = await oidc.refreshTokenGrant(rp, refreshToken);
+    expect((await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken))).error_description).toMatch(/^refresh token was already used/);
+    expect((await oauthFailure(oidc.refreshTokenGrant(rp, next.refresh_token!))).error).toBe('invalid_grant');
+  });
+
+  it('RFC 9700 §4.14.2: within a reuse grace, a refused presentation links no successor: the next two get the one that works', async () => {
+    const { rp, refreshToken } = await signIn('graceful.test', 'openid offline_access');
+    expect(await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken, { resource: 'https://elsewhere.test' }))).toMatchObject({ status: 400, error: 'invalid_target' });
+    expect(await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken, { scope: 'openid profile' }))).toMatchObject({ status: 400, error: 'invalid_scope' });
+    const [first, second] = [await oidc.refreshTokenGrant(rp, refreshToken), await oidc.refreshTokenGrant(rp, refreshToken)];
+    expect(second.refresh_token).toBe(first.refresh_token);
+    expect((await oidc.refreshTokenGrant(rp, first.refresh_token!)).access_token).toEqual(expect.any(String));
+  });
+});
+
+describe('a revocation racing rotations of the same token', () => {
+  it('RFC 7009 §2.1, RFC 9700 §4.14.2: once both are done, no successor any rotation handed out works, nor its access token', async () => {
+    const { rp, refreshToken } = await signIn('graceful.test', 'openid offline_access');
+    const refreshes = Array.from({ length: 8 }, () => oidc.refreshTokenGrant(rp, refreshToken).catch(() => undefined));
+    const [revoked, ...answers] = await Promise.all([oidc.tokenRevocation(rp, refreshToken, { token_type_hint: 'refresh_token' }), ...refreshes]);
+    expect(revoked).toBeUndefined();
+    const issued = answers.filter((answer) => answer !== undefined);
+    expect(new Set(issued.map((answer) => answer.refresh_token)).size).toBeLessThanOrEqual(1);
+    for (const answer of issued) {
+      expect((await oauthFailure(oidc.refreshTokenGrant(rp, answer.refresh_token!))).error).toBe('invalid_grant');
+      expect((await oidc.tokenIntrospection(rp, answer.access_token)).active).toBe(false);
+    }
+    expect((await oauthFailure(oidc.refreshTokenGrant(rp, refreshToken))).error).toBe('invalid_grant');
+  });
+});
