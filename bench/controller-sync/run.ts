@@ -140,6 +140,7 @@ try {
   log(`reconciles per second                           ${fmt(reconcileCount / syncSeconds, 0)} (mean ${fmt(mean, 1)} ms each, ${WORKERS} workers)`);
   log(`CPU during the sync, % of one core            ${Object.entries(cpuSpent).map(([name, spent]) => `${name} ${fmt(((spent ?? NaN) / syncSeconds) * 100, 0)}%`).join(', ')}`);
   log(`controller CPU per client                       ${fmt(((cpuSpent.controller ?? NaN) / N) * 1000, 1)} ms`);
+  log(`kube-apiserver CPU per client                   ${fmt(((cpuSpent['kube-apiserver'] ?? NaN) / N) * 1000, 1)} ms   (etcd ${fmt(((cpuSpent.etcd ?? NaN) / N) * 1000, 1)} ms)`);
   log(`API requests per client (all clients, apiserver_request_total)  ${fmt(perClient.reduce((sum, [, n]) => sum + n, 0))}: ${perClient.map(([request, n]) => `${request} ${fmt(n)}`).join(', ')}`);
   log(`controller RSS after sync / peak                ${fmt(controllerMemory.rss, 0)} MiB / ${fmt(controllerMemory.peak, 0)} MiB`);
   log(`Redis catalog (MEMORY USAGE, ${catalog.keys} records + index)  ${fmt(catalog.bytes / 1024 / 1024)} MiB = ${fmt(catalog.bytes / N, 0)} bytes per client; used_memory grew ${fmt((redisAfter - redisBefore) / 1024 / 1024)} MiB`);

@@ -19,6 +19,7 @@ import { createInformers } from './informers.ts';
 import { longestSignedLifetimeMs } from './keys/lifetimes.ts';
 import { reconcileKeys, SIGNING_KEYS_QUEUE_KEY, type KeysContext } from './keys/reconcile.ts';
 import { createKubeApi, loadKubeConfig } from './kube.ts';
+import { OwnWrites } from './own-writes.ts';
 import { createManager } from './manager.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { claimants } from './reconcile/claim.ts';
@@ -61,7 +62,8 @@ function leaseNamespace(config: Config): string {
 
 export async function startController(config: Config, log: Logger, hooks: ControllerHooks = {}): Promise<RunningController> {
   const kubeConfig = loadKubeConfig(config.kubeconfig);
-  const kube = createKubeApi(kubeConfig);
+  const own = new OwnWrites();
+  const kube = createKubeApi(kubeConfig, own);
   const metrics = createControllerMetrics();
   const queue = new WorkQueue();
   const enqueue = (key: string) => {
@@ -78,6 +80,7 @@ export async function startController(config: Config, log: Logger, hooks: Contro
       for (const other of claimants(ctx, clientIdOf(client))) enqueue(keyOf(other));
       apiInformers.requeue.clientDeleted(client);
     },
+    own,
     log,
   });
   const store = await openStore(config, log);

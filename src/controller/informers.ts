@@ -6,6 +6,7 @@ import { API_GROUP, API_VERSION, clientIdOf, KIND, PLURAL } from '../api/types.t
 import type { Logger } from '../log.ts';
 import type { OAuthClientResource } from './kube.ts';
 import { labelValueOf } from './label-value.ts';
+import type { OwnWrites } from './own-writes.ts';
 import { keyOf, type ClientCache, type ResourceCache } from './reconcile/context.ts';
 import { CLIENT_LABEL } from './reconcile/secret.ts';
 import { watchGroup, type Watched } from './watch-group.ts';
@@ -91,6 +92,8 @@ export interface InformerOptions {
   onClientChanged(client: OAuthClientResource): void;
   /** Called when an OAuthClient is gone from the cache (so that others asking for its client_id are looked at). */
   onClientDeleted(client: OAuthClientResource): void;
+  /** The controller's own writes, whose watch events queue nothing (own-writes.ts). */
+  own: OwnWrites;
   log: Logger;
 }
 
@@ -118,13 +121,14 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
   );
 
   const enqueueClient = (client: OAuthClientResource) => {
-    options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`);
+    options.own.unlessOwn('OAuthClient', client, () => options.enqueue(`${client.metadata.namespace}/${client.metadata.name}`));
     options.onClientChanged(client);
   };
-  const enqueueOwner = (secret: V1Secret) => {
+  const queueOwner = (secret: V1Secret) => {
     const owner = ownerName(secret);
     if (owner) options.enqueue(`${secret.metadata!.namespace}/${owner}`);
   };
+  const enqueueOwner = (secret: V1Secret) => options.own.unlessOwn('Secret', secret, () => queueOwner(secret));
   const all = [...clientInformers.values(), ...secretInformers.values()] as Watched<KubernetesObject>[];
   const clients = new ClientMultiCache(clientInformers);
   /** The OAuthClient a labelled Secret belongs to: its controller, else the one its label names (labelValueOf). */
@@ -141,10 +145,17 @@ export function createInformers(kubeConfig: KubeConfig, options: InformerOptions
     clients.track(informer);
     informer.on('add', enqueueClient);
     informer.on('update', enqueueClient);
-    informer.on('delete', options.onClientDeleted);
+    informer.on('delete', (client) => {
+      options.own.forget('OAuthClient', client);
+      options.onClientDeleted(client);
+    });
   }
   for (const informer of secretInformers.values()) {
-    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, enqueueOwner);
+    for (const verb of ['add', 'update'] as const) informer.on(verb, enqueueOwner);
+    informer.on('delete', (secret) => {
+      options.own.forget('Secret', secret);
+      queueOwner(secret);
+    });
   }
   const group = watchGroup(all, options.log);
 

@@ -8,6 +8,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type CoreV1Event,
+  type KubernetesObject,
   type V1Lease,
   type V1ObjectMeta,
   type V1Secret,
@@ -15,6 +16,7 @@ import {
 
 import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../api/types.ts';
 import { installClientNodePatches } from '../patches.ts';
+import type { OwnWrites, WrittenKind } from './own-writes.ts';
 
 /** An OAuthClient as the API server returns it. */
 export type OAuthClientResource = OAuthClient & { metadata: V1ObjectMeta & { name: string; namespace: string } };
@@ -64,20 +66,24 @@ export interface KubeApi {
   replaceLease(namespace: string, lease: V1Lease): Promise<V1Lease>;
 }
 
-export function createKubeApi(kubeConfig: KubeConfig): KubeApi {
+/** With `own`, the OAuthClients and Secrets written are noted there (own-writes.ts). */
+export function createKubeApi(kubeConfig: KubeConfig, own?: OwnWrites): KubeApi {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
   const resource = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
   const fieldManager = FIELD_MANAGER;
+  const written = <T extends KubernetesObject>(kind: WrittenKind, namespace: string, name: string, call: () => Promise<T>): Promise<T> =>
+    own ? own.write(kind, { metadata: { namespace, name } }, call) : call();
   return {
-    patchClient: (namespace, name, body) => custom.patchNamespacedCustomObject({ ...resource, namespace, name, body, fieldManager }, mergePatch),
+    patchClient: (namespace, name, body) =>
+      written('OAuthClient', namespace, name, () => custom.patchNamespacedCustomObject({ ...resource, namespace, name, body, fieldManager }, mergePatch) as Promise<OAuthClientResource>),
     patchClientStatus: async (namespace, name, status) => {
-      await custom.patchNamespacedCustomObjectStatus({ ...resource, namespace, name, body: { status }, fieldManager }, mergePatch);
+      await written('OAuthClient', namespace, name, () => custom.patchNamespacedCustomObjectStatus({ ...resource, namespace, name, body: { status }, fieldManager }, mergePatch) as Promise<OAuthClientResource>);
     },
     readSecret: (namespace, name) => orUndefined(core.readNamespacedSecret({ namespace, name })),
-    createSecret: (namespace, body) => core.createNamespacedSecret({ namespace, body, fieldManager }),
-    patchSecret: (namespace, name, body) => core.patchNamespacedSecret({ namespace, name, body, fieldManager }, mergePatch),
+    createSecret: (namespace, body) => written('Secret', namespace, body.metadata!.name!, () => core.createNamespacedSecret({ namespace, body, fieldManager })),
+    patchSecret: (namespace, name, body) => written('Secret', namespace, name, () => core.patchNamespacedSecret({ namespace, name, body, fieldManager }, mergePatch)),
     deleteSecret: async (namespace, name, uid) => {
       await orUndefined(core.deleteNamespacedSecret({ namespace, name, body: { preconditions: { uid } } }));
     },

@@ -59,15 +59,17 @@ async function evaluate(ctx: ReconcileContext, client: OAuthClientResource): Pro
   if (conflict) return { blocked: conflict };
   const secretName = hasSecret(client.spec) ? secretNameOf(client) : undefined;
   let secret: string | undefined;
+  let createdSecret: string | undefined;
   if (hasSecret(client.spec)) {
     const found = await ensureSecret(ctx, client);
     // The status names a client_id only while this resource holds its record: it serves nothing under it otherwise.
     if (!('value' in found)) return { blocked: found, clientId: record?.owner === keyOf(client) ? clientId : undefined, secretName };
     secret = found.value;
+    createdSecret = found.created;
   }
   const synced = await fromStore(() => syncClientRecord(ctx, client, secret, record));
   const admission = await fromStore(() => admissionOf(ctx, client));
-  return { clientId, secretName, ...synced, ...(admission ? { admission } : {}) };
+  return { clientId, secretName, ...synced, ...(admission ? { admission } : {}), ...(createdSecret ? { createdSecret } : {}) };
 }
 
 export async function reconcile(ctx: ReconcileContext, key: string): Promise<ReconcileResult> {

@@ -45,6 +45,14 @@ export async function readSecret(ctx: ReconcileContext, namespace: string, name:
   return ctx.secrets.get(namespace, name) ?? (await ctx.kube.readSecret(namespace, name));
 }
 
+/** What the Event about a new Secret says: in the Ready Event when the client becomes Ready with it, else alone. */
+export const secretCreatedMessage = (name: string): string => `created Secret ${name} with a generated client secret`;
+
+/**
+ * Creates the Secret and returns its client secret. Records no Event: the caller reports the creation (`created` of
+ * ensureSecret), in the same Event as the Ready transition it usually comes with (one Event instead of two per new
+ * client, as client-go's recorder would aggregate them).
+ */
 async function createSecret(ctx: ReconcileContext, client: OAuthClientResource, name: string): Promise<string> {
   const value = generateClientSecret();
   await ctx.kube.createSecret(client.metadata.namespace, {
@@ -52,7 +60,6 @@ async function createSecret(ctx: ReconcileContext, client: OAuthClientResource, 
     type: 'Opaque',
     data: { ...describingData(ctx, client), client_secret: encode(value) },
   });
-  await ctx.recordEvent(client, 'Normal', 'SecretCreated', `created Secret ${name} with a generated client secret`);
   return value;
 }
 
@@ -82,8 +89,8 @@ function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | 
   return labelled && labelled !== labelValueOf(client.metadata.name) ? labelled : undefined;
 }
 
-/** The client secret to serve, or why there is none to serve yet. */
-export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string } | Blocked> {
+/** The client secret to serve (`created`: the name of the Secret this call created for it), or why there is none to serve yet. */
+export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string; created?: string } | Blocked> {
   const name = secretNameOf(client);
   const mayGenerate = client.spec.generateSecret !== false;
   const mayCreate = mayGenerate && !chosenByUser(client);
@@ -94,7 +101,7 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
       if (statusCodeOf(error) === 409) return undefined;
       throw error;
     });
-    if (created !== undefined) return { value: created };
+    if (created !== undefined) return { value: created, created: name };
   }
   const secret = await readSecret(ctx, client.metadata.namespace, name);
   const mark = `labelled ${CLIENT_LABEL}=${labelValueOf(client.metadata.name)}`;
@@ -103,7 +110,7 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
       const why = mayGenerate ? 'secretName names a Secret of yours, so Purser does not make one' : 'generateSecret is false, so Purser does not make one';
       return { reason: SecretMissing, message: `waiting for Secret ${name} ${mark} with a client_secret key (${why})`, requeueAfterMs: SECRET_POLL_MS };
     }
-    return { value: await createSecret(ctx, client, name) };
+    return { value: await createSecret(ctx, client, name), created: name };
   }
   const claimedBy = otherClaimant(secret, client);
   if (claimedBy) return { reason: SecretInvalid, message: `Secret ${name} belongs to OAuthClient ${claimedBy}; name a Secret of this client's own in secretName`, requeueAfterMs: SECRET_POLL_MS };

@@ -8,6 +8,7 @@ import { READY, SKIP_CONSENT, findCondition, removeCondition, setCondition } fro
 import type { OAuthClientResource } from '../kube.ts';
 import { AUDIENCES_ADMITTED, type Admission } from './audiences.ts';
 import type { Blocked, ReconcileContext } from './context.ts';
+import { secretCreatedMessage } from './secret.ts';
 
 /** What reconciling found: served (no `blocked`), or why not. */
 export interface Verdict {
@@ -18,6 +19,8 @@ export interface Verdict {
   previousSecretExpiresAt?: number;
   /** What the OAuthAPIs of the client's audiences admit; absent without audiences. */
   admission?: Admission;
+  /** The Secret this reconcile created, told in the Ready Event when Ready changes, else in a SecretCreated Event. */
+  createdSecret?: string;
 }
 
 function admissionCondition(admission: Admission, generation: number | undefined): Omit<Condition, 'lastTransitionTime'> {
@@ -64,19 +67,24 @@ function withAdmission(conditions: Condition[], verdict: Verdict, generation: nu
 export async function writeStatus(ctx: ReconcileContext, client: OAuthClientResource, verdict: Verdict): Promise<boolean> {
   const previous = client.status ?? {};
   const status = desiredStatus(ctx, client, verdict);
+  const before = findCondition(previous.conditions, READY);
+  const after = findCondition(status.conditions, READY)!;
+  const transition = before?.status !== after.status || before.reason !== after.reason;
+  const created = verdict.createdSecret && secretCreatedMessage(verdict.createdSecret);
+  // A Secret made again for a client whose Ready stays (someone deleted it) is an Event of its own.
+  if (created && !transition) await ctx.recordEvent(client, 'Normal', 'SecretCreated', created);
   if (isDeepStrictEqual(previous, status)) return false;
   // A merge patch keeps fields it does not mention: null removes the ones that no longer apply.
   const removed = Object.fromEntries(Object.keys(previous).filter((key) => !(key in status)).map((key) => [key, null]));
-  const before = findCondition(previous.conditions, READY);
-  const after = findCondition(status.conditions, READY)!;
-  if (before?.status !== after.status || before.reason !== after.reason) {
+  if (transition) {
     // Before the status, named after the transition (from the condition the status holds, which stays until the
     // patch below lands): a controller killed between the two, or a failed patch, records the same Event again on
     // the next try, which the API server refuses as a duplicate. Exactly one Event per transition. The object's
     // resourceVersion tells a recurrence from a retry: lastTransitionTime only moves when the status flips, so a
     // reason flapping A → B → A → B had the same name the second time and its Event was swallowed.
     const from = before ? `${before.status}/${before.reason}/${before.lastTransitionTime}@${client.metadata.resourceVersion}` : 'none';
-    await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message, `Ready ${from} -> ${after.status}/${after.reason}`);
+    const message = created ? `${after.message}; ${created}` : after.message;
+    await ctx.recordEvent(client, after.status === 'True' ? 'Normal' : 'Warning', after.reason, message, `Ready ${from} -> ${after.status}/${after.reason}`);
   }
   await ctx.kube.patchClientStatus(client.metadata.namespace, client.metadata.name, { ...removed, ...status });
   return true;

@@ -55,14 +55,20 @@ describe('reconcile', () => {
     expect(matchesSecret(record!.secrets, data.client_secret!)).toBe(true);
     expect(client()!.status).toMatchObject({ clientId: 'app.team', secretName: 'app-oauth-client', issuer: ISSUER, observedGeneration: 1 });
     expect(ready()).toMatchObject({ status: 'True', reason: 'Ready' });
-    expect(ctx.events.map((event) => event.reason)).toEqual(['SecretCreated', 'Ready']);
+    // One Event says both, as client-go's recorder would aggregate them.
+    expect(ctx.events.map((event) => [event.reason, event.message])).toEqual([['Ready', `client_id "app.team" can get tokens from ${ISSUER}; created Secret app-oauth-client with a generated client secret`]]);
 
     const put = vi.spyOn(ctx.store.clients, 'put');
     ctx.advance(30);
     expect(await reconcile(ctx, 'team/app')).toEqual({});
     expect(cluster.writes).toHaveLength(3);
     expect(put).not.toHaveBeenCalled();
-    expect(ctx.events).toHaveLength(2);
+    expect(ctx.events).toHaveLength(1);
+
+    // A Secret made again while Ready stays is an Event of its own.
+    cluster.secrets.delete('team/app-oauth-client');
+    await reconcile(ctx, 'team/app');
+    expect(ctx.events.map((event) => [event.reason, event.message])).toContainEqual(['SecretCreated', 'created Secret app-oauth-client with a generated client secret']);
   });
 
   it('serves a private_key_jwt client (RFC 7523) without a Secret or a secret, with its public keys', async () => {
