@@ -16,7 +16,7 @@ import { formPostRedirect } from './form-post-redirect.ts';
 import { createInteractionRouter, csrfKeyFor } from './interactions/index.ts';
 import { fastTokenPathOf } from './fast-token/index.ts';
 import { Metrics } from './metrics.ts';
-import { methodNotAllowed } from './method-not-allowed.ts';
+import { METRICS_ENDPOINT, methodNotAllowed } from './method-not-allowed.ts';
 import { pinHostToIssuer } from './public-origin.ts';
 import { refuseContentEncoding } from './refusals.ts';
 import type { Jwks } from './provider/keys.ts';
@@ -90,7 +90,7 @@ export function createApp({ store, apis, users, log, keys, providerFor, metricsO
   app.use(answerEscapedErrors(log));
   app.use(refuseContentEncoding());
   app.use(metrics.middleware());
-  app.use(methodNotAllowed());
+  app.use(methodNotAllowed(metricsOnApp ? [METRICS_ENDPOINT] : []));
   app.use((ctx, next) => (stack.fastTokenPath ? stack.fastTokenPath(ctx, next) : next()));
   app.use(onlyUnder(metricsOnApp ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'], compose([healthRoutes(store).routes(), ...(metricsOnApp ? [metrics.routes().routes()] : [])])));
   app.use(onlyUnder(['/interaction/'], (ctx, next) => stack.interactions(ctx as Parameters<typeof stack.interactions>[0], next)));

@@ -33,11 +33,16 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^\/device\/[^/]+$/, 'GET'],
 ];
 
-export function methodNotAllowed(): Middleware {
+/** `/metrics` when the app serves it (not when PURSER_METRICS_PORT puts it on a port of its own). */
+export const METRICS_ENDPOINT: [RegExp, string] = [/^\/metrics$/, 'GET, HEAD'];
+
+/** `served`: endpoints this app has beyond the fixed ones (METRICS_ENDPOINT). */
+export function methodNotAllowed(served: [RegExp, string][] = []): Middleware {
+  const endpoints = [...ENDPOINTS, ...served];
   return async (ctx, next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const allow = ENDPOINTS.find(([path]) => path.test(ctx.path))?.[1];
+    const allow = endpoints.find(([path]) => path.test(ctx.path))?.[1];
     if (allow && ctx.method === 'OPTIONS') {
       // RFC 9110 §9.3.7: OPTIONS without a CORS preflight (oidc-provider answers those) asks what the endpoint serves.
       ctx.status = 204;

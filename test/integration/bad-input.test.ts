@@ -405,6 +405,8 @@ const WRONG_METHOD_CASES: Case[] = ([
   ['POST', '/.well-known/oauth-authorization-server', 'GET, HEAD'],
   ['POST', '/healthz', 'GET, HEAD'],
   ['DELETE', '/readyz', 'GET, HEAD'],
+  // Served on the app itself here (no PURSER_METRICS_PORT).
+  ['POST', '/metrics', 'GET, HEAD'],
   ['GET', '/interaction/unknown-uid/login', 'POST'],
   // The device flow's pages (RFC 8628 §3.3) and oidc-provider's other routes.
   ['PUT', '/device', 'GET, POST'],
