@@ -5,6 +5,8 @@
 import { parse } from 'node:querystring';
 import type { IncomingMessage } from 'node:http';
 
+import getRawBody from 'raw-body';
+
 import type { FormBody } from './eligible.ts';
 
 /** The parameters the fast path understands; a form with any other is left to oidc-provider. */
@@ -13,36 +15,14 @@ const KNOWN = new Set(['grant_type', 'scope', 'resource', 'client_id', 'client_s
 /** Each parameter once, with a value: what the fast path decides on. */
 export type Form = Partial<Record<string, string>>;
 
-/** The body as oidc-provider would decode it: UTF-8 text, through TextDecoder when the content type names a charset. */
-export function readBody(req: IncomingMessage, { length, charset }: FormBody): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (received !== length) return reject(new Error('request size did not match content length'));
-      const body = Buffer.concat(chunks, received);
-      resolve(charset ? new TextDecoder(charset).decode(body) : body.toString());
-    };
-    const onError = (error?: Error) => {
-      cleanup();
-      reject(error ?? new Error('request closed before its body ended'));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onError);
-  });
+/**
+ * The body as oidc-provider would decode it: UTF-8 text, through TextDecoder when the content type names a charset.
+ * raw-body checks the length against Content-Length and fails as oidc-provider's own reader does ("request size did
+ * not match content length"), and unhooks itself from the stream whatever happens.
+ */
+export async function readBody(req: IncomingMessage, { length, charset }: FormBody): Promise<string> {
+  const body = await getRawBody(req, { length });
+  return charset ? new TextDecoder(charset).decode(body) : body.toString();
 }
 
 /** The form's parameters, or `undefined` when one is repeated, empty or unknown (oidc-provider then decides). */
