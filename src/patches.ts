@@ -12,7 +12,7 @@ import { installClientInstanceCache } from './server/provider/client-instances.t
 import { installSecretComparison } from './server/provider/client-secret.ts';
 import { routeErrorsToRenderer } from './server/provider/error-rendering.ts';
 import { installGrantRenewal } from './server/provider/grant-lifetime.ts';
-import { installIntrospection } from './server/provider/introspection.ts';
+import { installIntrospection, type FindAccount } from './server/provider/introspection.ts';
 import { accessTokenVerifier, type GrantExists } from './server/provider/jwt-access-token.ts';
 import { installJwtRevocation } from './server/provider/jwt-revocation.ts';
 import type { Jwk } from './server/provider/keys.ts';
@@ -41,6 +41,8 @@ export interface ProviderPatchDependencies {
   mayIntrospect: IntrospectionPolicy;
   /** Whether the grant a JWT access token names is still stored (ArtifactStore.grantExists): one round trip. */
   grantExists: GrantExists;
+  /** Whether a token's user is still in the users file (the provider's findAccount): introspection asks. */
+  findAccount: FindAccount;
   /** Queues a back-channel logout token for delivery (src/server/logout/delivery.ts). */
   enqueueLogout: (job: LogoutJob) => Promise<void>;
   /** The trusted ServiceAccount issuers' keys and the audience their tokens must carry. */
@@ -107,9 +109,9 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at introspection',
-    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false once its grant is gone), never refused',
+    reason: 'RFC 7662 §2.2: a JWT access token is introspected (active with its claims, or active: false once its grant or its user is gone), never refused; any token whose user is gone is active: false',
     source: { file: 'lib/shared/reject_structured_tokens.js', text: 'throw new UnsupportedTokenType(' },
-    install: (provider, { jwks, mayIntrospect, grantExists }) => installIntrospection(provider, accessTokenVerifier(jwks, grantExists), mayIntrospect),
+    install: (provider, { jwks, mayIntrospect, grantExists, findAccount }) => installIntrospection(provider, accessTokenVerifier(jwks, grantExists), mayIntrospect, findAccount),
   },
   {
     member: 'lib/shared/reject_structured_tokens.js: UnsupportedTokenType at revocation',

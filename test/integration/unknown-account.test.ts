@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -50,18 +51,18 @@ async function visit(browser: Browser, url: string): Promise<Page> {
   return browser.follow(await browser.get(url), REDIRECT_URI);
 }
 
-/** Signs bob in in a new browser and leaves it at the consent page of a second authorization. */
-async function bobAtConsent(): Promise<{ browser: Browser; consent: Page }> {
+/** Signs `user` (bob) in in a new browser and leaves it at the consent page of a second authorization. */
+async function bobAtConsent(params: Record<string, string> = {}, user: { username: string; password: string } = BOB): Promise<{ browser: Browser; consent: Page }> {
   const browser = new Browser();
-  const login = await visit(browser, await authorizationUrl());
-  const consent = await browser.follow(await browser.submit(login, BOB), REDIRECT_URI);
+  const login = await visit(browser, await authorizationUrl(params));
+  const consent = await browser.follow(await browser.submit(login, user), REDIRECT_URI);
   if (!isConsentPage(consent)) throw new Error(`expected the consent page, got ${consent.status}`);
   return { browser, consent };
 }
 
-/** Bob signs in and consents; returns the code (not redeemed) and the browser, signed in as bob. */
-async function bobCode(): Promise<{ browser: Browser; code: URL }> {
-  const { browser, consent } = await bobAtConsent();
+/** Bob (or `user`) signs in and consents; returns the code (not redeemed) and the browser, signed in as them. */
+async function bobCode(params: Record<string, string> = {}, user: { username: string; password: string } = BOB): Promise<{ browser: Browser; code: URL }> {
+  const { browser, consent } = await bobAtConsent(params, user);
   const back = await browser.follow(await browser.submit(consent), REDIRECT_URI);
   if (!back.location?.startsWith(REDIRECT_URI)) throw new Error(`expected the redirect back, got ${back.status}`);
   return { browser, code: new URL(back.location) };
@@ -72,6 +73,8 @@ const userinfo = (accessToken: string) => fetch(`${server.url}/me`, { headers: {
 
 // Everything bob holds when he is removed: tokens, a code not yet redeemed, sessions at several steps.
 let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+/** A JWT access token for https://reports.test (its scope reports:read), under a grant that outlives the removal. */
+let jwtAccessToken: string;
 let unredeemed: URL;
 let signedIn: Browser;
 let atConsent: { browser: Browser; consent: Page };
@@ -93,6 +96,7 @@ beforeAll(async () => {
 
   const first = await bobCode();
   tokens = await redeem(first.code);
+  jwtAccessToken = (await redeem((await bobCode({ scope: 'openid offline_access reports:read' })).code)).access_token;
   unredeemed = (await bobCode()).code;
   signedIn = (await bobCode()).browser;
   loggingOut = (await bobCode()).browser;
@@ -194,8 +198,15 @@ describe("a removed user's codes and tokens", () => {
     expect(await poll(server.url, deviceApproved.device_code)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: GRANT_USER_GONE } });
   });
 
-  it('RFC 7662 §2.2: introspection does not look the user up (README "Running in production": what removing a user ends)', async () => {
-    expect(await oidc.tokenIntrospection(webapp, tokens.access_token)).toMatchObject({ active: true, sub: 'bob' });
+  it('RFC 7662 §2.2: introspection answers exactly {"active": false} for his opaque access token, refresh token and JWT access token, as for any token the server would not accept', async () => {
+    expect(decodeJwt(jwtAccessToken)).toMatchObject({ sub: 'bob', aud: 'https://reports.test' });
+    for (const token of [tokens.access_token, tokens.refresh_token!, jwtAccessToken]) {
+      expect(await oidc.tokenIntrospection(webapp, token)).toEqual({ active: false });
+    }
+    // Another user's tokens, of the same client and kinds, stay active.
+    const alice = await redeem((await bobCode({ scope: 'openid offline_access reports:read' }, ALICE)).code);
+    expect(await oidc.tokenIntrospection(webapp, alice.access_token)).toMatchObject({ active: true, sub: 'alice', aud: 'https://reports.test' });
+    expect(await oidc.tokenIntrospection(webapp, alice.refresh_token!)).toMatchObject({ active: true, sub: 'alice' });
   });
 });
 

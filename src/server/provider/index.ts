@@ -23,13 +23,14 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
   const apis = (audience: string) => cachedApis.get(audience);
   const mayIntrospect = introspectionPolicy(deps.config.tenancy === 'enforced' ? apis : undefined);
   const grantExists = (reference: string) => store.artifacts.grantExists(reference);
+  const findAccount = accountFinder(deps.users);
   const provider = new Provider(deps.config.issuer, providerConfiguration({ ...deps, adapter, policyFor, apis, mayIntrospect, renew: (model, id, expiresIn) => store.artifacts.renew(model, id, expiresIn) }));
   provider.proxy = deps.config.trustProxy;
   installGrants(provider, {
     apis,
     mayIntrospect,
     verifyAccessToken: accessTokenVerifier(deps.jwks, grantExists),
-    findAccount: accountFinder(deps.users),
+    findAccount,
     accessTokenTtl: lifetimes(deps.config, policyFor).accessTokenTtl,
     workload,
   });
@@ -40,6 +41,7 @@ export function createProvider(store: Store, clients: CachedClientCatalog, cache
     counters: store.counters,
     mayIntrospect,
     grantExists,
+    findAccount,
     enqueueLogout: deps.enqueueLogout,
     workload,
     userCodeAttempts: deps.config.deviceUserCodeAttempts,

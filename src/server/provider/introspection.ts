@@ -1,8 +1,12 @@
 // RFC 7662 steps oidc-provider does not take: only an authenticated client may introspect (§2.1), and a JWT access
 // token is answered like any other token instead of refused with unsupported_token_type (§2.2: the endpoint says
 // what it can vouch for, and `active: false` for everything else), so an API gateway can check any Purser token.
-// Like an opaque token, a JWT issued under a grant is inactive once that grant is gone (jwt-access-token.ts).
+// Like an opaque token, a JWT issued under a grant is inactive once that grant is gone (jwt-access-token.ts). And any
+// token whose user is no longer in the users file is inactive (§2.2: a token this server would not accept, as userinfo
+// and the token endpoint refuse it), on the replica's own copy of the file as those endpoints judge it.
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
+
+import { serviceAccountOfSubject } from '../../api/types.ts';
 
 import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
@@ -33,8 +37,25 @@ async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifie
   return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...extra, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
 }
 
-/** `mayIntrospect`: the policy the provider's introspection endpoint is configured with (token-policies.ts). */
-export function installIntrospection(provider: Provider, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): void {
+/** Whether the user `sub` still exists (oidc-provider's findAccount: accounts/find-account.ts). */
+export type FindAccount = (ctx: KoaContextWithOIDC, sub: string) => Promise<unknown>;
+
+/**
+ * Whether an active answer names a user who is gone. A token acting for no user has no sub (an opaque
+ * client_credentials token) or its client_id as sub (a client_credentials JWT); one acting for a ServiceAccount (token
+ * exchange) names no user of the users file.
+ */
+async function userGone(ctx: KoaContextWithOIDC, body: Record<string, unknown>, findAccount: FindAccount): Promise<boolean> {
+  const { sub } = body;
+  if (typeof sub !== 'string' || sub === body.client_id || serviceAccountOfSubject(sub)) return false;
+  return !(await findAccount(ctx, sub));
+}
+
+/**
+ * `mayIntrospect`: the policy the provider's introspection endpoint is configured with (token-policies.ts);
+ * `findAccount`: the provider's, asked for the user of every active token.
+ */
+export function installIntrospection(provider: Provider, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy, findAccount: FindAccount): void {
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as KoaContextWithOIDC).oidc;
@@ -46,5 +67,7 @@ export function installIntrospection(provider: Provider, verify: AccessTokenVeri
       ctx.status = 200;
       ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, verify, mayIntrospect);
     }
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.status === 200 && body?.active === true && (await userGone(ctx as KoaContextWithOIDC, body, findAccount))) ctx.body = INACTIVE;
   });
 }
