@@ -13,15 +13,15 @@ import { OPEN_POLICY } from '../../src/api/tenancy.ts';
 import { API_GROUP, API_VERSION, KIND, type OAuthClientSpec } from '../../src/api/types.ts';
 import { eventRecorder } from '../../src/controller/events.ts';
 import type { RunningController } from '../../src/controller/index.ts';
-import { createKubeApi, loadKubeConfig, type OAuthClientResource } from '../../src/controller/kube.ts';
+import { createKubeApi, loadKubeConfig, statusCodeOf, type KubeApi, type OAuthClientResource } from '../../src/controller/kube.ts';
 import { labelValueOf } from '../../src/controller/label-value.ts';
 import type { ReconcileContext } from '../../src/controller/reconcile/context.ts';
 import { reconcile } from '../../src/controller/reconcile/index.ts';
-import { CLIENT_LABEL } from '../../src/controller/reconcile/secret.ts';
+import { CLIENT_LABEL, secretCreatedMessage } from '../../src/controller/reconcile/secret.ts';
 import { createLogger } from '../../src/log.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import type { Store } from '../../src/store/types.ts';
-import { admittingApi, controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, startTestController, waitFor, waitForAdmitted, waitForReady } from '../support/kube.ts';
+import { admittingApi, controllerKubeconfig, createNamespace, kubeClients, kubectl, kubectlOk, readyOf, secretData, serviceAccountKubeconfig, startTestController, waitFor, waitForAdmitted, waitForReady } from '../support/kube.ts';
 import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { oauthFailure } from '../support/rp.ts';
@@ -224,6 +224,30 @@ describe('CEL refusals name the field', () => {
   });
 });
 
+/**
+ * A reconcile context of the test's own, over the real API server (`kube`, a KubeApi with faults of the test's
+ * choosing) and Redis. Reads go to the API server each time (`current`): what a new leader's fresh caches would hold.
+ */
+function reconcileContext(kube: KubeApi, current: () => OAuthClientResource): ReconcileContext {
+  const log = createLogger({ level: 'silent', format: 'json' });
+  return {
+    kube,
+    clients: { get: current, list: () => [current()], withClientId: () => [current()] },
+    secrets: { get: () => undefined, list: () => [] },
+    store,
+    watches: () => true,
+    issuer: server.issuer,
+    tenancy: OPEN_POLICY,
+    secretRotationOverlap: 3600,
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    removals: new Map(),
+    recordEvent: eventRecorder(kube, log),
+    enqueue: () => {},
+    log,
+  };
+}
+
 // A controller killed between recording a Ready Event and writing the status it announces: the next attempt (this
 // process again, or the leader after a failover) must not record a second Event.
 describe('a Ready transition', () => {
@@ -231,12 +255,10 @@ describe('a Ready transition', () => {
     const namespace = await createNamespace('convergence-once');
     expect((await apply(namespace, oauthClient('announced', service()))).code).toBe(0);
     const kubeApi = createKubeApi(loadKubeConfig(inject('kubeconfig')));
-    const log = createLogger({ level: 'silent', format: 'json' });
     let killed = false;
-    // Reads go to the API server each time: what a new leader's fresh caches would hold.
     let current = (await kube.getClient(namespace, 'announced')) as OAuthClientResource;
-    const ctx: ReconcileContext = {
-      kube: {
+    const ctx = reconcileContext(
+      {
         ...kubeApi,
         patchClientStatus: async (...args) => {
           if (!killed) {
@@ -246,20 +268,8 @@ describe('a Ready transition', () => {
           return kubeApi.patchClientStatus(...args);
         },
       },
-      clients: { get: () => current, list: () => [current], withClientId: () => [current] },
-      secrets: { get: () => undefined, list: () => [] },
-      store,
-      watches: () => true,
-      issuer: server.issuer,
-      tenancy: OPEN_POLICY,
-      secretRotationOverlap: 3600,
-      now: () => new Date(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      removals: new Map(),
-      recordEvent: eventRecorder(kubeApi, log),
-      enqueue: () => {},
-      log,
-    };
+      () => current,
+    );
     await expect(reconcile(ctx, `${namespace}/announced`)).rejects.toThrow('killed before the status was written');
     expect((await eventsOf(namespace, 'announced')).filter((event) => event.reason === 'Ready')).toHaveLength(1);
 
@@ -273,5 +283,37 @@ describe('a Ready transition', () => {
     current = (await kube.getClient(namespace, 'announced')) as OAuthClientResource;
     await reconcile(ctx, `${namespace}/announced`);
     expect((await eventsOf(namespace, 'announced')).map((event) => event.reason).sort()).toEqual(['Ready', 'SecretMissing']);
+  });
+
+  it("names a new client's Secret even when the API server refused the first Ready Event after the Secret was created", async () => {
+    const namespace = await createNamespace('convergence-unrecorded');
+    expect((await apply(namespace, oauthClient('unrecorded', service()))).code).toBe(0);
+    const kubeApi = createKubeApi(loadKubeConfig(inject('kubeconfig')));
+    // A real refusal: the first Event is created as a ServiceAccount with no rights (403 Forbidden).
+    await kubectlOk(['create', 'serviceaccount', 'no-rights', '-n', namespace]);
+    const forbidden = createKubeApi(loadKubeConfig(await serviceAccountKubeconfig(namespace, 'no-rights')));
+    let refuse = true;
+    let current = (await kube.getClient(namespace, 'unrecorded')) as OAuthClientResource;
+    const ctx = reconcileContext({ ...kubeApi, createEvent: (...args) => (refuse ? forbidden : kubeApi).createEvent(...args) }, () => current);
+
+    const refused = await reconcile(ctx, `${namespace}/unrecorded`).catch((error: unknown) => error);
+    expect(statusCodeOf(refused)).toBe(403);
+    expect(await kube.getSecret(namespace, 'unrecorded-oauth-client')).toBeDefined();
+    expect(await eventsOf(namespace, 'unrecorded')).toEqual([]);
+
+    refuse = false;
+    current = (await kube.getClient(namespace, 'unrecorded')) as OAuthClientResource;
+    expect(await reconcile(ctx, `${namespace}/unrecorded`)).toEqual({});
+    expect(readyOf(await kube.getClient(namespace, 'unrecorded'))?.status).toBe('True');
+    const events = await eventsOf(namespace, 'unrecorded');
+    expect(events.map((event) => [event.reason, event.message])).toEqual([['Ready', expect.stringContaining(`; ${secretCreatedMessage('unrecorded-oauth-client')}`)]]);
+
+    // Named once: the next transition's Event (the status holds Ready now) does not name it again.
+    await kubectlOk(['patch', 'oac', 'unrecorded', '-n', namespace, '--type=merge', '-p', JSON.stringify({ spec: { secretName: 'gone', generateSecret: false } })]);
+    current = (await kube.getClient(namespace, 'unrecorded')) as OAuthClientResource;
+    await reconcile(ctx, `${namespace}/unrecorded`);
+    const later = await eventsOf(namespace, 'unrecorded');
+    expect(later.map((event) => event.reason).sort()).toEqual(['Ready', 'SecretMissing']);
+    expect(later.filter((event) => event.message?.includes(secretCreatedMessage('unrecorded-oauth-client')))).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import { SecretInvalid, SecretMissing, SecretNotMarked } from '../../api/reasons.ts';
 import { API_GROUP, API_VERSION, KIND, clientIdOf, defaultSecretNameOf, secretNameOf } from '../../api/types.ts';
 import { generateClientSecret, secretProblem } from '../../api/client-secret.ts';
+import { READY, findCondition } from '../conditions.ts';
 import { statusCodeOf, type OAuthClientResource } from '../kube.ts';
 import { labelValueOf } from '../label-value.ts';
 import { tokenEndpointOf, type Blocked, type ReconcileContext } from './context.ts';
@@ -89,7 +90,10 @@ function otherClaimant(secret: V1Secret, client: OAuthClientResource): string | 
   return labelled && labelled !== labelValueOf(client.metadata.name) ? labelled : undefined;
 }
 
-/** The client secret to serve (`created`: the name of the Secret this call created for it), or why there is none to serve yet. */
+/**
+ * The client secret to serve (`created`: the name of the Secret the controller created for it, by this call or by an
+ * earlier one whose Event was not recorded), or why there is none to serve yet.
+ */
 export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientResource): Promise<{ value: string; created?: string } | Blocked> {
   const name = secretNameOf(client);
   const mayGenerate = client.spec.generateSecret !== false;
@@ -130,5 +134,12 @@ export async function ensureSecret(ctx: ReconcileContext, client: OAuthClientRes
   const problem = secretProblem(value);
   if (problem) return { reason: SecretInvalid, message: `Secret ${name}: ${problem}`, requeueAfterMs: SECRET_POLL_MS };
   await completeSecret(ctx, client, secret, existing === undefined ? value : undefined);
-  return { value };
+  return unannounced(client, secret) ? { value, created: name } : { value };
 }
+
+/**
+ * Whether this is a Secret the controller made for the client in a reconcile whose first Ready Event was never recorded
+ * (the API refused it) or whose status never landed: the client has no Ready condition yet. Read from the world, not
+ * remembered, so whichever attempt or leader records that Event names the Secret in it (exactly once: status.ts).
+ */
+const unannounced = (client: OAuthClientResource, secret: V1Secret): boolean => isOwnedBy(secret, client) && !findCondition(client.status?.conditions, READY);

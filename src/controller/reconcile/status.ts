@@ -19,7 +19,10 @@ export interface Verdict {
   previousSecretExpiresAt?: number;
   /** What the OAuthAPIs of the client's audiences admit; absent without audiences. */
   admission?: Admission;
-  /** The Secret this reconcile created, told in the Ready Event when Ready changes, else in a SecretCreated Event. */
+  /**
+   * The Secret the controller created for the client, told in the Ready Event when Ready changes, else in a
+   * SecretCreated Event: this reconcile's, or an earlier one's while no Ready Event has named it (secret.ts).
+   */
   createdSecret?: string;
 }
 
