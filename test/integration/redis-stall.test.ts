@@ -1,6 +1,8 @@
 // A Redis that stops answering (CLIENT PAUSE, or its process stopped with SIGSTOP) or is gone does not hold requests: each
 // fails after PURSER_REDIS_TIMEOUT with 503 temporarily_unavailable while Redis is still stalled, /readyz says
-// unavailable meanwhile, and both recover by themselves once Redis answers again.
+// unavailable meanwhile, and both recover by themselves once Redis answers again. The client_credentials fast path
+// answers that 503 itself, as oidc-provider's path does (a server with PURSER_TOKEN_FAST_PATH=false beside it),
+// after one wait for Redis, not two.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,30 +10,46 @@ import { STORE_FAULT_DESCRIPTIONS, TEMPORARILY_UNAVAILABLE } from '../../src/sto
 import { form } from '../support/bad-input-http.ts';
 import { startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { startRedisServer, type StartedRedisServer } from '../support/redis-server.ts';
+import { postRaw, VOLATILE_HEADERS, type Answer } from '../support/raw-http.ts';
 import { SECRETS } from '../support/rp.ts';
 
 let redis: StartedRedisServer;
 let server: TestServer;
+/** oidc-provider's path alone, on the same Redis. */
+let withoutFastPath: TestServer;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  server = await startPurser({ redisUrl: redis.url, prefix: 'stall:', fixtures: await writeFixtures(), flags: ['--redis-timeout=1s'] });
+  const options = { redisUrl: redis.url, fixtures: await writeFixtures(), flags: ['--redis-timeout=1s'] };
+  server = await startPurser({ ...options, prefix: 'stall:' });
+  withoutFastPath = await startPurser({ ...options, prefix: 'stall-off:', env: { PURSER_TOKEN_FAST_PATH: 'false' } });
 });
 
 afterAll(async () => {
   await server?.close();
+  await withoutFastPath?.close();
   await redis?.stop();
 });
 
+const LEDGER_TOKEN_REQUEST = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'client_credentials', client_id: 'ledger.test', client_secret: SECRETS['ledger.test']! }) };
+
 /** An opaque client_credentials token: one write to Redis. */
 async function clientCredentials(): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${server.url}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form({ grant_type: 'client_credentials', client_id: 'ledger.test', client_secret: SECRETS['ledger.test']! }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const answer = await postRaw(server.url, LEDGER_TOKEN_REQUEST);
+  return { status: answer.status, body: JSON.parse(answer.body) as Record<string, unknown> };
 }
+
+/** The opaque client_credentials tokens Redis holds under `prefix` (each request that reached Redis saved one). */
+async function savedTokens(prefix: string): Promise<number> {
+  const admin = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  try {
+    return (await admin.keys(`${prefix}*ClientCredentials:*`)).length;
+  } finally {
+    admin.disconnect();
+  }
+}
+
+const stable = (answer: Answer) => ({ ...answer, headers: answer.headers.filter(([name]) => !VOLATILE_HEADERS.has(name.toLowerCase())) });
 
 const readiness = async () => (await fetch(`${server.url}/readyz`)).status;
 
@@ -91,6 +109,31 @@ describe('a stalled Redis', () => {
     }
     await untilReady();
     expect((await clientCredentials()).status).toBe(200);
+  });
+});
+
+describe('the client_credentials fast path and a stalled Redis', () => {
+  it('RFC 6749 §5.2: answers 503 temporarily_unavailable itself, byte for byte as oidc-provider does, after one attempt to save the token', async () => {
+    // Both servers have ledger.test cached: the token's save is the one request to Redis.
+    expect((await postRaw(server.url, LEDGER_TOKEN_REQUEST)).status).toBe(200);
+    expect((await postRaw(withoutFastPath.url, LEDGER_TOKEN_REQUEST)).status).toBe(200);
+    const before = { fast: await savedTokens('stall:'), off: await savedTokens('stall-off:') };
+    const { stalled, resume } = await STALLS[0]!.stall();
+    let answers: Answer[];
+    try {
+      answers = await Promise.all([postRaw(server.url, LEDGER_TOKEN_REQUEST), postRaw(withoutFastPath.url, LEDGER_TOKEN_REQUEST)]);
+      expect(stalled()).toBe(true);
+    } finally {
+      await resume();
+    }
+    const [fast, off] = answers.map(stable);
+    expect(JSON.parse(fast!.body)).toEqual({ error: TEMPORARILY_UNAVAILABLE, error_description: STORE_FAULT_DESCRIPTIONS.timeout });
+    expect(fast).toEqual(off);
+    // The paused Redis ran what each server had sent once the pause ended: one save each. Handing the request over to
+    // oidc-provider after the fast path's save timed out would have saved twice, the 503 after two timeouts.
+    await untilReady();
+    expect(await savedTokens('stall:')).toBe(before.fast + 1);
+    expect(await savedTokens('stall-off:')).toBe(before.off + 1);
   });
 });
 

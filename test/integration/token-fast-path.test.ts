@@ -5,7 +5,6 @@
 // store keeps; and the fast server's purser_token_fast_path_total must count exactly the requests expected to take it.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { artifactKey } from '../../src/store/redis/keys.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
 import { freePort, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { postRaw, VOLATILE_HEADERS, type Answer, type RawRequest } from '../support/raw-http.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { forgeToken, JWT_BEARER, serviceAccountAuth } from '../support/service-account-tokens.ts';
 
@@ -121,36 +121,12 @@ spec:
       flows: [clientCredentials]
 `;
 
-interface Answer {
-  status: number;
-  /** Header names (as sent: the bytes must match, case included) and values, in the order sent. */
-  headers: [string, string][];
-  body: string;
-}
-
-/** Headers that differ between any two responses. */
-const VOLATILE = new Set(['date', 'x-request-id', 'etag', 'keep-alive', 'connection']);
-
 let fast: TestServer;
 let slow: TestServer;
 let fastPrefix: string;
 let slowPrefix: string;
 
-/** One request, written as given (no header added but Host), over a fresh connection. */
-function send(server: TestServer, { path = '/token', headers = {}, body = '' }: { path?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
-  const target = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request({ host: target.hostname, port: target.port, method: 'POST', path, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, agent: false }, (incoming) => {
-      const chunks: Buffer[] = [];
-      incoming.on('data', (chunk: Buffer) => chunks.push(chunk)).on('error', reject).on('end', () => {
-        const headers: [string, string][] = [];
-        for (let i = 0; i < incoming.rawHeaders.length; i += 2) headers.push([incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!]);
-        resolve({ status: incoming.statusCode!, headers, body: Buffer.concat(chunks).toString() });
-      });
-    });
-    outgoing.on('error', reject).end(body);
-  });
-}
+const send = (server: TestServer, request: RawRequest): Promise<Answer> => postRaw(server.url, request);
 
 const segment = (token: string, at: number): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[at]!, 'base64url').toString()) as Record<string, unknown>;
 
@@ -174,7 +150,7 @@ async function storedToken(prefix: string, id: string): Promise<unknown> {
 
 /** An answer as compared: status, stable headers, and the body with its token reduced to what must match. */
 async function comparable(answer: Answer, prefix: string): Promise<unknown> {
-  const headers = answer.headers.filter(([name]) => !VOLATILE.has(name.toLowerCase()));
+  const headers = answer.headers.filter(([name]) => !VOLATILE_HEADERS.has(name.toLowerCase()));
   let body: unknown = answer.body;
   if (answer.headers.some(([name, value]) => name.toLowerCase() === 'content-type' && value.startsWith('application/json'))) {
     const json = JSON.parse(answer.body) as Record<string, unknown>;

@@ -32,12 +32,17 @@ function emitTokenEvent(provider: Provider, client: Client, { audience, scope, f
   provider.emit(event, token);
 }
 
-export function respond(ctx: Context, provider: Provider, form: Form, client: Client, decision: Decision, issued: Issued): void {
+/** The headers oidc-provider's token route sets before it answers, success or error, in its order. */
+export function setTokenRouteHeaders(ctx: Context): void {
   ctx.vary('Origin');
   ctx.set('Access-Control-Allow-Origin', '*');
   ctx.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
   // Spelled as lib/shared/no_cache.js spells it: the name's bytes are part of the answer compared.
   ctx.set('cache-control', 'no-store');
+}
+
+export function respond(ctx: Context, provider: Provider, form: Form, client: Client, decision: Decision, issued: Issued): void {
+  setTokenRouteHeaders(ctx);
   ctx.body = { access_token: issued.value, expires_in: decision.ttl, scope: decision.scope, token_type: 'Bearer' };
   ctx.set('Pragma', 'no-cache');
   emitTokenEvent(provider, client, decision, issued);
