@@ -36,19 +36,24 @@ const ENDPOINTS: [RegExp, string][] = [
 /** `/metrics` when the app serves it (not when PURSER_METRICS_PORT puts it on a port of its own). */
 export const METRICS_ENDPOINT: [RegExp, string] = [/^\/metrics$/, 'GET, HEAD'];
 
+/** "GET, HEAD, OPTIONS" → "GET, HEAD or OPTIONS": the methods of an Allow value, as the 405's description names them. */
+const spelledOut = (allow: string): string => allow.replace(/, (?=[^,]*$)/, ' or ');
+
 /** `served`: endpoints this app has beyond the fixed ones (METRICS_ENDPOINT). */
 export function methodNotAllowed(served: [RegExp, string][] = []): Middleware {
   const endpoints = [...ENDPOINTS, ...served];
   return async (ctx, next) => {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
-    const allow = endpoints.find(([path]) => path.test(ctx.path))?.[1];
+    const served = endpoints.find(([path]) => path.test(ctx.path))?.[1];
+    // RFC 9110 §9.3.7: every endpoint answers OPTIONS too, so Allow (and the 405's description, which says the same) lists it.
+    const allow = served && `${served}, OPTIONS`;
     if (allow && ctx.method === 'OPTIONS') {
-      // RFC 9110 §9.3.7: OPTIONS without a CORS preflight (oidc-provider answers those) asks what the endpoint serves.
+      // OPTIONS without a CORS preflight (oidc-provider answers those) asks what the endpoint serves.
       ctx.status = 204;
-      ctx.set('Allow', `${allow}, OPTIONS`);
-    } else if (allow && !allow.split(', ').includes(ctx.method)) {
-      await renderError(ctx, new InvalidRequest(describe(METHOD_NOT_ALLOWED, ctx.path, allow.replace(', ', ' or '), ctx.method), { status: 405, allow: `${allow}, OPTIONS` }));
+      ctx.set('Allow', allow);
+    } else if (allow && !served.split(', ').includes(ctx.method)) {
+      await renderError(ctx, new InvalidRequest(describe(METHOD_NOT_ALLOWED, ctx.path, spelledOut(allow), ctx.method), { status: 405, allow }));
     } else if (!allow) {
       await renderError(ctx, new InvalidRequest(describe(NO_SUCH_ENDPOINT, ctx.path), { status: 404 }));
     }

@@ -154,6 +154,20 @@ describe('methods and paths nothing serves (RFC 9110 §15.5.5, §15.5.6)', () =>
     expect(answer.headers.get('allow')).toContain(allow);
   });
 
+  it.each([
+    ['GET', '/token', 'POST, OPTIONS', '/token accepts POST or OPTIONS, not GET'],
+    ['POST', '/jwks', 'GET, HEAD, OPTIONS', '/jwks accepts GET, HEAD or OPTIONS, not POST'],
+    ['DELETE', '/me', 'GET, POST, OPTIONS', '/me accepts GET, POST or OPTIONS, not DELETE'],
+  ])('RFC 9110 §15.5.6: the 405 to %s %s names in its description exactly the methods its Allow lists', async (method, path, allow, description) => {
+    const answer = await java({ method, path });
+    expect(answer.headers.get('allow')).toBe(allow);
+    expect(expectJson(answer, 405)).toEqual({ error: 'invalid_request', error_description: description });
+    // And OPTIONS, which Allow names, is indeed served.
+    const options = await java({ method: 'OPTIONS', path });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe(allow);
+  });
+
   it.each(['/.well-known/nope', '/token/nope', '/nope'])('RFC 9110 §15.5.5: %s is a 404 JSON error', async (path) => {
     const answer = await java({ path });
     expect(expectJson(answer, 404)).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining(path) });
