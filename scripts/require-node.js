@@ -1,0 +1,20 @@
+// Preflight of `npm start` and of the `purser` bin: Purser's sources are TypeScript that Node runs directly (type
+// stripping, on by default from 22.18), so an older Node fails on the first import with ERR_UNKNOWN_FILE_EXTENSION,
+// which does not say what to do. This says it, from package.json's engines field. Plain JavaScript that any Node
+// still in use can run.
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
+
+const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+/** The engines field's lower bound, `>=major.minor`: the one form Purser uses. */
+const [, major, minor] = /^>=(\d+)\.(\d+)$/.exec(engines.node) ?? [];
+if (major === undefined) throw new Error(`package.json engines.node is "${engines.node}": expected >=major.minor`);
+const [ownMajor, ownMinor] = process.versions.node.split('.').map(Number);
+if (ownMajor < Number(major) || (ownMajor === Number(major) && ownMinor < Number(minor))) {
+  process.stderr.write(
+    `purser needs Node.js ${engines.node} (Node 24 LTS recommended), which runs its TypeScript sources directly; ` +
+      `this is Node.js ${process.versions.node} (${process.execPath}). Put a newer node first on PATH and run the command again.\n`,
+  );
+  process.exit(1);
+}
