@@ -53,7 +53,7 @@ export function installFastTokenPath(provider: Provider, { apis, accessTokenTtl 
   const checkServiceAccount = serviceAccountCheckOf(provider);
   const issue = issuerFor(provider);
   if (!limit || !checkServiceAccount || !issue) return;
-  /** Answers `ctx` from the form `text` when it is a plain success; `false` hands it over (a store fault included). */
+  /** Answers `ctx` from the form `text` when it is a plain success; `false` hands it over; a store fault is thrown. */
   const answered = async (ctx: Context, text: string): Promise<boolean> => {
     // Other grants (refresh_token, authorization_code) are handed over before their form is parsed a first time. A
     // percent-encoded `grant_type=client%5Fcredentials` is handed over too: oidc-provider answers it the same.

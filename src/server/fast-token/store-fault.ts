@@ -8,13 +8,11 @@ import type { StoreUnavailableError } from '../../store/unavailable.ts';
 import { renderError } from '../errors/render.ts';
 import { setTokenRouteHeaders } from './respond.ts';
 
-/** What the renderer and the metrics read of oidc-provider's request context: the route (metrics label it token). */
-const TOKEN_ROUTE = { route: 'token' } as const;
-
 export async function answerStoreFault(ctx: Context, error: StoreUnavailableError): Promise<void> {
   setTokenRouteHeaders(ctx);
-  // With a request context, the renderer reads the error as one of oidc-provider's own (an exposed 503), as it does on
-  // oidc-provider's path; without one, any error but Purser's would be a 500.
-  Object.defineProperty(ctx, 'oidc', { configurable: true, value: TOKEN_ROUTE });
+  // What the renderer and the metrics read of oidc-provider's request context: the route (metrics label it token).
+  // With it, the renderer reads the error as one of oidc-provider's own (an exposed 503), as on oidc-provider's path;
+  // without it, any error but Purser's would be a 500.
+  Object.defineProperty(ctx, 'oidc', { configurable: true, value: { route: 'token' } });
   await renderError(ctx, error);
 }
