@@ -55,7 +55,7 @@ describe('signing keys signed with node:crypto (oidc-provider ExternalSigningKey
 
   it('publish the same jwks_uri document as the private JWKs they wrap, and keep the same signing algorithms', () => {
     const jwks = generateSigningKeys();
-    jwks.keys.push({ ...rsa(), alg: 'RS256', kid: 'retired', key_ops: ['verify'] });
+    jwks.keys.push({ ...rsa(), alg: 'RS256', kid: 'retired', key_ops: ['verify'] }, { ...rsa(), alg: 'RS256', kid: 'listed', key_ops: ['sign', 'verify'], x5c: ['MIIBcertificate'] });
     const build = (keys: unknown) => new Provider('https://issuer.test', { jwks: keys as never, features: { devInteractions: { enabled: false }, externalSigningSupport: { enabled: true, ack: 'experimental-01' } } });
     type State = { jwks: unknown; configuration: { idTokenSigningAlgValues: string[] } };
     const plain = instance(build(jwks)) as unknown as State;
