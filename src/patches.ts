@@ -218,6 +218,12 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     source: { file: 'lib/shared/selective_body.js', text: 'return ctx.req.body || ctx.request.body;' },
     install: () => spendPreReadBodyWarning(),
   },
+  {
+    member: 'lib/helpers/jwt.js: an ExternalSigningKey makes its own signature',
+    reason: "signing keys sign with node:crypto on the thread pool, over the JWS bytes oidc-provider writes, at less main-thread CPU than jose's WebCrypto path (src/server/provider/node-signing-key.ts; bench/README.md, issue 16)",
+    source: { file: 'lib/helpers/jwt.js', text: 'parts.push(base64url.encodeBuffer(await key.sign(data)));' },
+    install: () => undefined,
+  },
 ];
 
 /**

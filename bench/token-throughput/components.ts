@@ -52,6 +52,7 @@ export const RULES: Rule[] = [
   { component: C.signing, url: nm('jose/') },
   { component: C.signing, url: /^node:internal\/crypto\/(sig|webcrypto|ec|keys|util|webidl)/ },
   { component: C.signing, url: new RegExp(`${OIDC}helpers/(jwt|keystore|initialize_keystore)\\.js$`) },
+  { component: C.signing, url: /^src\/server\/provider\/node-signing-key\.ts$/ },
 
   // The client_credentials fast path (src/server/fast-token/, issue 16), step by step; the signature it makes with
   // node:crypto is "signing" through the rule above.

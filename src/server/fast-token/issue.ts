@@ -7,6 +7,7 @@ import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
 
+import { NodeSigningKey } from '../provider/node-signing-key.ts';
 import { SERVICE_ACCOUNT_CLAIM } from '../workload/authenticate.ts';
 import type { ServiceAccountIdentity } from '../workload/verify-token.ts';
 import type { Decision } from './decide.ts';
@@ -33,7 +34,8 @@ function signerOf(provider: Provider): Signer | undefined {
   const { keystore } = instance(provider) as { keystore: Keystore };
   const [jwk] = keystore.selectForSign({ alg: 'ES256', use: 'sig' });
   if (!jwk) return undefined;
-  return { key: createPrivateKey({ key: jwk as never, format: 'jwk' }), header: base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid })) };
+  const key = jwk instanceof NodeSigningKey ? jwk.privateKey : createPrivateKey({ key: jwk as never, format: 'jwk' });
+  return { key, header: base64url(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid })) };
 }
 
 /** A compact JWS of `claims`: ECDSA P-256 with SHA-256, r‖s (RFC 7518 §3.4), signed on libuv's thread pool as jose does. */

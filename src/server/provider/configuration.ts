@@ -13,6 +13,7 @@ import { policyOf, type ClientLike } from './client-policy.ts';
 import { existingGrantLoader } from './grant-lifetime.ts';
 import { addGrantReference } from './grant-reference.ts';
 import type { Jwk } from './keys.ts';
+import { nodeSigningKeys } from './node-signing-key.ts';
 import { OIDC_SCOPES } from '../../api/types.ts';
 import type { ApiLookup } from './api-admission.ts';
 import { CLIENT_ASSERTION_ALGORITHMS, CLIENT_AUTH_METHODS } from './client-assertions.ts';
@@ -45,7 +46,8 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
   return {
     adapter,
     findAccount: accountFinder(users),
-    jwks: jwks as Configuration['jwks'],
+    // Signing keys sign through node:crypto (node-signing-key.ts), with the library's JWS bytes.
+    jwks: nodeSigningKeys(jwks) as Configuration['jwks'],
     cookies: { keys: cookieKeys, long: { signed: true }, short: { signed: true } },
     claims: CLAIMS,
     scopes: [...OIDC_SCOPES],
@@ -80,6 +82,7 @@ export function providerConfiguration({ config, adapter, users, jwks, cookieKeys
     formats: { customizers: { jwt: addGrantReference } },
     features: {
       devInteractions: { enabled: false },
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
       clientCredentials: { enabled: true },
       deviceFlow: deviceFlowFeature(config) as never,
       introspection: { enabled: true, allowedPolicy: mayIntrospect as never },
