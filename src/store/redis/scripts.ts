@@ -16,14 +16,15 @@
 /**
  * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
  * and keeps the index alive at least as long as the member. A script that files twice in one index (a rotation: the
- * successor and the access token) reads the clock, prunes, and extends the index's life once.
+ * successor and the access token) reads the clock, prunes, and extends the index's life once. `new`: the member was
+ * just created, so it cannot be filed yet and its score needs no reading first.
  */
 const FILE = `
 local now, kept = nil, {}
-local function file(index, member, ttl)
+local function file(index, member, ttl, new)
   now = now or tonumber(redis.call('TIME')[1])
   local expires = now + ttl
-  local current = redis.call('ZSCORE', index, member)
+  local current = not new and redis.call('ZSCORE', index, member)
   if not current or tonumber(current) < expires then redis.call('ZADD', index, expires, member) end
   if not kept[index] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now) end
   if (kept[index] or -1) < ttl then
@@ -45,6 +46,13 @@ local function store(key, index, payload, ttl, grace, consumed)
   redis.call('HSET', key, unpack(fields))
   redis.call('HDEL', key, unpack(stale))
   if index then file(index, key, tonumber(ttl)) end
+  redis.call('EXPIRE', key, ttl)
+end
+
+-- Stores an artifact whose key is new (an id just minted, of 256 random bits): no stale field to remove, no score to read.
+local function create(key, index, payload, ttl, grace)
+  redis.call('HSET', key, 'p', payload, 'r', grace, 'g', index)
+  file(index, key, tonumber(ttl), true)
   redis.call('EXPIRE', key, ttl)
 end
 `;
@@ -153,6 +161,7 @@ return 'consumed'
  * Returns {outcome} for reused (the grant revoked) and missing, having stored nothing; {'consumed'}, or {'grace'} when
  * this successor is the first linked to a token spent within its grace window; {'grace', sealed} when one already is:
  * then only the alongside artifact is stored. The first write is always an HSET, so a full Redis refuses it whole.
+ * The successor and the alongside artifact have ids the server just minted, so they are created, not replaced.
  */
 export const ROTATE = `${STORE}${REVOKE_INDEX}${SPEND}
 local outcome, entry = spend(KEYS[1], tonumber(ARGV[1]))
@@ -160,12 +169,12 @@ if outcome == 'missing' or outcome == 'reused' then return { outcome } end
 local linked = entry[6]
 if outcome == 'fresh' then
   redis.call('HSET', KEYS[1], 'c', ARGV[1], 'n', KEYS[2], 's', ARGV[5])
-  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
+  create(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4])
 elseif not linked then
-  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
+  create(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4])
   redis.call('HSET', KEYS[1], 'n', KEYS[2], 's', ARGV[5])
 end
-if KEYS[4] then store(KEYS[4], KEYS[3], ARGV[6], ARGV[7], 0, '') end
+if KEYS[4] then create(KEYS[4], KEYS[3], ARGV[6], ARGV[7], 0) end
 if outcome == 'fresh' then return { 'consumed' } end
 return { 'grace', linked }
 `;
