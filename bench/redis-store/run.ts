@@ -2,8 +2,8 @@
 // own redis-server, C chains each repeat what a refresh_token grant asks of the store (src/store/adapter-request.ts):
 // findWithGrant of the presented refresh token, then one atomic rotate (consume it, store its sealed successor and
 // an access token). The floor, measured in the same run and the same way, is two bare ioredis EVALSHA calls of a
-// script that only returns, carrying the same keys and payload bytes: what any two-round-trip refresh pays for the
-// client library and the socket. Prints main-thread CPU µs and Redis CPU µs per refresh and the ratio to the floor.
+// script that only returns, carrying the same keys and payload bytes, with the same ids and payloads made: what any
+// two-round-trip refresh pays for the client library and the socket. Prints main-thread CPU µs and Redis CPU µs per refresh, the ratio to the floor, and what Redis timed each command at.
 // BENCH_CHAINS (32), BENCH_ROUNDS (3), BENCH_DURATION (2 s per phase and round). See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
@@ -66,16 +66,15 @@ async function refreshOnce(store: RedisArtifactStore, chain: Chain): Promise<voi
   chain.current = successor.id;
 }
 
-/** The floor: the same two round trips' bytes through bare EVALSHA of a script that does nothing. */
+/** The floor: the same two round trips' bytes through bare EVALSHA of a script that does nothing (the chain stays put). */
 function floorOnce(redis: Redis | Cluster, sha: string): (chain: Chain) => Promise<void> {
   return async (chain) => {
     const key = `${PREFIX}{${chain.grantId.slice(0, 8)}}:RefreshToken:${chain.current}`;
     await redis.evalsha(sha, 1, key);
-    const next = newId(chain.grantId);
     const successorPayload = JSON.stringify(refreshToken(chain.grantId));
     const accessPayload = JSON.stringify(accessToken(chain.grantId));
-    await redis.evalsha(sha, 4, key, `${key}:n`, `${key}:i`, `${key}:a`, Math.floor(Date.now() / 1000), successorPayload, 1296000, 0, '', accessPayload, 600);
-    chain.current = next;
+    const [successor, access] = [newId(chain.grantId), newId(chain.grantId)];
+    await redis.evalsha(sha, 4, key, `${key}:${successor}`, `${key}:index`, `${key}:${access}`, Math.floor(Date.now() / 1000), successorPayload, 1296000, 0, '', accessPayload, 600);
   };
 }
 
@@ -83,6 +82,16 @@ interface Phase {
   ops: number;
   mainUs: number;
   redisUs: number;
+  /** Per refresh, by command (scripted ones included): calls and the µs Redis timed them at (INFO commandstats). */
+  commands: Record<string, { calls: number; us: number }>;
+}
+
+async function commandStats(redis: Redis | Cluster): Promise<Record<string, { calls: number; us: number }>> {
+  const stats: Record<string, { calls: number; us: number }> = {};
+  for (const [, name, calls, us] of String(await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=(\d+),usec=(\d+)/g)) {
+    stats[name!] = { calls: Number(calls), us: Number(us) };
+  }
+  return stats;
 }
 
 async function redisCpuUs(redis: Redis | Cluster): Promise<number> {
@@ -95,7 +104,8 @@ async function redisCpuUs(redis: Redis | Cluster): Promise<number> {
 async function measure(redis: Redis | Cluster, chains: Chain[], step: (chain: Chain) => Promise<void>): Promise<Phase> {
   const until = performance.now() + DURATION_MS;
   let ops = 0;
-  const [cpuBefore, redisBefore] = [process.cpuUsage(), await redisCpuUs(redis)];
+  const [statsBefore, redisBefore] = [await commandStats(redis), await redisCpuUs(redis)];
+  const cpuBefore = process.cpuUsage();
   await Promise.all(chains.map(async (chain) => {
     while (performance.now() < until) {
       await step(chain);
@@ -104,7 +114,12 @@ async function measure(redis: Redis | Cluster, chains: Chain[], step: (chain: Ch
   }));
   const cpu = process.cpuUsage(cpuBefore);
   const redisUs = (await redisCpuUs(redis)) - redisBefore;
-  return { ops, mainUs: (cpu.user + cpu.system) / ops, redisUs: redisUs / ops };
+  const commands: Phase['commands'] = {};
+  for (const [name, after] of Object.entries(await commandStats(redis))) {
+    const before = statsBefore[name] ?? { calls: 0, us: 0 };
+    if (after.calls > before.calls && name !== 'info') commands[name] = { calls: (after.calls - before.calls) / ops, us: (after.us - before.us) / ops };
+  }
+  return { ops, mainUs: (cpu.user + cpu.system) / ops, redisUs: redisUs / ops, commands };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -144,6 +159,10 @@ try {
   log(`store (findWithGrant+rotate) ${s.main.toFixed(1).padStart(18)} ${s.redis.toFixed(1).padStart(14)}`);
   log(`floor (2 bare EVALSHA)       ${f.main.toFixed(1).padStart(18)} ${f.redis.toFixed(1).padStart(14)}`);
   log(`store / floor                ${(s.main / f.main).toFixed(2).padStart(17)}x ${(s.redis / f.redis).toFixed(2).padStart(13)}x`);
+  const last = phases.store.at(-1)!.commands;
+  log();
+  log('store, last round, per refresh (INFO commandstats; EVALSHA\'s time includes its scripted commands\'):');
+  for (const [name, { calls, us }] of Object.entries(last).sort(([, a], [, b]) => b.us - a.us)) log(`  ${name.padEnd(18)} ${calls.toFixed(2).padStart(5)} calls ${us.toFixed(1).padStart(6)} µs`);
 } finally {
   redis.disconnect();
   await server.stop();
