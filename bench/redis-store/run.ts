@@ -4,7 +4,10 @@
 // an access token). The floor, measured in the same run and the same way, is two bare ioredis EVALSHA calls of a
 // script that only returns, carrying the same keys and payload bytes, with the same ids and payloads made: what any
 // two-round-trip refresh pays for the client library and the socket. Prints main-thread CPU µs and Redis CPU µs per refresh, the ratio to the floor, and what Redis timed each command at.
-// BENCH_CHAINS (32), BENCH_ROUNDS (3), BENCH_DURATION (2 s per phase and round). See bench/README.md.
+// A fixed number of refreshes per phase, so that every run leaves its grants' indexes (which hold every token until
+// it expires) the same size whatever its speed. BENCH_CHAINS (32), BENCH_ROUNDS (3), BENCH_REFRESHES (16000 per phase
+// and round), BENCH_REDIS_TIMEOUT_MS (the store's commandTimeout, 2000 as PURSER_REDIS_TIMEOUT's default; 0: none).
+// See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus } from 'node:os';
 
@@ -19,7 +22,8 @@ import { startRedisServer } from '../../test/support/redis-server.ts';
 
 const CHAINS = Number(process.env.BENCH_CHAINS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const DURATION_MS = Number(process.env.BENCH_DURATION ?? 2) * 1000;
+const PER_CHAIN = Math.ceil(Number(process.env.BENCH_REFRESHES ?? 16000) / CHAINS);
+const TIMEOUT_MS = Number(process.env.BENCH_REDIS_TIMEOUT_MS ?? 2000);
 const PREFIX = 'bench-store:';
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -80,6 +84,7 @@ function floorOnce(redis: Redis | Cluster, sha: string): (chain: Chain) => Promi
 
 interface Phase {
   ops: number;
+  seconds: number;
   mainUs: number;
   redisUs: number;
   /** Per refresh, by command (scripted ones included): calls and the µs Redis timed them at (INFO commandstats). */
@@ -100,34 +105,33 @@ async function redisCpuUs(redis: Redis | Cluster): Promise<number> {
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
-/** Runs every chain's loop for DURATION_MS; CPU of this process (all threads: the store is synchronous) and of Redis. */
+/** Runs PER_CHAIN steps of every chain; CPU of this process (all threads: the store is synchronous) and of Redis. */
 async function measure(redis: Redis | Cluster, chains: Chain[], step: (chain: Chain) => Promise<void>): Promise<Phase> {
-  const until = performance.now() + DURATION_MS;
   let ops = 0;
   const [statsBefore, redisBefore] = [await commandStats(redis), await redisCpuUs(redis)];
-  const cpuBefore = process.cpuUsage();
+  const [cpuBefore, began] = [process.cpuUsage(), performance.now()];
   await Promise.all(chains.map(async (chain) => {
-    while (performance.now() < until) {
+    for (let i = 0; i < PER_CHAIN; i++) {
       await step(chain);
       ops++;
     }
   }));
-  const cpu = process.cpuUsage(cpuBefore);
+  const [cpu, seconds] = [process.cpuUsage(cpuBefore), (performance.now() - began) / 1000];
   const redisUs = (await redisCpuUs(redis)) - redisBefore;
   const commands: Phase['commands'] = {};
   for (const [name, after] of Object.entries(await commandStats(redis))) {
     const before = statsBefore[name] ?? { calls: 0, us: 0 };
     if (after.calls > before.calls && name !== 'info') commands[name] = { calls: (after.calls - before.calls) / ops, us: (after.us - before.us) / ops };
   }
-  return { ops, mainUs: (cpu.user + cpu.system) / ops, redisUs: redisUs / ops, commands };
+  return { ops, seconds, mainUs: (cpu.user + cpu.system) / ops, redisUs: redisUs / ops, commands };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 log(`purser redis-store bench — ${new Date().toISOString()}`);
-log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()}); ${CHAINS} concurrent chains, ${ROUNDS} round(s) of ${DURATION_MS / 1000} s per phase`);
+log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()}); ${CHAINS} concurrent chains, ${ROUNDS} round(s) of ${PER_CHAIN * CHAINS} refreshes per phase; commandTimeout ${TIMEOUT_MS || 'none'}`);
 const server = await startRedisServer();
-const redis = connectRedis({ url: server.url, mode: 'standalone', commandTimeoutMs: 2000 });
+const redis = connectRedis({ url: server.url, mode: 'standalone', ...(TIMEOUT_MS ? { commandTimeoutMs: TIMEOUT_MS } : {}) });
 try {
   const store = new RedisArtifactStore(redis, PREFIX);
   const chains: Chain[] = [];
@@ -149,7 +153,7 @@ try {
     for (const name of round % 2 === 0 ? (['store', 'floor'] as const) : (['floor', 'store'] as const)) {
       const phase = await measure(redis, chains, steps[name]);
       phases[name].push(phase);
-      log(`  round ${round + 1} ${name.padEnd(5)} ${(phase.ops / (DURATION_MS / 1000)).toFixed(0).padStart(6)} refreshes/s  main ${phase.mainUs.toFixed(1).padStart(6)} µs  redis ${phase.redisUs.toFixed(1).padStart(6)} µs per refresh`);
+      log(`  round ${round + 1} ${name.padEnd(5)} ${(phase.ops / phase.seconds).toFixed(0).padStart(6)} refreshes/s  main ${phase.mainUs.toFixed(1).padStart(6)} µs  redis ${phase.redisUs.toFixed(1).padStart(6)} µs per refresh`);
     }
   }
   const summary = (name: 'store' | 'floor') => ({ main: median(phases[name].map((p) => p.mainUs)), redis: median(phases[name].map((p) => p.redisUs)) });
