@@ -74,7 +74,8 @@ export interface ArtifactStore {
    * what its presentation buys: `successor` (as `upsert` would), linked to the spent token as its one successor with
    * `sealed` (its id, sealed by the caller so that only a holder of the spent id can open it) kept beside it, and
    * `alongside` (the access token). `successor` and `alongside` belong to the spent token's grant (their payloads carry
-   * its `grantId`), so on Redis every key lies in one Cluster slot. By the consumption's outcome:
+   * its `grantId`), so on Redis every key lies in one Cluster slot. Their ids are newly minted (never stored before), so
+   * a backend may create them without looking for an earlier version. By the consumption's outcome:
    * - `consumed`: all stored.
    * - `grace`: without `linked`, all stored (the token was spent, but nothing linked to it yet: a replica died in
    *   between); with `linked`, an earlier presentation's successor, sealed, only `alongside` is stored: of any number of

@@ -4,6 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { clientGrants, clientTokens, grantArtifacts, owningIndex, storedJson } from '../keys.ts';
 import type { ArtifactStore, ArtifactWrite, ConsumeOutcome, Payload } from '../types.ts';
 import { artifactKey, indexKey, lookupKey, referencedGrantKey } from './keys.ts';
+import { luaScript, scriptRunner, type RunScript } from './script-runner.ts';
 import { CONSUME, FIND_WITH_GRANT, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
@@ -11,40 +12,26 @@ type Client = Redis | Cluster;
 /** How many index members `revokeByClientId` handles per command, so no script blocks Redis for long. */
 const REVOKE_BATCH_SIZE = 500;
 
-interface ScriptCommands {
-  purserUpsert(key: string, ...args: (string | number)[]): Promise<unknown>;
-  purserUpsertIndexed(key: string, index: string, ...args: (string | number)[]): Promise<unknown>;
-  purserIndex(index: string, member: string, ttl: number): Promise<unknown>;
-  purserConsume(key: string, now: number): Promise<ConsumeOutcome>;
-  purserUnconsume(key: string): Promise<unknown>;
-  purserFindWithGrant(key: string): Promise<(string | null)[]>;
-  purserRotate(spent: string, successor: string, index: string, ...args: (string | number)[]): Promise<[ConsumeOutcome, string | null | undefined]>;
-  purserRotateAlongside(spent: string, successor: string, index: string, alongside: string, ...args: (string | number)[]): Promise<[ConsumeOutcome, string | null | undefined]>;
-  purserRevoke(...args: string[]): Promise<unknown>;
-  purserRevokeBatch(index: string, count: number): Promise<number>;
-  purserRenew(key: string, exp: number, ttl: number): Promise<unknown>;
-  purserRenewIndexed(key: string, index: string, exp: number, ttl: number): Promise<unknown>;
-}
+const SCRIPTS = {
+  upsert: luaScript(UPSERT),
+  index: luaScript(INDEX),
+  consume: luaScript(CONSUME),
+  unconsume: luaScript(UNCONSUME),
+  findWithGrant: luaScript(FIND_WITH_GRANT),
+  rotate: luaScript(ROTATE),
+  revoke: luaScript(REVOKE),
+  revokeBatch: luaScript(REVOKE_BATCH),
+  renew: luaScript(RENEW),
+};
 
 export class RedisArtifactStore implements ArtifactStore {
-  readonly #redis: Client & ScriptCommands;
+  readonly #redis: Client;
+  readonly #run: RunScript;
   readonly #prefix: string;
 
   constructor(redis: Client, prefix: string) {
-    // Fixed key counts, so that ioredis can route each call to its Cluster node.
-    redis.defineCommand('purserUpsert', { lua: UPSERT, numberOfKeys: 1 });
-    redis.defineCommand('purserUpsertIndexed', { lua: UPSERT, numberOfKeys: 2 });
-    redis.defineCommand('purserIndex', { lua: INDEX, numberOfKeys: 1 });
-    redis.defineCommand('purserConsume', { lua: CONSUME, numberOfKeys: 1 });
-    redis.defineCommand('purserUnconsume', { lua: UNCONSUME, numberOfKeys: 1 });
-    redis.defineCommand('purserFindWithGrant', { lua: FIND_WITH_GRANT, numberOfKeys: 1 });
-    redis.defineCommand('purserRotate', { lua: ROTATE, numberOfKeys: 3 });
-    redis.defineCommand('purserRotateAlongside', { lua: ROTATE, numberOfKeys: 4 });
-    redis.defineCommand('purserRevoke', { lua: REVOKE, numberOfKeys: 1 });
-    redis.defineCommand('purserRevokeBatch', { lua: REVOKE_BATCH, numberOfKeys: 1 });
-    redis.defineCommand('purserRenew', { lua: RENEW, numberOfKeys: 1 });
-    redis.defineCommand('purserRenewIndexed', { lua: RENEW, numberOfKeys: 2 });
-    this.#redis = redis as Client & ScriptCommands;
+    this.#redis = redis;
+    this.#run = scriptRunner(redis);
     this.#prefix = prefix;
   }
 
@@ -57,7 +44,7 @@ export class RedisArtifactStore implements ArtifactStore {
     // Separate commands rather than one pipeline: lookups and a client's grants live in other Cluster slots than the
     // artifact. Auto-pipelining still sends them in one batch per node, so they cost no extra round trip.
     await Promise.all([
-      index ? this.#redis.purserUpsertIndexed(key, index, ...values) : this.#redis.purserUpsert(key, ...values),
+      this.#run(SCRIPTS.upsert, index ? [key, index] : [key], values),
       model === 'Grant' && typeof payload.clientId === 'string' && this.#fileGrant(payload.clientId, id, ttl),
       payload.uid && this.#redis.set(lookupKey(this.#prefix, 'uid', model, payload.uid), key, 'EX', ttl),
       payload.userCode && this.#redis.set(lookupKey(this.#prefix, 'userCode', model, payload.userCode), key, 'EX', ttl),
@@ -82,15 +69,16 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 
   async consume(model: string, id: string): Promise<ConsumeOutcome> {
-    return this.#redis.purserConsume(artifactKey(this.#prefix, model, id), Math.floor(Date.now() / 1000));
+    return (await this.#run(SCRIPTS.consume, [artifactKey(this.#prefix, model, id)], [Math.floor(Date.now() / 1000)])) as ConsumeOutcome;
   }
 
   async unconsume(model: string, id: string): Promise<void> {
-    await this.#redis.purserUnconsume(artifactKey(this.#prefix, model, id));
+    await this.#run(SCRIPTS.unconsume, [artifactKey(this.#prefix, model, id)], []);
   }
 
   async findWithGrant(model: string, id: string): Promise<{ payload: Payload; grant: Payload | undefined } | undefined> {
-    const [json, consumed, renewedExp, _index, grantJson, grantExp] = await this.#redis.purserFindWithGrant(artifactKey(this.#prefix, model, id));
+    const reply = (await this.#run(SCRIPTS.findWithGrant, [artifactKey(this.#prefix, model, id)], [])) as (string | null)[];
+    const [json, consumed, renewedExp, _index, grantJson, grantExp] = reply;
     const payload = parsed(json, consumed, renewedExp);
     return payload && { payload, grant: parsed(grantJson, null, grantExp) };
   }
@@ -104,9 +92,9 @@ export class RedisArtifactStore implements ArtifactStore {
     }
     const [spent, key] = [artifactKey(this.#prefix, model, spentId), artifactKey(this.#prefix, model, successor.id)];
     const values = [Math.floor(Date.now() / 1000), storedJson(successor.payload), ttlOf(successor.expiresIn), successor.payload.reuseGrace ?? 0, sealed];
-    const [outcome, linked] = alongside
-      ? await this.#redis.purserRotateAlongside(spent, key, index, artifactKey(this.#prefix, alongside.model, alongside.id), ...values, storedJson(alongside.payload), ttlOf(alongside.expiresIn))
-      : await this.#redis.purserRotate(spent, key, index, ...values);
+    const [outcome, linked] = (alongside
+      ? await this.#run(SCRIPTS.rotate, [spent, key, index, artifactKey(this.#prefix, alongside.model, alongside.id)], [...values, storedJson(alongside.payload), ttlOf(alongside.expiresIn)])
+      : await this.#run(SCRIPTS.rotate, [spent, key, index], values)) as [ConsumeOutcome, string | null | undefined];
     return linked === null || linked === undefined ? { outcome } : { outcome, linked };
   }
 
@@ -116,11 +104,11 @@ export class RedisArtifactStore implements ArtifactStore {
     const exp = Math.floor(Date.now() / 1000) + ttl;
     // Only a Grant is renewed with its indexes: other artifacts are found by id and renewed alone.
     if (model !== 'Grant') {
-      await this.#redis.purserRenew(key, exp, ttl);
+      await this.#run(SCRIPTS.renew, [key], [exp, ttl]);
       return;
     }
     // The client's index of grants is in another slot, and only the stored Grant knows its client.
-    const clientId = await this.#redis.purserRenewIndexed(key, indexKey(this.#prefix, grantArtifacts(id)), exp, ttl);
+    const clientId = await this.#run(SCRIPTS.renew, [key, indexKey(this.#prefix, grantArtifacts(id))], [exp, ttl]);
     if (typeof clientId === 'string') await this.#fileGrant(clientId, id, ttl);
   }
 
@@ -130,7 +118,7 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async revokeByGrantId(grantId: string, models?: readonly string[]): Promise<void> {
     if (models?.length === 0) return;
-    await this.#redis.purserRevoke(indexKey(this.#prefix, grantArtifacts(grantId)), ...(models ?? []));
+    await this.#run(SCRIPTS.revoke, [indexKey(this.#prefix, grantArtifacts(grantId))], models ?? []);
   }
 
   async revokeByClientId(clientId: string): Promise<void> {
@@ -140,19 +128,19 @@ export class RedisArtifactStore implements ArtifactStore {
     for (;;) {
       const batch = await this.#redis.zrange(grants, 0, String(REVOKE_BATCH_SIZE - 1));
       if (batch.length === 0) break;
-      await Promise.all(batch.map((grantIndex) => this.#redis.purserRevoke(grantIndex)));
+      await Promise.all(batch.map((grantIndex) => this.#run(SCRIPTS.revoke, [grantIndex], [])));
       await this.#redis.zrem(grants, ...batch);
     }
     const tokens = indexKey(this.#prefix, clientTokens(clientId));
     let left: number;
-    do left = await this.#redis.purserRevokeBatch(tokens, REVOKE_BATCH_SIZE);
+    do left = (await this.#run(SCRIPTS.revokeBatch, [tokens], [REVOKE_BATCH_SIZE])) as number;
     while (left > 0);
   }
 
   /** Files a grant's index in its client's index of grants, for at least `ttl` seconds. */
   #fileGrant(clientId: string, grantId: string, ttl: number): Promise<unknown> {
     const member = indexKey(this.#prefix, grantArtifacts(grantId));
-    return this.#redis.purserIndex(indexKey(this.#prefix, clientGrants(clientId)), member, ttl);
+    return this.#run(SCRIPTS.index, [indexKey(this.#prefix, clientGrants(clientId))], [member, ttl]);
   }
 
   async #read(key: string): Promise<Payload | undefined> {

@@ -15,27 +15,44 @@
 
 /**
  * Files a member in an index until now + ttl (never earlier than it already was), drops members that have expired,
- * and keeps the index alive at least as long as the member. A script that files twice in one index (a rotation: the
- * successor and the access token) reads the clock, prunes, and extends the index's life once.
+ * and keeps the index alive at least as long as the member. A script that files twice in one index reads the clock,
+ * prunes, and extends the index's life once. `fileNew` files members just created (a rotation's successor and access
+ * token), which cannot be filed yet: no score to read first, and one ZADD for all of them.
  */
 const FILE = `
 local now, kept = nil, {}
-local function file(index, member, ttl)
-  now = now or tonumber(redis.call('TIME')[1])
-  local expires = now + ttl
-  local current = redis.call('ZSCORE', index, member)
-  if not current or tonumber(current) < expires then redis.call('ZADD', index, expires, member) end
+local function keep(index, ttl)
   if not kept[index] then redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. now) end
   if (kept[index] or -1) < ttl then
     if redis.call('TTL', index) < ttl then redis.call('EXPIRE', index, ttl) end
     kept[index] = ttl
   end
 end
+local function file(index, member, ttl)
+  now = now or tonumber(redis.call('TIME')[1])
+  local expires = now + ttl
+  local current = redis.call('ZSCORE', index, member)
+  if not current or tonumber(current) < expires then redis.call('ZADD', index, expires, member) end
+  keep(index, ttl)
+end
+-- members: member, ttl, member, ttl...
+local function fileNew(index, members)
+  now = now or tonumber(redis.call('TIME')[1])
+  local scored, longest = {}, 0
+  for i = 1, #members, 2 do
+    scored[i], scored[i + 1] = now + members[i + 1], members[i]
+    longest = math.max(longest, members[i + 1])
+  end
+  redis.call('ZADD', index, unpack(scored))
+  keep(index, longest)
+end
 `;
 
 /**
  * Replaces an artifact: payload JSON, ttl seconds, reuse grace seconds, consumed-at or '', filed in `index` if given.
  * Fields the new version does not set are removed after the first (checked) write, never before it.
+ * `create` stores artifacts whose keys are new (ids just minted, of 256 random bits), all filed in one index: no stale
+ * field to remove. items: {key, payload JSON, ttl seconds, reuse grace seconds}...
  */
 const STORE = `${FILE}
 local function store(key, index, payload, ttl, grace, consumed)
@@ -46,6 +63,15 @@ local function store(key, index, payload, ttl, grace, consumed)
   redis.call('HDEL', key, unpack(stale))
   if index then file(index, key, tonumber(ttl)) end
   redis.call('EXPIRE', key, ttl)
+end
+local function create(index, items)
+  local members = {}
+  for _, item in ipairs(items) do
+    redis.call('HSET', item[1], 'p', item[2], 'r', item[4], 'g', index)
+    table.insert(members, item[1]); table.insert(members, tonumber(item[3]))
+  end
+  fileNew(index, members)
+  for _, item in ipairs(items) do redis.call('EXPIRE', item[1], item[3]) end
 end
 `;
 
@@ -153,19 +179,18 @@ return 'consumed'
  * Returns {outcome} for reused (the grant revoked) and missing, having stored nothing; {'consumed'}, or {'grace'} when
  * this successor is the first linked to a token spent within its grace window; {'grace', sealed} when one already is:
  * then only the alongside artifact is stored. The first write is always an HSET, so a full Redis refuses it whole.
+ * The successor and the alongside artifact have ids the server just minted, so they are created, not replaced.
  */
 export const ROTATE = `${STORE}${REVOKE_INDEX}${SPEND}
 local outcome, entry = spend(KEYS[1], tonumber(ARGV[1]))
 if outcome == 'missing' or outcome == 'reused' then return { outcome } end
 local linked = entry[6]
-if outcome == 'fresh' then
-  redis.call('HSET', KEYS[1], 'c', ARGV[1], 'n', KEYS[2], 's', ARGV[5])
-  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
-elseif not linked then
-  store(KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV[4], '')
-  redis.call('HSET', KEYS[1], 'n', KEYS[2], 's', ARGV[5])
-end
-if KEYS[4] then store(KEYS[4], KEYS[3], ARGV[6], ARGV[7], 0, '') end
+local created = {}
+if not linked then created[1] = { KEYS[2], ARGV[2], ARGV[3], ARGV[4] } end
+if KEYS[4] then table.insert(created, { KEYS[4], ARGV[6], ARGV[7], 0 }) end
+if outcome == 'fresh' then redis.call('HSET', KEYS[1], 'c', ARGV[1], 'n', KEYS[2], 's', ARGV[5]) end
+if #created > 0 then create(KEYS[3], created) end
+if outcome ~= 'fresh' and not linked then redis.call('HSET', KEYS[1], 'n', KEYS[2], 's', ARGV[5]) end
 if outcome == 'fresh' then return { 'consumed' } end
 return { 'grace', linked }
 `;
