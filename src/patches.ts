@@ -240,6 +240,13 @@ export const CLIENT_NODE_PATCHES: ReadonlyArray<Patch<KubeConfig, void>> = [
     source: { file: 'dist/config.js', text: 'this.createDispatcher(cluster, agentOptions)' },
     install: (kubeConfig) => reuseConnections(kubeConfig),
   },
+  {
+    member: 'KubeConfig.prototype.applySecurityAuthentication',
+    reason: "the controller's per-client writes (src/controller/kube-json.ts) are authenticated by it, with its headers and TLS agent, outside the generated API",
+    find: (kubeConfig) => (kubeConfig as unknown as { applySecurityAuthentication: unknown }).applySecurityAuthentication,
+    source: { file: 'dist/config.js', text: 'context.setDispatcher(dispatcher)' },
+    install: () => undefined,
+  },
 ];
 
 export function installProviderPatches(provider: Provider, deps: ProviderPatchDependencies): void {

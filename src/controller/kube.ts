@@ -3,7 +3,6 @@ import {
   ApiException,
   CoordinationV1Api,
   CoreV1Api,
-  CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -16,6 +15,7 @@ import {
 
 import { API_GROUP, API_VERSION, PLURAL, type OAuthClient } from '../api/types.ts';
 import { installClientNodePatches } from '../patches.ts';
+import { jsonRequests } from './kube-json.ts';
 import type { OwnWrites, WrittenKind } from './own-writes.ts';
 
 /** An OAuthClient as the API server returns it. */
@@ -48,7 +48,8 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const MERGE_PATCH = PatchStrategy.MergePatch;
+const mergePatch = setHeaderOptions('Content-Type', MERGE_PATCH);
 
 export interface KubeApi {
   /** JSON merge patch of an OAuthClient; include `metadata.resourceVersion` to make it conditional. */
@@ -69,26 +70,30 @@ export interface KubeApi {
 /** With `own`, the OAuthClients and Secrets written are noted there (own-writes.ts). */
 export function createKubeApi(kubeConfig: KubeConfig, own?: OwnWrites): KubeApi {
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
-  const resource = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
   const fieldManager = FIELD_MANAGER;
+  const json = jsonRequests(kubeConfig);
+  const query = `?fieldManager=${FIELD_MANAGER}`;
+  const clientPath = (namespace: string, name: string) =>
+    `/apis/${API_GROUP}/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL}/${encodeURIComponent(name)}`;
+  const secretsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
   const written = <T extends KubernetesObject>(kind: WrittenKind, namespace: string, name: string, call: () => Promise<T>): Promise<T> =>
     own ? own.write(kind, { metadata: { namespace, name } }, call) : call();
   return {
+    // The writes made for every OAuthClient go as plain JSON (kube-json.ts); the rare ones through client-node.
     patchClient: (namespace, name, body) =>
-      written('OAuthClient', namespace, name, () => custom.patchNamespacedCustomObject({ ...resource, namespace, name, body, fieldManager }, mergePatch) as Promise<OAuthClientResource>),
+      written('OAuthClient', namespace, name, () => json<OAuthClientResource>('PATCH', `${clientPath(namespace, name)}${query}`, body, MERGE_PATCH)),
     patchClientStatus: async (namespace, name, status) => {
-      await written('OAuthClient', namespace, name, () => custom.patchNamespacedCustomObjectStatus({ ...resource, namespace, name, body: { status }, fieldManager }, mergePatch) as Promise<OAuthClientResource>);
+      await written('OAuthClient', namespace, name, () => json<OAuthClientResource>('PATCH', `${clientPath(namespace, name)}/status${query}`, { status }, MERGE_PATCH));
     },
     readSecret: (namespace, name) => orUndefined(core.readNamespacedSecret({ namespace, name })),
-    createSecret: (namespace, body) => written('Secret', namespace, body.metadata!.name!, () => core.createNamespacedSecret({ namespace, body, fieldManager })),
+    createSecret: (namespace, body) => written('Secret', namespace, body.metadata!.name!, () => json<V1Secret>('POST', `${secretsPath(namespace)}${query}`, body)),
     patchSecret: (namespace, name, body) => written('Secret', namespace, name, () => core.patchNamespacedSecret({ namespace, name, body, fieldManager }, mergePatch)),
     deleteSecret: async (namespace, name, uid) => {
       await orUndefined(core.deleteNamespacedSecret({ namespace, name, body: { preconditions: { uid } } }));
     },
     createEvent: async (namespace, body) => {
-      await core.createNamespacedEvent({ namespace, body });
+      await json('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, body);
     },
     readLease: (namespace, name) => orUndefined(coordination.readNamespacedLease({ namespace, name })),
     createLease: (namespace, body) => coordination.createNamespacedLease({ namespace, body, fieldManager }),
