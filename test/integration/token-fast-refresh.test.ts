@@ -6,25 +6,52 @@
 // (fields in order and values), all but the values that differ between two sign-ins (ids, times, hashes of those).
 // The fast replica's purser_token_fast_path_total{grant_type="refresh_token"} must count exactly the cases expected to
 // take it; and tokens one replica issued must work on the other.
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+import { GRANT_SOURCE_GONE, REFRESH_TOKEN_ALREADY_USED, REFRESH_TOKEN_NOT_RECOGNISED } from '../../src/server/errors/descriptions.ts';
 import { artifactKey } from '../../src/store/redis/keys.ts';
 import { Browser } from '../support/browser.ts';
-import { freePort, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
+import { CLIENTS_DIR, freePort, startPurser, writeFixtures, type TestServer } from '../support/purser.ts';
 import { postRaw, VOLATILE_HEADERS, type Answer, type RawRequest } from '../support/raw-http.ts';
 import { connectTestRedis, uniquePrefix } from '../support/redis.ts';
 import { codeFlow, relyingParty, SECRETS } from '../support/rp.ts';
 
+const POSTER_SECRET = 'poster-secret-0123456789abcdefghijklmnopq';
+/** The test clients, and one more that authenticates with client_secret_post. */
+const POSTING_CLIENT = `
+apiVersion: purser.dev/v1alpha1
+kind: OAuthClient
+metadata: { name: poster, namespace: test }
+spec:
+  grantTypes: [authorization_code, refresh_token]
+  redirectUris: [http://127.0.0.1:9999/callback]
+  scopes: [openid, offline_access]
+  skipConsent: true
+  tokenEndpointAuthMethod: client_secret_post
+  secretName: poster-secret
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: poster-secret, namespace: test }
+stringData: { client_secret: ${POSTER_SECRET} }
+`;
 let fast: TestServer;
 let slow: TestServer;
 let prefix: string;
 
 beforeAll(async () => {
   const fixtures = await writeFixtures();
+  const clientsDir = await mkdtemp(join(tmpdir(), 'purser-fast-refresh-'));
+  await cp(CLIENTS_DIR, clientsDir, { recursive: true });
+  await writeFile(join(clientsDir, 'poster.yaml'), POSTING_CLIENT);
   prefix = uniquePrefix('fast-refresh');
   const port = await freePort();
-  const options = { redisUrl: inject('redisUrl'), fixtures, prefix, issuer: `http://127.0.0.1:${port}` };
+  const options = { redisUrl: inject('redisUrl'), fixtures, clientsDir, prefix, issuer: `http://127.0.0.1:${port}` };
   [fast, slow] = await Promise.all([startPurser({ ...options, port }), startPurser({ ...options, env: { PURSER_TOKEN_FAST_PATH: 'false' } })]);
 }, 60_000);
 
@@ -83,7 +110,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** A refresh token of a new sign-in of alice to `clientId` with `scope` (consent shown, so offline_access is granted). */
 async function refreshTokenOf(clientId: string, scope: string): Promise<string> {
-  const rp = await relyingParty(fast.issuer, clientId);
+  const rp = await relyingParty(fast.issuer, clientId, clientId === 'poster.test' ? { auth: oidc.ClientSecretPost(POSTER_SECRET) } : {});
   const { tokens } = await codeFlow(rp, new Browser(), { scope, prompt: 'consent' });
   return tokens.refresh_token!;
 }
@@ -104,10 +131,14 @@ interface Case {
 }
 
 const OFFLINE = 'openid offline_access';
+/** What a presentation losing a race for one token is told: it was used, its family was revoked meanwhile, or before it was read. */
+const RACE_REFUSALS = [REFRESH_TOKEN_ALREADY_USED, GRANT_SOURCE_GONE, REFRESH_TOKEN_NOT_RECOGNISED];
 const CASES: Case[] = [
   { label: 'opaque access token and id_token, client_secret_basic (RFC 6749 §6)', request: (t) => refreshRequest(t), fastPath: true },
   { label: 'the claims of profile, email and groups', scope: `${OFFLINE} profile email groups`, request: (t) => refreshRequest(t), fastPath: true },
   { label: 'a JWT access token for an OAuthAPI (RFC 9068)', scope: `${OFFLINE} reports:read`, request: (t) => refreshRequest(t), fastPath: true },
+  { label: 'client_secret_post (OpenID Connect Core §9)', client: 'poster.test', request: (t) => ({ headers: FORM, body: `grant_type=refresh_token&refresh_token=${t}&client_id=poster.test&client_secret=${POSTER_SECRET}` }), fastPath: true },
+  { label: 'client_secret_basic for a client_secret_post client', client: 'poster.test', request: (t) => refreshRequest(t, basic('poster.test', POSTER_SECRET)), fastPath: false },
   { label: 'client_id repeated in the body', request: (t) => refreshRequest(t, undefined, '&client_id=webapp.test'), fastPath: true },
   { label: 'within the reuse grace, a second presentation gets the same successor (RFC 9700 §4.14.2)', client: 'graceful.test', request: (t) => refreshRequest(t, basic('graceful.test')), present: true, fastPath: true },
   { label: 'a reused token, no grace: refused and the family revoked (RFC 9700 §4.14.2)', request: (t) => refreshRequest(t), present: true, fastPath: false },
@@ -134,6 +165,23 @@ describe('the refresh_token fast path answers as oidc-provider does', () => {
     expect(await comparable(onFast)).toEqual(await comparable(onSlow));
     expect((await fastPathCount()) - before).toBe(fastPath ? 1 : 0);
     if (fastPath) expect(onFast.status).toBe(200);
+  });
+
+  it('RFC 9700 §4.14.2: of 6 concurrent presentations of one token without a reuse grace, one succeeds; the refusals are those oidc-provider gives', async () => {
+    const [fastToken, slowToken] = await Promise.all([refreshTokenOf('webapp.test', OFFLINE), refreshTokenOf('webapp.test', OFFLINE)]);
+    /** The answers, sorted; a refusal by its status, headers but Content-Length, and error (which description a refusal gets depends on the race). */
+    const burst = async (server: TestServer, token: string) => {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => postRaw(server.url, refreshRequest(token))));
+      const compared = (await Promise.all(answers.map(comparable))) as Array<{ status: number; headers: [string, string][]; body: { error_description?: string } }>;
+      const descriptions = compared.map((answer) => answer.body.error_description).filter((description) => description !== undefined);
+      expect(descriptions.every((description) => RACE_REFUSALS.includes(description))).toBe(true);
+      return compared
+        .map(({ status, headers, body }) => JSON.stringify(status === 200 ? { status, headers, body } : { status, headers: headers.filter(([name]) => name !== 'Content-Length'), error: (body as { error?: string }).error }))
+        .sort();
+    };
+    const [onFast, onSlow] = [await burst(fast, fastToken), await burst(slow, slowToken)];
+    expect(onFast.filter((answer) => answer.startsWith('{"status":200')).length).toBe(1);
+    expect(onFast).toEqual(onSlow);
   });
 
   it('RFC 6749 §6: a chain goes on across replicas, and each accepts the tokens the other issued', async () => {

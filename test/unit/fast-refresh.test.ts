@@ -22,7 +22,8 @@ async function requestWithGrant(stored: boolean): Promise<AdapterRequest> {
   return request;
 }
 
-const token = (overrides: Record<string, unknown> = {}) => ({ clientId: 'app', grantId: 'g', isExpired: false, ...overrides });
+const NOW = 1_800_000_000;
+const token = (overrides: Record<string, unknown> = {}) => ({ clientId: 'app', grantId: 'g', exp: NOW + 60, ...overrides });
 
 describe('the refresh_token fast path', () => {
   it('reads only a form of grant_type, refresh_token and client credentials, each once (RFC 6749 §6)', () => {
@@ -41,15 +42,16 @@ describe('the refresh_token fast path', () => {
 
   it('answers an unused, unexpired, unbound token of the client whose Grant was read with it and is stored', async () => {
     const request = await requestWithGrant(true);
-    expect(plainState(token(), 'app', request)).toBe(true);
-    expect(plainState(undefined, 'app', request)).toBe(false);
-    expect(plainState(token(), 'other', request)).toBe(false);
-    expect(plainState(token({ isExpired: true }), 'app', request)).toBe(false);
-    expect(plainState(token({ consumed: 1700000000 }), 'app', request)).toBe(false);
-    expect(plainState(token({ 'x5t#S256': 'thumbprint' }), 'app', request)).toBe(false);
-    expect(plainState(token({ jkt: 'thumbprint' }), 'app', request)).toBe(false);
-    expect(plainState(token({ attestationJkt: 'thumbprint' }), 'app', request)).toBe(false);
-    expect(plainState(token({ grantId: 'another' }), 'app', request)).toBe(false);
-    expect(plainState(token(), 'app', await requestWithGrant(false))).toBe(false);
+    expect(plainState(token(), 'app', request, NOW)).toBe(true);
+    expect(plainState(undefined, 'app', request, NOW)).toBe(false);
+    expect(plainState(token(), 'other', request, NOW)).toBe(false);
+    expect(plainState(token({ exp: NOW }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ exp: undefined }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ consumed: 1700000000 }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ 'x5t#S256': 'thumbprint' }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ jkt: 'thumbprint' }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ attestationJkt: 'thumbprint' }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token({ grantId: 'another' }), 'app', request, NOW)).toBe(false);
+    expect(plainState(token(), 'app', await requestWithGrant(false), NOW)).toBe(false);
   });
 });

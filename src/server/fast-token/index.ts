@@ -26,7 +26,7 @@ import { decide } from './decide.ts';
 import { eligibleRequest } from './eligible.ts';
 import { CLIENT_CREDENTIALS_FORM, handBack, parseForm, readBody } from './form.ts';
 import { issuerFor } from './issue.ts';
-import { REFRESH_FORM, REFRESH_TOKEN, refreshAnswerFor } from './refresh.ts';
+import { REFRESH_FORM, refreshAnswerFor } from './refresh.ts';
 import { respond } from './respond.ts';
 import { answerStoreFault } from './store-fault.ts';
 
@@ -56,15 +56,13 @@ export function installFastTokenPath(provider: Provider, { apis, accessTokenTtl 
   const limit = clientAuthLimitOf(provider);
   const checkServiceAccount = serviceAccountCheckOf(provider);
   const issue = issuerFor(provider);
-  const refresh = limit && checkServiceAccount && refreshAnswerFor(provider, { provider, limit, checkServiceAccount });
+  const refresh = limit && checkServiceAccount && refreshAnswerFor(provider, { provider, limit, checkServiceAccount }, FAST_PATH_EVENT);
   if (!limit || !checkServiceAccount || !issue || !refresh) return;
   /** Answers `ctx` from the form `text` when it is a plain success; `false` hands it over; a store fault is thrown. */
   const answered = async (ctx: Context, text: string): Promise<boolean> => {
     if (text.includes(REFRESH)) {
       const form = parseForm(text, REFRESH_FORM);
-      if (!form || !(await refresh(ctx, form))) return false;
-      provider.emit(FAST_PATH_EVENT, ctx, REFRESH_TOKEN);
-      return true;
+      return form !== undefined && (await refresh(ctx, form));
     }
     // Other grants (authorization_code, device_code) are handed over before their form is parsed a first time. A
     // percent-encoded `grant_type=client%5Fcredentials` is handed over too: oidc-provider answers it the same.

@@ -19,6 +19,7 @@ import { getClientAuthParams } from 'oidc-provider/lib/shared/client_auth.js';
 import getErrorHandler from 'oidc-provider/lib/shared/error_handler.js';
 
 import { adapterRequests, type AdapterRequest } from '../../store/adapter-request.ts';
+import type { Payload } from '../../store/types.ts';
 import { StoreUnavailableError } from '../../store/unavailable.ts';
 import { decideInRenderer } from '../provider/error-rendering.ts';
 import { adapterRequestFor, handOut } from '../provider/refresh-rotation.ts';
@@ -45,19 +46,9 @@ interface Internals {
   grantTypeParams: Map<string | undefined, Set<string>>;
 }
 
-/** The refresh token's fields the plain case is decided on (lib/models/refresh_token.js). */
-interface RefreshTokenLike {
-  clientId?: string;
-  grantId?: string;
-  isExpired: boolean;
-  consumed?: unknown;
-  'x5t#S256'?: string;
-  jkt?: string;
-  attestationJkt?: string;
-}
-
+/** The adapter oidc-provider's RefreshToken model reads through (src/store/oidc-adapter.ts). */
 interface RefreshTokenModel {
-  find(value: string, options: { ignoreExpiration: boolean }): Promise<RefreshTokenLike | undefined>;
+  adapter: { find(id: string): Promise<Payload | undefined> };
 }
 
 /** Whether the client may refresh here: the grant allowed, and no sender-constrained access tokens to bind. */
@@ -66,33 +57,48 @@ export function refreshesPlainly(client: Client): boolean {
 }
 
 /**
- * Whether the token read is one the handler turns into tokens without refusing (lib/actions/grants/refresh_token.js,
- * its checks before the rotation): found, of this client, unexpired, unconsumed (after the reuse grace, oidc-adapter.ts),
- * bound to no certificate, DPoP key or attestation, its Grant read along with it and stored.
+ * Whether the refresh token read (as the adapter restores it: a consumption within the reuse grace hidden) is one the
+ * handler turns into tokens without refusing (lib/actions/grants/refresh_token.js, its checks before the rotation):
+ * found, of this client, unexpired at `now` (epoch seconds), unconsumed, bound to no certificate, DPoP key or
+ * attestation, its Grant read along with it and stored. A token this misjudges as plain is refused by the handler
+ * before anything is written, and handed over all the same.
  */
-export function plainState(token: RefreshTokenLike | undefined, clientId: string, request: AdapterRequest): boolean {
-  if (!token || token.clientId !== clientId || token.isExpired || token.consumed) return false;
+export function plainState(token: Payload | undefined, clientId: string, request: AdapterRequest, now: number): boolean {
+  if (!token || token.clientId !== clientId || typeof token.exp !== 'number' || token.exp <= now || token.consumed !== undefined) return false;
   if (token['x5t#S256'] !== undefined || token.jkt !== undefined || token.attestationJkt !== undefined) return false;
   return typeof token.grantId === 'string' && request.holdsGrant(token.grantId) && request.grants?.get(token.grantId) !== undefined;
 }
 
-/** oidc-provider's parameters for `form` (lib/actions/token.js: assembleTokenParams, then stripGrantIrrelevantParams). */
-function paramsOf(ctx: Context, internals: Internals, form: Form): Record<string, unknown> {
-  const auth = getClientAuthParams(ctx);
-  const params = new Params(new Set([...internals.grantTypeParams.get(undefined)!, ...auth]), form) as Record<string, unknown>;
-  const grant = internals.grantTypeParams.get(REFRESH_TOKEN)!;
-  for (const key of Object.keys(params)) if (!auth.has(key) && !grant.has(key)) delete params[key];
-  return params;
+/**
+ * oidc-provider's parameters for a form (lib/actions/token.js: assembleTokenParams, then stripGrantIrrelevantParams):
+ * every name the token route allows, then only the client authentication's and the refresh_token grant's kept. Both
+ * lists are fixed once the provider is built, so they are worked out at the first request.
+ */
+function paramsFor(provider: Provider, internals: Internals): (form: Form) => Record<string, unknown> {
+  let lists: { allowed: Set<string>; kept: Set<string> } | undefined;
+  return (form) => {
+    if (!lists) {
+      const auth = getClientAuthParams({ oidc: { provider } });
+      lists = { allowed: new Set([...internals.grantTypeParams.get(undefined)!, ...auth]), kept: new Set([...auth, ...internals.grantTypeParams.get(REFRESH_TOKEN)!]) };
+    }
+    const params = new Params(lists.allowed, form) as Record<string, unknown>;
+    for (const key of Object.keys(params)) if (!lists.kept.has(key)) delete params[key];
+    return params;
+  };
 }
 
 export type RefreshAnswer = (ctx: Context, form: Form) => Promise<boolean>;
 
-/** The refresh step for `provider`: answers `ctx` and returns true, or returns false to hand it over; a store fault is thrown. */
-export function refreshAnswerFor(provider: Provider, authentication: AuthenticationDependencies): RefreshAnswer | undefined {
+/**
+ * The refresh step for `provider`: answers `ctx` and returns true (emitting `fastPathEvent` for tokens issued), or
+ * returns false to hand it over; a store fault is thrown.
+ */
+export function refreshAnswerFor(provider: Provider, authentication: AuthenticationDependencies, fastPathEvent: string): RefreshAnswer | undefined {
   const internals = instance(provider) as unknown as Internals;
   const handler = internals.grantTypeHandlers.get(REFRESH_TOKEN);
   if (!handler) return undefined;
-  const RefreshToken = provider.RefreshToken as unknown as RefreshTokenModel;
+  const { adapter } = provider.RefreshToken as unknown as RefreshTokenModel;
+  const paramsOf = paramsFor(provider, internals);
   // The token route's own error handler (lib/actions/token.js's route: 'grant.error'), for a refusal met once the
   // rotation went to the store: the request has an outcome and is answered here as oidc-provider answers it.
   const renderRefusal = getErrorHandler('grant.error');
@@ -103,13 +109,13 @@ export function refreshAnswerFor(provider: Provider, authentication: Authenticat
     if (!authenticated || authenticated.identity || !refreshesPlainly(authenticated.client)) return false;
     const { client } = authenticated;
     const request = adapterRequestFor(ctx.req);
-    const token = await adapterRequests.run(request, () => RefreshToken.find(value, { ignoreExpiration: true }));
-    if (!plainState(token, client.clientId, request)) return false;
+    const token = await adapterRequests.run(request, () => adapter.find(value));
+    if (!plainState(token, client.clientId, request, Math.floor(Date.now() / 1000))) return false;
 
     const oidc = new provider.OIDCContext(ctx as never) as unknown as OidcContext;
     Object.defineProperty(ctx, 'oidc', { configurable: true, value: oidc });
     oidc.route = 'token';
-    oidc.params = paramsOf(ctx, internals, form);
+    oidc.params = paramsOf(form);
     oidc.entity('Client', client);
     setTokenRouteHeaders(ctx);
     try {
@@ -130,6 +136,7 @@ export function refreshAnswerFor(provider: Provider, authentication: Authenticat
     handOut(ctx, request.replaced);
     ctx.set('Pragma', 'no-cache');
     provider.emit('grant.success', ctx);
+    provider.emit(fastPathEvent, ctx, REFRESH_TOKEN);
     return true;
   };
 }
