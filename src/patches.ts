@@ -224,6 +224,12 @@ export const OIDC_PROVIDER_PATCHES: ReadonlyArray<Patch<Provider, ProviderPatchD
     source: { file: 'lib/helpers/jwt.js', text: 'parts.push(base64url.encodeBuffer(await key.sign(data)));' },
     install: () => undefined,
   },
+  {
+    member: "lib/actions/token.js: the token route's steps around the grant handler",
+    reason: 'the refresh_token fast path (src/server/fast-token/refresh.ts) calls the registered refresh_token handler itself, with the parameters, client entity, request context (AsyncLocalStorage) and error handler the route would give it; test/integration/token-fast-refresh.test.ts compares both paths byte for byte, and this check names the library code it stands in for',
+    source: { file: 'lib/actions/token.js', text: 'await grantTypeHandlers.get(grantType)(ctx);' },
+    install: () => undefined,
+  },
 ];
 
 /**

@@ -389,7 +389,7 @@ export const settings = [
     key: 'tokenFastPath',
     kind: 'boolean',
     default: 'true',
-    description: 'Answer the common successful client_credentials token request (form body, one client authentication by the registered method, scopes and audience the policies admit) on a dedicated path that issues the same tokens as oidc-provider with less work per request; every other token request, and every refusal, goes through oidc-provider, except a store fault on the way (Redis full, stalled or gone), answered there with the same 503 so that the request does not wait for Redis twice. `false` sends them all through oidc-provider, if the fast path is ever suspected of a difference.',
+    description: 'Answer the common successful client_credentials token request (form body, one client authentication by the registered method, scopes and audience the policies admit), and the plain refresh_token request (refresh_token alone, a client secret by the registered method, an unused token of that client whose grant is stored), on a dedicated path that issues the same tokens as oidc-provider with less work per request; every other token request, and every refusal, goes through oidc-provider, except a store fault on the way (Redis full, stalled or gone), answered there with the same 503 so that the request does not wait for Redis twice. `false` sends them all through oidc-provider, if the fast path is ever suspected of a difference.',
   },
 ] as const satisfies readonly Setting[];
 

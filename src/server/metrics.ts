@@ -28,7 +28,8 @@ export class Metrics {
   });
   readonly fastPathTokens = new Counter({
     name: 'purser_token_fast_path_total',
-    help: 'Token responses the client_credentials fast path answered (the rest of /token goes through oidc-provider; PURSER_TOKEN_FAST_PATH).',
+    help: 'Token responses the fast path answered, by grant type: client_credentials or refresh_token (the rest of /token goes through oidc-provider; PURSER_TOKEN_FAST_PATH).',
+    labelNames: ['grant_type'],
     registers: [this.registry],
   });
   readonly requestDuration = new Histogram({
@@ -48,7 +49,7 @@ export class Metrics {
     provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
       this.tokensIssued.inc({ grant_type: String(ctx.oidc.params?.grant_type ?? 'unknown'), client_id: ctx.oidc.client?.clientId ?? 'unknown' });
     });
-    (provider as unknown as NodeJS.EventEmitter).on(FAST_PATH_EVENT, () => this.fastPathTokens.inc());
+    (provider as unknown as NodeJS.EventEmitter).on(FAST_PATH_EVENT, (_ctx: unknown, grantType: string) => this.fastPathTokens.inc({ grant_type: grantType }));
   }
 
   /** Times every request and counts error bodies; route labels stay few (the oidc route name or our own). */

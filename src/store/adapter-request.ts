@@ -22,14 +22,20 @@ export class AdapterRequest {
   accessToken?: ArtifactWrite;
   /** The successor to hand out instead of the one oidc-provider minted: an earlier presentation's (reuse grace). */
   replaced?: { minted: string; linked: string };
+  /** Whether the rotation went to the store (ArtifactStore.rotate called): from then on the request has an outcome. */
+  committed = false;
+  /** The last read of a refresh token: a second find of the same id in this request (the token fast path's read, then oidc-provider's) reuses it. */
+  #read?: { id: string; found: Awaited<ReturnType<ArtifactStore['findWithGrant']>> };
 
-  /** The refresh token `id`, and its Grant kept for `takeGrant` (one round trip, ArtifactStore.findWithGrant). */
+  /** The refresh token `id`, and its Grant kept for `takeGrant` (one round trip, ArtifactStore.findWithGrant, once per id). */
   async findRefreshToken(artifacts: ArtifactStore, id: string): Promise<Payload | undefined> {
-    const found = await artifacts.findWithGrant('RefreshToken', id);
+    if (this.#read?.id !== id) this.#read = { id, found: await artifacts.findWithGrant('RefreshToken', id) };
+    const { found } = this.#read;
     if (!found) return undefined;
     if (typeof found.payload.grantId === 'string') (this.grants ??= new Map()).set(found.payload.grantId, found.grant);
     this.presented = { id, reuseGrace: found.payload.reuseGrace ?? 0 };
-    return found.payload;
+    // A copy: the adapter restores `jti` and hides a consumption in grace on what it returns (oidc-adapter.ts restore).
+    return { ...found.payload };
   }
 
   /** Whether a Grant read with a refresh token waits for `takeGrant`. */
@@ -61,6 +67,11 @@ export class AdapterRequest {
     return false;
   }
 
+  /** Drops the writes held back so far, unwritten: the request is handed to oidc-provider, which makes them again. */
+  discardHeld(): void {
+    this.spent = this.successor = this.accessToken = undefined;
+  }
+
   /**
    * Stores the held-back rotation in one atomic ArtifactStore.rotate (nothing when there is none), and notes the
    * successor to hand out when an earlier presentation's is. Throws InvalidGrant when the presented token was
@@ -70,6 +81,7 @@ export class AdapterRequest {
     const { spent, successor, accessToken } = this;
     if (spent === undefined || !successor) return;
     this.spent = this.successor = this.accessToken = undefined;
+    this.committed = true;
     // Without a reuse grace nobody may be handed the successor again: no seal (and no AES-GCM) needed.
     const reuseGrace = this.presented?.id === spent ? this.presented.reuseGrace : 1;
     const sealed = reuseGrace > 0 ? sealSuccessor(spent, successor.id) : '';

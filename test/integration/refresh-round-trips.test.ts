@@ -65,12 +65,31 @@ async function chainTrips(rp: oidc.Configuration, refreshToken: string, count: n
   return trips;
 }
 
+/** Refreshes the token fast path answered (src/server/fast-token/refresh.ts; PURSER_TOKEN_FAST_PATH is on by default). */
+async function fastRefreshes(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^purser_token_fast_path_total\{grant_type="refresh_token"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
 describe('Redis round trips per refresh', () => {
-  it('a refresh with an opaque access token (stored with the rotation) takes at most 2', async () => {
+  it('a refresh with an opaque access token (stored with the rotation) takes at most 2, on the token fast path', async () => {
     const { rp, refreshToken } = await signIn('webapp.test', 'openid offline_access');
+    const before = await fastRefreshes();
     const trips = await chainTrips(rp, refreshToken, 15);
     expect(median(trips)).toBeLessThanOrEqual(2);
     expect(Math.min(...trips)).toBeGreaterThan(0);
+    expect((await fastRefreshes()) - before).toBe(15);
+  });
+
+  it('a refresh the fast path reads and hands to oidc-provider (another client presents it) takes 1: the read is reused', async () => {
+    const { refreshToken } = await signIn('webapp.test', 'openid offline_access');
+    const other = await relyingParty(server.issuer, 'graceful.test');
+    const before = await fastRefreshes();
+    const refusals = [];
+    for (let i = 0; i < 7; i++) refusals.push(await roundTrips(() => oauthFailure(oidc.refreshTokenGrant(other, refreshToken))));
+    expect(refusals.map((refusal) => refusal.result.error)).toEqual(Array(7).fill('invalid_grant'));
+    expect(median(refusals.map((refusal) => refusal.trips))).toBe(1);
+    expect(await fastRefreshes()).toBe(before);
   });
 
   it('a refresh with a JWT access token (nothing stored for it) takes at most 2', async () => {

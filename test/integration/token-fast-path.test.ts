@@ -169,7 +169,7 @@ async function comparable(answer: Answer, prefix: string): Promise<unknown> {
 
 async function fastPathCount(server = fast): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(/^purser_token_fast_path_total (\d+)/m.exec(text)?.[1] ?? NaN);
+  return Number(/^purser_token_fast_path_total\{grant_type="client_credentials"\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

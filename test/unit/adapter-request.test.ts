@@ -42,6 +42,40 @@ describe('AdapterRequest', () => {
     expect(request.holdsGrant(GRANT)).toBe(false);
   });
 
+  it('reads a refresh token once per id: a second find (oidc-provider after the token fast path) reuses the read, and gets its own copy', async () => {
+    const artifacts = await storeWith(0);
+    let reads = 0;
+    const findWithGrant = artifacts.findWithGrant.bind(artifacts);
+    artifacts.findWithGrant = (model, id) => (reads++, findWithGrant(model, id));
+    const request = new AdapterRequest();
+    const first = (await request.findRefreshToken(artifacts, tokenId('spent')))!;
+    expect(request.takeGrant(GRANT)).toEqual({ accountId: 'alice', clientId: 'app' });
+    first.jti = 'changed by the first reader';
+    expect(await request.findRefreshToken(artifacts, tokenId('spent'))).toEqual({ grantId: GRANT, reuseGrace: 0 });
+    expect(request.holdsGrant(GRANT)).toBe(true);
+    expect(reads).toBe(1);
+    expect(await request.findRefreshToken(artifacts, tokenId('other'))).toBeUndefined();
+    expect(reads).toBe(2);
+  });
+
+  it('drops the writes held back, unwritten, for a request handed to oidc-provider; commit then writes nothing', async () => {
+    const artifacts = await storeWith(0);
+    const request = new AdapterRequest();
+    await request.findRefreshToken(artifacts, tokenId('spent'));
+    request.spent = tokenId('spent');
+    request.hold(write('RefreshToken', 'dropped'));
+    request.discardHeld();
+    expect(request.committed).toBe(false);
+    // oidc-provider's own pass holds its writes again, and commits them.
+    request.spent = tokenId('spent');
+    expect(request.hold(write('RefreshToken', 'next'))).toBe(true);
+    expect(request.hold(write('AccessToken', 'access'))).toBe(true);
+    await request.commit(artifacts);
+    expect(request.committed).toBe(true);
+    expect(await artifacts.find('RefreshToken', tokenId('dropped'))).toBeUndefined();
+    expect(await artifacts.find('RefreshToken', tokenId('next'))).toEqual({ grantId: GRANT, name: 'next' });
+  });
+
   it('writes nothing until commit, then the consumption, the successor and the access token together', async () => {
     const artifacts = await storeWith(0);
     const request = new AdapterRequest();

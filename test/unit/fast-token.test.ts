@@ -15,7 +15,7 @@ import { JWT_BEARER_ASSERTION } from '../../src/server/workload/authenticate.ts'
 import { presentedCredentials } from '../../src/server/fast-token/authenticate.ts';
 import { decide } from '../../src/server/fast-token/decide.ts';
 import { eligibleRequest } from '../../src/server/fast-token/eligible.ts';
-import { handBack, parseForm, readBody } from '../../src/server/fast-token/form.ts';
+import { CLIENT_CREDENTIALS_FORM, handBack, parseForm, readBody } from '../../src/server/fast-token/form.ts';
 import { issuerFor } from '../../src/server/fast-token/issue.ts';
 import { respond } from '../../src/server/fast-token/respond.ts';
 import { generateSigningKeys } from '../../src/server/provider/keys.ts';
@@ -64,10 +64,10 @@ describe('the form', () => {
   });
 
   it('keeps each known parameter once; a repeated, empty or unknown one leaves the request to oidc-provider', () => {
-    expect(parseForm('grant_type=client_credentials&scope=a+b&resource=https%3A%2F%2Fa.test')).toEqual({ grant_type: 'client_credentials', scope: 'a b', resource: 'https://a.test' });
-    expect(parseForm('scope=a&scope=b')).toBeUndefined();
-    expect(parseForm('scope=')).toBeUndefined();
-    expect(parseForm('audience=x')).toBeUndefined();
+    expect(parseForm('grant_type=client_credentials&scope=a+b&resource=https%3A%2F%2Fa.test', CLIENT_CREDENTIALS_FORM)).toEqual({ grant_type: 'client_credentials', scope: 'a b', resource: 'https://a.test' });
+    expect(parseForm('scope=a&scope=b', CLIENT_CREDENTIALS_FORM)).toBeUndefined();
+    expect(parseForm('scope=', CLIENT_CREDENTIALS_FORM)).toBeUndefined();
+    expect(parseForm('audience=x', CLIENT_CREDENTIALS_FORM)).toBeUndefined();
   });
 
   it('is handed back where oidc-provider reads a pre-read body, or as the failure reading it met', () => {

@@ -9,8 +9,8 @@ import getRawBody from 'raw-body';
 
 import type { FormBody } from './eligible.ts';
 
-/** The parameters the fast path understands; a form with any other is left to oidc-provider. */
-const KNOWN = new Set(['grant_type', 'scope', 'resource', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
+/** The parameters the client_credentials path understands; a form with any other is left to oidc-provider. */
+export const CLIENT_CREDENTIALS_FORM = new Set(['grant_type', 'scope', 'resource', 'client_id', 'client_secret', 'client_assertion', 'client_assertion_type']);
 
 /** Each parameter once, with a value: what the fast path decides on. */
 export type Form = Partial<Record<string, string>>;
@@ -25,11 +25,11 @@ export async function readBody(req: IncomingMessage, { length, charset }: FormBo
   return charset ? new TextDecoder(charset).decode(body) : body.toString();
 }
 
-/** The form's parameters, or `undefined` when one is repeated, empty or unknown (oidc-provider then decides). */
-export function parseForm(text: string): Form | undefined {
+/** The form's parameters, or `undefined` when one is repeated, empty or not in `known` (oidc-provider then decides). */
+export function parseForm(text: string, known: ReadonlySet<string>): Form | undefined {
   const form: Form = {};
   for (const [name, value] of Object.entries(parse(text))) {
-    if (typeof value !== 'string' || value === '' || !KNOWN.has(name)) return undefined;
+    if (typeof value !== 'string' || value === '' || !known.has(name)) return undefined;
     form[name] = value;
   }
   return form;

@@ -9,6 +9,8 @@
 //   decide.ts        grant type, scopes, audience and OAuthAPI admission, as Purser's hooks decide them
 //   issue.ts         the JWT signed, or the opaque token saved (one Redis round trip)
 //   respond.ts       the response, and the events the model and the route emit (grant.success)
+// A plain refresh_token request takes refresh.ts instead: the same form and client authentication steps, then
+// oidc-provider's own refresh_token handler, called without the library's pipeline around it.
 // A store fault on the way (Redis full, stalled, gone) is answered here too (store-fault.ts), as oidc-provider would.
 // Figures (CPU per token before and after, against bare oidc-provider): bench/README.md, issue 16.
 import type { Context, Middleware } from 'koa';
@@ -22,12 +24,13 @@ import { serviceAccountCheckOf } from '../workload/authenticate.ts';
 import { authenticate } from './authenticate.ts';
 import { decide } from './decide.ts';
 import { eligibleRequest } from './eligible.ts';
-import { handBack, parseForm, readBody } from './form.ts';
+import { CLIENT_CREDENTIALS_FORM, handBack, parseForm, readBody } from './form.ts';
 import { issuerFor } from './issue.ts';
+import { REFRESH_FORM, refreshAnswerFor } from './refresh.ts';
 import { respond } from './respond.ts';
 import { answerStoreFault } from './store-fault.ts';
 
-/** The provider event of each token the fast path issued (Metrics counts it: purser_token_fast_path_total). */
+/** The provider event of each token the fast path issued, with its grant type (Metrics counts it: purser_token_fast_path_total). */
 export const FAST_PATH_EVENT = 'purser.token_fast_path';
 
 export interface FastPathDependencies {
@@ -37,8 +40,9 @@ export interface FastPathDependencies {
   accessTokenTtl: (client: ClientLike) => number;
 }
 
-/** The literal a client_credentials form carries, unless it percent-encodes its name or value. */
+/** The literals a client_credentials or refresh_token form carries, unless it percent-encodes its name or value. */
 const CLIENT_CREDENTIALS = 'grant_type=client_credentials';
+const REFRESH = 'grant_type=refresh_token';
 
 const paths = new WeakMap<Provider, Middleware>();
 
@@ -52,20 +56,25 @@ export function installFastTokenPath(provider: Provider, { apis, accessTokenTtl 
   const limit = clientAuthLimitOf(provider);
   const checkServiceAccount = serviceAccountCheckOf(provider);
   const issue = issuerFor(provider);
-  if (!limit || !checkServiceAccount || !issue) return;
+  const refresh = limit && checkServiceAccount && refreshAnswerFor(provider, { provider, limit, checkServiceAccount }, FAST_PATH_EVENT);
+  if (!limit || !checkServiceAccount || !issue || !refresh) return;
   /** Answers `ctx` from the form `text` when it is a plain success; `false` hands it over; a store fault is thrown. */
   const answered = async (ctx: Context, text: string): Promise<boolean> => {
-    // Other grants (refresh_token, authorization_code) are handed over before their form is parsed a first time. A
+    if (text.includes(REFRESH)) {
+      const form = parseForm(text, REFRESH_FORM);
+      return form !== undefined && (await refresh(ctx, form));
+    }
+    // Other grants (authorization_code, device_code) are handed over before their form is parsed a first time. A
     // percent-encoded `grant_type=client%5Fcredentials` is handed over too: oidc-provider answers it the same.
     if (!text.includes(CLIENT_CREDENTIALS)) return false;
-    const form = parseForm(text);
+    const form = parseForm(text, CLIENT_CREDENTIALS_FORM);
     if (form?.grant_type !== 'client_credentials') return false;
     const authenticated = await authenticate(ctx, form, { provider, limit, checkServiceAccount });
     const decision = authenticated && (await decide(authenticated.client, authenticated.identity, form, { apis, accessTokenTtl }));
     if (!decision) return false;
     const issued = await issue(authenticated.client.clientId, authenticated.identity, decision);
     respond(ctx, provider, form, authenticated.client, decision, issued);
-    provider.emit(FAST_PATH_EVENT, ctx);
+    provider.emit(FAST_PATH_EVENT, ctx, 'client_credentials');
     return true;
   };
   paths.set(provider, async (ctx, next) => {

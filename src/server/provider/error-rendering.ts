@@ -8,7 +8,7 @@ import type { Provider } from 'oidc-provider';
 type Accepts = Context['accepts'];
 
 /** ctx.accepts as installed on each request: one function for all (Koa's own asks the request, as this does). */
-function decideInRenderer(this: Context, ...types: string[]): string | false {
+export function decideInRenderer(this: Context, ...types: string[]): string | false {
   return types.length === 2 && types[0] === 'json' && types[1] === 'html' ? 'html' : this.request.accepts(...types);
 }
 

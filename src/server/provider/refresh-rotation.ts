@@ -5,6 +5,8 @@
 // nothing (a full store refuses it whole, so the presented token stays usable for the retry a 503 asks for). Within a
 // reuse grace window the first presentation's successor is the only one stored, and every other presentation (another
 // replica, a retry after a replica died, a parallel burst from a cookie-session proxy) is handed that same successor.
+import type { IncomingMessage } from 'node:http';
+
 import type { Provider } from 'oidc-provider';
 
 import { AdapterRequest, adapterRequests } from '../../store/adapter-request.ts';
@@ -19,15 +21,28 @@ interface AccessTokenInstance {
   save(): Promise<string | undefined>;
 }
 
+/**
+ * The AdapterRequest the token fast path read a refresh token in, for a request it handed over: oidc-provider's own
+ * find of that token then reuses the read (no second round trip; fast-token/refresh.ts).
+ */
+const handedOver = new WeakMap<IncomingMessage, AdapterRequest>();
+
+/** The AdapterRequest for `req`: the one a request handed over to oidc-provider read in, if any, else a new one. */
+export function adapterRequestFor(req: IncomingMessage): AdapterRequest {
+  let request = handedOver.get(req);
+  if (!request) handedOver.set(req, (request = new AdapterRequest()));
+  return request;
+}
+
 /** Hands out an earlier presentation's successor instead of the one oidc-provider minted (reuse grace). */
-function handOut(ctx: { body: unknown }, replaced: AdapterRequest['replaced']): void {
+export function handOut(ctx: { body: unknown }, replaced: AdapterRequest['replaced']): void {
   const body = ctx.body as { refresh_token?: unknown } | undefined;
   if (replaced && body?.refresh_token === replaced.minted) body.refresh_token = replaced.linked;
 }
 
 export function installRefreshRotation(provider: Provider): void {
   provider.use(async (ctx, next) => {
-    const request = new AdapterRequest();
+    const request = handedOver.get(ctx.req) ?? new AdapterRequest();
     await adapterRequests.run(request, next);
     handOut(ctx, request.replaced);
   });
