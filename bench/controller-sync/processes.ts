@@ -25,6 +25,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 /** `NAME=value NAME2=value2` (BENCH_CONTROLLER_ENV) as an environment. */
 const parseEnv = (text = ''): Record<string, string> => Object.fromEntries(text.split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 
+/** The extra environment of the controller process (BENCH_CONTROLLER_ENV). */
+export const controllerEnv = (): Record<string, string> => parseEnv(process.env.BENCH_CONTROLLER_ENV);
+
 function start(args: string[], url: string, nodeOptions = '', extraEnv: Record<string, string> = {}): Spawned {
   const env = { PATH: process.env.PATH, NODE_ENV: 'production', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}), ...extraEnv };
   const child = spawn(process.execPath, [CLI, ...args, '--host=127.0.0.1', '--log-level=warn'], { stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -52,7 +55,7 @@ export async function waitUntilOk(spawned: Spawned, path: string, timeoutMs = 60
 export async function spawnController(kubeconfig: string, redisUrl: string, prefix: string, issuer: string): Promise<Spawned> {
   const port = await freePort();
   const flags = [`--kubeconfig=${kubeconfig}`, `--redis-url=${redisUrl}`, `--redis-key-prefix=${prefix}`, `--issuer=${issuer}`, `--controller-port=${port}`];
-  return start(['controller', ...flags], `http://127.0.0.1:${port}`, process.env.BENCH_CONTROLLER_NODE_OPTIONS, parseEnv(process.env.BENCH_CONTROLLER_ENV));
+  return start(['controller', ...flags], `http://127.0.0.1:${port}`, process.env.BENCH_CONTROLLER_NODE_OPTIONS, controllerEnv());
 }
 
 export async function spawnServer(port: number, redisUrl: string, prefix: string, fixtures: Fixtures): Promise<Spawned> {

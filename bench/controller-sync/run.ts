@@ -13,7 +13,8 @@ import { writeFixtures } from '../../test/support/purser.ts';
 import { freePort, startRedisServer } from '../../test/support/redis-server.ts';
 import { benchClient, cluster, type Cluster } from './cluster.ts';
 import { measureFirstToken, type FirstToken } from './first-token.ts';
-import { childrenByName, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, whenSettled, type Spawned } from './processes.ts';
+import { settings } from '../../src/config/settings.ts';
+import { childrenByName, controllerEnv, memoryOf, scrape, spawnController, spawnServer, waitUntilOk, whenSettled, type Spawned } from './processes.ts';
 import { cpuMeter } from '../token-throughput/cpu.ts';
 import { catalogBytes, usedMemory, writeRecordsDirectly } from './redis.ts';
 
@@ -26,7 +27,8 @@ const N = positive('BENCH_CLIENTS', 2000);
 const NAMESPACES = positive('BENCH_NAMESPACES', 20);
 const FIRST_TOKENS = positive('BENCH_FIRST_TOKENS', 50);
 const CREATE_CONCURRENCY = 8;
-const WORKERS = 4; // the controller's default --controller-workers
+// The controller's workers: BENCH_CONTROLLER_ENV's PURSER_CONTROLLER_WORKERS, else the setting's default.
+const WORKERS = Number(controllerEnv().PURSER_CONTROLLER_WORKERS ?? settings.find((setting) => setting.key === 'controllerWorkers')!.default);
 const PREFIX = 'bench:';
 
 const log = (line = '') => process.stdout.write(`${line}\n`);

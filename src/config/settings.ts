@@ -246,8 +246,9 @@ export const settings = [
   {
     key: 'controllerWorkers',
     kind: 'integer',
-    default: '4',
-    description: 'Controller: how many OAuthClients are reconciled at once.',
+    default: '16',
+    description:
+      'Controller: how many OAuthClients are reconciled at once. Each reconcile mostly waits on the API server, so more in flight keeps it busy: a first sync of 2000 clients took 24.6 s with 4, 20.4-20.8 s with 8 and 18.5-19.0 s with 16 (bench/controller-sync).',
   },
   {
     key: 'leaderElection',
