@@ -93,8 +93,12 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     if (given) config[setting.key] = convert(setting, given[0], given[1]);
     else if (fallback !== undefined) config[setting.key] = convert(setting, fallback, `default of ${envName(setting.key)}`);
   }
+  // With no issuer given, it is the local address of the port in use: `--port=4001` alone must not advertise :4000.
+  if (!rawOf(ISSUER)) config.issuer = `http://localhost:${config.port as number}`;
   return validate(config as Config, command);
 }
+
+const ISSUER = settings.find((setting) => setting.key === 'issuer')!;
 
 /** The process the configuration is for: each needs its own files in production. */
 export type Command = 'server' | 'controller';

@@ -25,7 +25,8 @@ export const settings = [
     key: 'issuer',
     kind: 'string',
     default: 'http://localhost:4000',
-    description: 'Issuer identifier: the public base URL clients reach Purser at. Appears in every token and in discovery.',
+    description:
+      'Issuer identifier: the public base URL clients reach Purser at. Appears in every token and in discovery. Unset, it is `http://localhost:` and the port Purser listens on (`PURSER_PORT`).',
   },
   {
     key: 'host',

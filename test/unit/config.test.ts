@@ -13,6 +13,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 5000, issuer: 'https://auth.test', refreshTokenTtl: 172800 });
   });
 
+  it('defaults the issuer to the port in use, so --port alone does not advertise another server\'s address', () => {
+    expect(loadConfig(['--dev'], {}).issuer).toBe('http://localhost:4000');
+    expect(loadConfig(['--dev', '--port=4001'], {}).issuer).toBe('http://localhost:4001');
+    expect(loadConfig(['--dev'], { PURSER_PORT: '4002' }).issuer).toBe('http://localhost:4002');
+    expect(loadConfig(['--dev', '--port=4001', '--issuer=https://auth.test'], {}).issuer).toBe('https://auth.test');
+  });
+
   it('treats an empty variable as unset: an empty PURSER_DEV is not dev mode', () => {
     expect(() => loadConfig([], { PURSER_DEV: '' })).toThrow(/production mode needs/);
     expect(loadConfig(['--dev'], { PURSER_PORT: '' }).port).toBe(4000);
