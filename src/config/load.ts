@@ -71,7 +71,8 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
   try {
     ({ values } = parseArgs({ args: booleanValues(argv), options, strict: true, allowPositionals: false, allowNegative: true }));
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    // parseArgs names the flag; say where the right ones are listed.
+    throw new ConfigError(`${(error as Error).message} (purser ${command} --help lists the flags)`);
   }
 
   const rawOf = (s: Setting): [string, string] | undefined => {

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     [['--dev', '--token-fast-path=maybe'], {}, /--token-fast-path' does not take an argument/],
     [['--dev', '--port=-1'], {}, /--port: expected a whole number/],
     [[], { PURSER_DEV: 'yes' }, /PURSER_DEV: expected true or false/],
-    [['--dev', '--bogus'], {}, /Unknown option '--bogus'/],
+    [['--dev', '--bogus'], {}, /Unknown option '--bogus' \(purser server --help lists the flags\)/],
     [['--dev'], { PURSER_ACCESS_TOKEN_TTL: 'soon' }, /PURSER_ACCESS_TOKEN_TTL: expected a duration/],
     [['--dev', '--issuer=not a url'], {}, /PURSER_ISSUER: expected an absolute URL/],
     [[], {}, /production mode needs PURSER_REDIS_URL, PURSER_JWKS_FILE, PURSER_COOKIE_KEYS_FILE/],
