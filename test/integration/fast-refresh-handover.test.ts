@@ -29,13 +29,17 @@ let slow: TestServer;
 let dir: string;
 let aliceEntry: string;
 let bobEntry: string;
+/** A user whose username is a client id (usernames are free text): the sub of his tokens equals their client_id. */
+const NAMESAKE = { username: 'webapp.test', password: 'a namesake has a long enough password' };
+let namesakeEntry: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'purser-fast-refresh-handover-'));
   const { password: _alicePassword, ...alice } = ALICE;
   aliceEntry = JSON.stringify({ ...alice, passwordHash: await hashPassword(ALICE.password) });
   bobEntry = JSON.stringify({ username: BOB.username, passwordHash: await hashPassword(BOB.password) });
-  await writeAtomically(dir, usersFile(aliceEntry, bobEntry));
+  namesakeEntry = JSON.stringify({ username: NAMESAKE.username, passwordHash: await hashPassword(NAMESAKE.password) });
+  await writeAtomically(dir, usersFile(aliceEntry, bobEntry, namesakeEntry));
   const fixtures = { ...(await writeFixtures()), usersFile: join(dir, 'users.yaml') };
   const port = await freePort();
   const options = { redisUrl: inject('redisUrl'), fixtures, prefix: uniquePrefix('fast-refresh-handover'), issuer: `http://127.0.0.1:${port}`, flags: ['--keys-reload-interval=1s'] };
@@ -44,10 +48,10 @@ beforeAll(async () => {
 
 afterAll(async () => Promise.all([fast?.close(), slow?.close()]));
 
-/** Bob's tokens from a new sign-in at webapp.test. */
-async function bobTokens(): Promise<{ refresh: string; access: string }> {
+/** Bob's (or `user`'s) tokens from a new sign-in at webapp.test. */
+async function bobTokens(user = BOB, scope = 'openid offline_access'): Promise<{ refresh: string; access: string }> {
   const rp = await relyingParty(fast.issuer, 'webapp.test');
-  const result = await authorize(rp, new Browser(), { scope: 'openid offline_access', prompt: 'consent' }, BOB);
+  const result = await authorize(rp, new Browser(), { scope, prompt: 'consent' }, user);
   const tokens = await oidc.authorizationCodeGrant(rp, result.callbackUrl, { pkceCodeVerifier: result.codeVerifier, expectedState: result.state, expectedNonce: result.nonce });
   return { refresh: tokens.refresh_token!, access: tokens.access_token };
 }
@@ -66,16 +70,38 @@ const comparable = (answer: Answer) => ({ status: answer.status, headers: answer
 describe('the refresh_token fast path, when oidc-provider refuses inside the handler', () => {
   it('RFC 6749 §5.2: a removed user is invalid_grant, the same answer on both paths, and the token neither spent nor its grant revoked', async () => {
     const [onFast, onSlow, probe] = [await bobTokens(), await bobTokens(), await bobTokens()];
-    await writeAtomically(dir, usersFile(aliceEntry));
+    await writeAtomically(dir, usersFile(aliceEntry, namesakeEntry));
     // Each replica reads the users file again every second.
     await waitFor('bob removed on both replicas', () => userinfoOnBoth(probe.access, 401), 10_000, 200);
     const [a, b] = [await refresh(fast, onFast.refresh), await refresh(slow, onSlow.refresh)];
     expect(JSON.parse(a.body)).toEqual({ error: 'invalid_grant', error_description: GRANT_USER_GONE });
     expect(comparable(a)).toEqual(comparable(b));
     // Put back, bob refreshes with the same tokens: the refusal wrote nothing.
-    await writeAtomically(dir, usersFile(aliceEntry, bobEntry));
+    await writeAtomically(dir, usersFile(aliceEntry, bobEntry, namesakeEntry));
     await waitFor('bob back on both replicas', () => userinfoOnBoth(probe.access, 200), 10_000, 200);
     expect((await refresh(fast, onFast.refresh)).status).toBe(200);
     expect((await refresh(slow, onSlow.refresh)).status).toBe(200);
+  });
+
+  it('RFC 9700 §4.14.2: one refresh token presented at once to both replicas, 3 times each, without a reuse grace: one succeeds', async () => {
+    const { refresh: token } = await bobTokens();
+    const answers = await Promise.all([fast, slow, fast, slow, fast, slow].map((server) => refresh(server, token)));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
+    const successor = (JSON.parse(answers.find((answer) => answer.status === 200)!.body) as { refresh_token: string }).refresh_token;
+    // The reuse revoked the family: the successor the winner got is refused too.
+    expect((await refresh(fast, successor)).status).toBe(400);
+  });
+
+  it('RFC 7662 §2.2: the opaque and JWT access tokens of a removed user whose username is the client id are inactive', async () => {
+    const { access } = await bobTokens(NAMESAKE);
+    const { access: jwt } = await bobTokens(NAMESAKE, 'openid offline_access reports:read');
+    expect(jwt.split('.')).toHaveLength(3);
+    const rp = await relyingParty(fast.issuer, 'webapp.test');
+    expect((await oidc.tokenIntrospection(rp, access)).active).toBe(true);
+    expect((await oidc.tokenIntrospection(rp, jwt)).active).toBe(true);
+    await writeAtomically(dir, usersFile(aliceEntry, bobEntry));
+    await waitFor('the namesake removed on both replicas', () => userinfoOnBoth(access, 401), 10_000, 200);
+    expect(await oidc.tokenIntrospection(rp, access)).toEqual({ active: false });
+    expect(await oidc.tokenIntrospection(rp, jwt)).toEqual({ active: false });
   });
 });
