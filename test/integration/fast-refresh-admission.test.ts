@@ -66,7 +66,7 @@ describe('the refresh_token fast path after an OAuthAPI admission is withdrawn',
     // The web app's access to the reports API is withdrawn (its userDelegated entry removed).
     const file = join(clientsDir, 'apis.yaml');
     const apis = await readFile(file, 'utf8');
-    const withdrawn = apis.replace(/    - clients: \[\{ namespace: test, name: webapp \}\]\n      scopes: \[reports:read\]\n      flows: \[userDelegated\]\n/, '');
+    const withdrawn = apis.replace(['    - clients: [{ namespace: test, name: webapp }]', '      scopes: [reports:read]', '      flows: [userDelegated]', ''].join('\n'), '');
     expect(withdrawn).not.toBe(apis);
     await writeFile(file, withdrawn);
     // Each replica sees it once a probe refresh no longer yields reports:read there.
