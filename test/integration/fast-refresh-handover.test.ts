@@ -3,7 +3,8 @@
 // hands the request over to oidc-provider with the read it made (refresh-rotation.ts adapterRequestFor). Two replicas
 // of one installation (one Redis prefix, one issuer), one with PURSER_TOKEN_FAST_PATH on and one off, must give the
 // same answer, byte for byte but the volatile headers; neither may spend the token or revoke its grant, so that the
-// user, put back, refreshes with it.
+// user, put back, refreshes with it. Also: one token presented at once to both replicas, with and without a reuse
+// grace; and introspection of a removed user whose username is the client's id (introspection.ts userGone).
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +50,8 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([fast?.close(), slow?.close()]));
 
 /** Bob's (or `user`'s) tokens from a new sign-in at webapp.test. */
-async function bobTokens(user = BOB, scope = 'openid offline_access'): Promise<{ refresh: string; access: string }> {
-  const rp = await relyingParty(fast.issuer, 'webapp.test');
+async function bobTokens(user = BOB, scope = 'openid offline_access', clientId = 'webapp.test'): Promise<{ refresh: string; access: string }> {
+  const rp = await relyingParty(fast.issuer, clientId);
   const result = await authorize(rp, new Browser(), { scope, prompt: 'consent' }, user);
   const tokens = await oidc.authorizationCodeGrant(rp, result.callbackUrl, { pkceCodeVerifier: result.codeVerifier, expectedState: result.state, expectedNonce: result.nonce });
   return { refresh: tokens.refresh_token!, access: tokens.access_token };
@@ -62,12 +63,12 @@ const userinfoOnBoth = async (accessToken: string, status: number) => {
   return statuses.every((each) => each === status);
 };
 
-const basic = `Basic ${Buffer.from(`webapp.test:${encodeURIComponent(SECRETS['webapp.test']!)}`).toString('base64')}`;
-const refresh = (server: TestServer, token: string): Promise<Answer> =>
-  postRaw(server.url, { headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` });
+const basic = (clientId: string) => `Basic ${Buffer.from(`${clientId}:${encodeURIComponent(SECRETS[clientId]!)}`).toString('base64')}`;
+const refresh = (server: TestServer, token: string, clientId = 'webapp.test'): Promise<Answer> =>
+  postRaw(server.url, { headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId) }, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(token)}` });
 const comparable = (answer: Answer) => ({ status: answer.status, headers: answer.headers.filter(([name]) => !VOLATILE_HEADERS.has(name.toLowerCase())), body: answer.body });
 
-describe('the refresh_token fast path, when oidc-provider refuses inside the handler', () => {
+describe('the refresh_token fast path across replicas, and a removed user', () => {
   it('RFC 6749 §5.2: a removed user is invalid_grant, the same answer on both paths, and the token neither spent nor its grant revoked', async () => {
     const [onFast, onSlow, probe] = [await bobTokens(), await bobTokens(), await bobTokens()];
     await writeAtomically(dir, usersFile(aliceEntry, namesakeEntry));
@@ -90,6 +91,15 @@ describe('the refresh_token fast path, when oidc-provider refuses inside the han
     const successor = (JSON.parse(answers.find((answer) => answer.status === 200)!.body) as { refresh_token: string }).refresh_token;
     // The reuse revoked the family: the successor the winner got is refused too.
     expect((await refresh(fast, successor)).status).toBe(400);
+  });
+
+  it('RFC 9700 §4.14.2: within the reuse grace, presented at once to both replicas 3 times each, every presentation gets the one same successor', async () => {
+    const { refresh: token } = await bobTokens(BOB, 'openid offline_access', 'graceful.test');
+    const answers = await Promise.all([fast, slow, fast, slow, fast, slow].map((server) => refresh(server, token, 'graceful.test')));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const successors = new Set(answers.map((answer) => (JSON.parse(answer.body) as { refresh_token: string }).refresh_token));
+    expect(successors.size).toBe(1);
+    expect((await refresh(slow, [...successors][0]!, 'graceful.test')).status).toBe(200);
   });
 
   it('RFC 7662 §2.2: the opaque and JWT access tokens of a removed user whose username is the client id are inactive', async () => {
