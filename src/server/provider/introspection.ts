@@ -11,6 +11,7 @@ import { serviceAccountOfSubject } from '../../api/types.ts';
 import { INTROSPECTION_NEEDS_AUTHENTICATION } from '../errors/descriptions.ts';
 import { InvalidClient } from '../errors/purser-error.ts';
 import { failureOf, renderError } from '../errors/render.ts';
+import { GRANT_REFERENCE_CLAIM } from './grant-reference.ts';
 import type { AccessTokenVerifier } from './jwt-access-token.ts';
 import type { IntrospectionPolicy } from './token-policies.ts';
 import { SERVICE_ACCOUNT_CLAIM, workloadIdentityOf } from '../workload/authenticate.ts';
@@ -22,19 +23,22 @@ const INACTIVE = { active: false } as const;
  * it names one, included), its client still exists and today's policy lets the caller see it. Its grant_ref is not
  * echoed: it means nothing to the caller.
  */
-async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): Promise<Record<string, unknown>> {
+async function introspectJwt(ctx: KoaContextWithOIDC, verify: AccessTokenVerifier, mayIntrospect: IntrospectionPolicy): Promise<{ body: Record<string, unknown>; clientOnly?: boolean }> {
   const { provider, client, params } = ctx.oidc;
   const claims = await verify(provider.issuer, String(params!.token));
-  if (!claims) return INACTIVE;
+  if (!claims) return { body: INACTIVE };
   const clientId = claims.client_id;
-  if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return INACTIVE;
-  if (!(await mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined }))) return INACTIVE;
+  if (typeof clientId !== 'string' || !(await provider.Client.find(clientId))) return { body: INACTIVE };
+  if (!(await mayIntrospect(ctx, client as never, { clientId, aud: claims.aud as string | string[] | undefined }))) return { body: INACTIVE };
   const { cnf } = claims as { cnf?: { jkt?: string } };
   // act: the actor chain of a token from a token exchange (RFC 8693 §4.1, §2.2.1's introspection of it).
   const { iss, sub, aud, scope, exp, iat, jti, act } = claims;
   const serviceAccount = claims[SERVICE_ACCOUNT_CLAIM];
   const extra = { ...(cnf ? { cnf } : {}), ...(act ? { act } : {}), ...(serviceAccount ? { [SERVICE_ACCOUNT_CLAIM]: serviceAccount } : {}) };
-  return { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...extra, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+  const body = { active: true, iss, client_id: clientId, sub, aud, scope, exp, iat, jti, ...extra, token_type: cnf?.jkt ? 'DPoP' : 'Bearer' };
+  // A client_credentials JWT: its client_id as sub, under no grant. A user's token names its grant, even when the
+  // username happens to be the client's id.
+  return { body, clientOnly: sub === clientId && claims[GRANT_REFERENCE_CLAIM] === undefined };
 }
 
 /** Whether the user `sub` still exists (oidc-provider's findAccount: accounts/find-account.ts). */
@@ -42,12 +46,12 @@ export type FindAccount = (ctx: KoaContextWithOIDC, sub: string) => Promise<unkn
 
 /**
  * Whether an active answer names a user who is gone. A token acting for no user has no sub (an opaque
- * client_credentials token) or its client_id as sub (a client_credentials JWT); one acting for a ServiceAccount (token
- * exchange) names no user of the users file.
+ * client_credentials token: oidc-provider sets sub from the account only) or is a client_credentials JWT
+ * (`clientOnly`); one acting for a ServiceAccount (token exchange) names no user of the users file.
  */
-async function userGone(ctx: KoaContextWithOIDC, body: Record<string, unknown>, findAccount: FindAccount): Promise<boolean> {
+async function userGone(ctx: KoaContextWithOIDC, body: Record<string, unknown>, clientOnly: boolean, findAccount: FindAccount): Promise<boolean> {
   const { sub } = body;
-  if (typeof sub !== 'string' || sub === body.client_id || serviceAccountOfSubject(sub)) return false;
+  if (typeof sub !== 'string' || clientOnly || serviceAccountOfSubject(sub)) return false;
   return !(await findAccount(ctx, sub));
 }
 
@@ -61,13 +65,14 @@ export function installIntrospection(provider: Provider, verify: AccessTokenVeri
     const oidc = (ctx as KoaContextWithOIDC).oidc;
     if (oidc?.route !== 'introspection' || !oidc.client) return;
     const jwtRefused = failureOf(ctx) instanceof errors.UnsupportedTokenType;
+    let clientOnly = false;
     if (oidc.client.clientAuthMethod === 'none' && !workloadIdentityOf(ctx as KoaContextWithOIDC) && (ctx.status < 400 || jwtRefused)) {
       await renderError(ctx, new InvalidClient(INTROSPECTION_NEEDS_AUTHENTICATION, { challenge: { scheme: 'Basic' } }));
     } else if (jwtRefused) {
       ctx.status = 200;
-      ctx.body = await introspectJwt(ctx as KoaContextWithOIDC, verify, mayIntrospect);
+      ({ body: ctx.body, clientOnly = false } = await introspectJwt(ctx as KoaContextWithOIDC, verify, mayIntrospect));
     }
     const body = ctx.body as Record<string, unknown> | undefined;
-    if (ctx.status === 200 && body?.active === true && (await userGone(ctx as KoaContextWithOIDC, body, findAccount))) ctx.body = INACTIVE;
+    if (ctx.status === 200 && body?.active === true && (await userGone(ctx as KoaContextWithOIDC, body, clientOnly, findAccount))) ctx.body = INACTIVE;
   });
 }

@@ -1,0 +1,53 @@
+// A refresh rotation (ArtifactStore.rotate) sent to a Redis that stalls (CLIENT PAUSE, as a failover pauses writes;
+// a slow fsync; SIGSTOP) times out after commandTimeout, and the server answers 503 temporarily_unavailable: "retry
+// later" (RFC 6749 §5.2 via the errors module). But a paused Redis runs what it was sent once the pause ends: the token
+// is spent and its successor stored, never handed out. The retry the 503 asks for then presents a spent token, which
+// without a reuse grace is reuse (RFC 9700 §4.14.2): the whole grant is revoked and the user signed out of the client.
+// The property: a rotation that timed out must leave the retry of the same token usable (or hand it the successor).
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { grantBoundId } from '../../src/store/keys.ts';
+import { createRedisStore } from '../../src/store/redis/index.ts';
+import type { Store } from '../../src/store/types.ts';
+import { startRedisServer, type StartedRedisServer } from '../support/redis-server.ts';
+
+let server: StartedRedisServer;
+let store: Store;
+let admin: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  store = await createRedisStore({ url: server.url, mode: 'standalone', prefix: 'rotate-stall:', commandTimeoutMs: 500 });
+  admin = new Redis(server.url);
+});
+
+afterAll(async () => {
+  await store?.close();
+  admin?.disconnect();
+  await server?.stop();
+});
+
+it('RFC 9700 §4.14.2: the retry after a rotation that timed out in a stalled Redis is not taken for reuse; the grant survives', async () => {
+  const grantId = 'grant-stall';
+  const [presented, first, second] = ['a', 'b', 'c'].map((random) => grantBoundId(grantId, random.repeat(43)));
+  const write = (id: string) => ({ model: 'RefreshToken', id, payload: { grantId, kind: 'RefreshToken' }, expiresIn: 60 });
+  await store.artifacts.upsert('Grant', grantId, { clientId: 'stall.test', kind: 'Grant' }, 60);
+  await store.artifacts.upsert('RefreshToken', presented!, { grantId, kind: 'RefreshToken' }, 60);
+  // A rotation before, as on any server in use: Redis knows the script (else the stalled EVALSHA would meet NOSCRIPT).
+  const [earlier, earlierSuccessor] = ['d', 'e'].map((random) => grantBoundId('grant-before', random.repeat(43)));
+  await store.artifacts.upsert('RefreshToken', earlier!, { grantId: 'grant-before', kind: 'RefreshToken' }, 60);
+  expect(await store.artifacts.rotate(earlier!, { ...write(earlierSuccessor!), payload: { grantId: 'grant-before', kind: 'RefreshToken' } }, '')).toEqual({ outcome: 'consumed' });
+
+  await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+  // The server's first attempt: times out (the 503 the client is given), Redis still holding the command.
+  await expect(store.artifacts.rotate(presented!, write(first!), '')).rejects.toThrow();
+  // Once the pause ends, Redis answers again (PING waits for it).
+  await admin.ping();
+
+  // The client's retry with the same token, as the 503 asked.
+  const retry = await store.artifacts.rotate(presented!, write(second!), '');
+  expect(retry.outcome).not.toBe('reused');
+  // The grant and the token first stored for it are still there.
+  expect((await store.artifacts.findWithGrant('RefreshToken', first!))?.grant).toMatchObject({ clientId: 'stall.test' });
+}, 20_000);
