@@ -33,13 +33,23 @@ export function jsonRequests(kubeConfig: KubeConfig): JsonRequest {
     };
     await kubeConfig.applySecurityAuthentication(target as unknown as Parameters<KubeConfig['applySecurityAuthentication']>[0]);
     const response = await request(`${server}${path}`, { method, headers, body: JSON.stringify(body), ...(dispatcher ? { dispatcher } : {}) });
-    // An error may come from a proxy in front of the API server, as text.
-    const json = String(response.headers['content-type'] ?? '').startsWith('application/json');
-    const answer: unknown = json ? await response.body.json() : await response.body.text();
+    // An error may come from a proxy in front of the API server, as text, whatever its content-type says.
+    const text = await response.body.text();
+    const json = /^application\/json\b/i.test(String(response.headers['content-type'] ?? ''));
+    const answer: unknown = json ? parsedOr(text) : text;
     if (response.statusCode < 200 || response.statusCode > 299) {
       const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, String(value)]));
       throw new ApiException(response.statusCode, 'Unknown API Status Code!', answer, headers);
     }
     return answer as T;
   };
+}
+
+/** `text` parsed as JSON, or `text` itself when it is not JSON (a proxy's error page labelled application/json). */
+function parsedOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -40,6 +40,18 @@ describe('README commands on a Node older than package.json engines', () => {
     expect(stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
   });
 
+  it('a Node new enough by version but with type stripping off is told so, not sent to upgrade', async () => {
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--no-experimental-strip-types', 'scripts/purser.js', '--version'], { cwd: REPO }, (error, _stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stderr });
+      });
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Node.js ${process.versions.node}`);
+    expect(stderr).toContain('does not strip types');
+    expect(stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+  });
+
   it('npx purser still runs the CLI on the Node running the tests', async () => {
     const { code, stdout } = await npm(dirname(process.execPath), ['exec', '--no', '--', 'purser', '--version']);
     expect(code).toBe(0);

@@ -42,6 +42,10 @@ export function scriptRunner(client: Redis | Cluster): RunScript {
  * Sends each command at once through `redis.sendCommand` (which queues it while the connection is down), with the
  * socket corked until the event loop's check phase: what the turn asked for leaves in one write, as auto-pipelining
  * would send it, so Redis reads it in one go too.
+ *
+ * Ordering: a script sent this way reaches Redis BEFORE an auto-pipelined command (plain `redis.set(...)`) issued
+ * earlier in the same event-loop turn, which auto-pipelining holds until its own setImmediate. No caller mixes the two
+ * on one key within a turn today; one that must (a plain write a script then reads) awaits the write first.
  */
 function directSender(redis: Redis): (name: string, args: (string | number)[]) => Promise<unknown> {
   let corked = false;

@@ -28,6 +28,8 @@ beforeAll(async () => {
       seen.push({ method: request.method!, url: request.url!, headers: request.headers, body });
       if (request.url!.includes('/conflict')) {
         response.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', reason: 'AlreadyExists', code: 409 }));
+      } else if (request.url!.includes('/mislabelled-error')) {
+        response.writeHead(503, { 'Content-Type': 'Application/JSON; charset=utf-8' }).end('<html>upstream down</html>');
       } else if (request.url!.includes('/proxy-error')) {
         response.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
       } else {
@@ -75,5 +77,13 @@ describe('jsonRequests', () => {
     const error = await json('POST', '/proxy-error', {}).catch((caught: unknown) => caught);
     expect(statusCodeOf(error)).toBe(502);
     expect((error as ApiException<unknown>).body).toBe('bad gateway');
+  });
+
+  it('keeps an answer labelled JSON (in any case) that is not JSON as text, still an ApiException with its status', async () => {
+    const json = jsonRequests(kubeConfigFor(base));
+    const error = await json('POST', '/mislabelled-error', {}).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiException);
+    expect(statusCodeOf(error)).toBe(503);
+    expect((error as ApiException<unknown>).body).toBe('<html>upstream down</html>');
   });
 });
