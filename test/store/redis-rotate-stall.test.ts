@@ -4,11 +4,14 @@
 // is spent and its successor stored, never handed out. The retry the 503 asks for then presents a spent token, which
 // without a reuse grace is reuse (RFC 9700 §4.14.2): the whole grant is revoked and the user signed out of the client.
 // The property: a rotation that timed out must leave the retry of the same token usable (or hand it the successor).
+// The store sends KEEP_FOR_RETRY right behind a rotation that timed out (src/store/redis/artifacts.ts): the retry is
+// answered as a presentation within a reuse grace, with the successor the stalled rotation stored.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { grantBoundId } from '../../src/store/keys.ts';
 import { createRedisStore } from '../../src/store/redis/index.ts';
+import { openSuccessor, sealSuccessor } from '../../src/store/successor-seal.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startRedisServer, type StartedRedisServer } from '../support/redis-server.ts';
 
@@ -46,8 +49,40 @@ it('RFC 9700 §4.14.2: the retry after a rotation that timed out in a stalled Re
   await admin.ping();
 
   // The client's retry with the same token, as the 503 asked.
+  // Read as the adapter reads it: its consumption within the retry window, which the adapter hides from oidc-provider.
+  const read = await store.artifacts.findWithGrant('RefreshToken', presented!);
+  expect(Math.floor(Date.now() / 1000) - read!.payload.consumed!).toBeLessThan(read!.payload.reuseGrace!);
   const retry = await store.artifacts.rotate(presented!, write(second!), '');
-  expect(retry.outcome).not.toBe('reused');
+  // Handed the successor the stalled rotation stored, as within a reuse grace; the one minted for the retry is not stored.
+  expect(retry.outcome).toBe('grace');
+  expect(openSuccessor(presented!, retry.linked!)).toBe(first);
+  expect(await store.artifacts.find('RefreshToken', second!)).toBeUndefined();
   // The grant and the token first stored for it are still there.
   expect((await store.artifacts.findWithGrant('RefreshToken', first!))?.grant).toMatchObject({ clientId: 'stall.test' });
+
+  // Once that successor is used, the chain has moved on: the old token again is reuse, and revokes the grant.
+  const [third] = ['f'].map((random) => grantBoundId(grantId, random.repeat(43)));
+  expect(await store.artifacts.rotate(first!, write(third!), '')).toEqual({ outcome: 'consumed' });
+  expect((await store.artifacts.rotate(presented!, write(second!), '')).outcome).toBe('reused');
+  expect(await store.artifacts.find('Grant', grantId)).toBeUndefined();
+}, 20_000);
+
+it('RFC 9700 §4.14.2: a stalled rotation that found the token already rotated widens nothing: the retry window is only for the successor it stored', async () => {
+  const grantId = 'grant-linked';
+  const [presented, earlier, first, second] = ['g', 'h', 'i', 'j'].map((random) => grantBoundId(grantId, random.repeat(43)));
+  const payload = { grantId, kind: 'RefreshToken', reuseGrace: 10 };
+  const write = (id: string) => ({ model: 'RefreshToken', id, payload, expiresIn: 60 });
+  await store.artifacts.upsert('Grant', grantId, { clientId: 'stall.test', kind: 'Grant' }, 60);
+  await store.artifacts.upsert('RefreshToken', presented!, payload, 60);
+  // Another presentation rotated it first; the stalled one, within the grace, is linked to that successor.
+  expect(await store.artifacts.rotate(presented!, write(earlier!), sealSuccessor(presented!, earlier!))).toEqual({ outcome: 'consumed' });
+  await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+  await expect(store.artifacts.rotate(presented!, write(first!), sealSuccessor(presented!, first!))).rejects.toThrow();
+  await admin.ping();
+
+  expect((await store.artifacts.findWithGrant('RefreshToken', presented!))?.payload.reuseGrace).toBe(10);
+  const retry = await store.artifacts.rotate(presented!, write(second!), sealSuccessor(presented!, second!));
+  expect(retry.outcome).toBe('grace');
+  expect(openSuccessor(presented!, retry.linked!)).toBe(earlier);
+  expect(await store.artifacts.find('RefreshToken', first!)).toBeUndefined();
 }, 20_000);
