@@ -29,7 +29,8 @@ export async function startStallTrigger(port: number, admin: Redis): Promise<Sta
     }
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy()).pipe(client);
-    // Writes go through one at a time, in order, so the held one cannot be overtaken.
+    // Writes go through one at a time, in order, so the held one cannot be overtaken; a pause that fails (fired()
+    // stays false) drops the connection rather than let it through unstalled.
     let queue = Promise.resolve();
     client.on('data', (chunk: Buffer) => {
       queue = queue.then(async () => {
@@ -40,7 +41,7 @@ export async function startStallTrigger(port: number, admin: Redis): Promise<Sta
           fired = true;
         }
         upstream.write(chunk);
-      });
+      }).catch(() => client.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,8 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
 // p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp;
 // a rotated refresh token also has n = its successor's key and s = the successor's id, sealed (see successor-seal.ts;
-// empty when the token has no reuse grace, so that no one may be handed it).
+// empty when the token has no reuse grace, so that no one may be handed it, unless KEEP_FOR_RETRY kept it, and
+// widened r, for the retry of a rotation that timed out).
 // An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
 // scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
 // client's grants, whose members are the grants' own indexes.
