@@ -41,7 +41,9 @@ export async function startStallTrigger(port: number, admin: Redis): Promise<Sta
           fired = true;
         }
         upstream.write(chunk);
-      }).catch(() => client.destroy());
+      }).catch(() => {
+        client.destroy();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
