@@ -82,7 +82,9 @@ export interface ArtifactStore {
    *   concurrent rotations of one token, across processes, one successor is stored and every other gets it, so a family
    *   never forks (RFC 9700 §4.14.2).
    * - `reused` (the grant is revoked, as by `consume`) and `missing`: nothing stored.
-   * A backend that refuses the write (a full Redis) refuses it whole: the spent token is then left unconsumed.
+   * A backend that refuses the write (a full Redis) refuses it whole: the spent token is then left unconsumed. One
+   * that times out and runs it later (a stalled Redis) keeps the successor beside the spent token for a retry window,
+   * so that a retry gets `grace` with it (the Redis store's STALLED_ROTATION_RETRY_SECONDS).
    */
   rotate(spentId: string, successor: ArtifactWrite, sealed: string, alongside?: ArtifactWrite): Promise<{ outcome: ConsumeOutcome; linked?: string }>;
   /**

@@ -2,7 +2,8 @@
 // trips. oidc-provider spends the presented token, saves a new successor, then saves the access token, each on its
 // own; here those writes wait in the request's AdapterRequest (adapter-request.ts) until the access token is saved,
 // then go to the store as one atomic ArtifactStore.rotate: consumption, successor and access token together, or
-// nothing (a full store refuses it whole, so the presented token stays usable for the retry a 503 asks for). Within a
+// nothing (a full store refuses it whole, so the presented token stays usable for the retry a 503 asks for; a stalled
+// one that runs it after the 503 keeps its successor for that retry, redis/artifacts.ts KEEP_FOR_RETRY). Within a
 // reuse grace window the first presentation's successor is the only one stored, and every other presentation (another
 // replica, a retry after a replica died, a parallel burst from a cookie-session proxy) is handed that same successor.
 import type { IncomingMessage } from 'node:http';

@@ -1,16 +1,25 @@
 // Redis ArtifactStore: hashed keys, TTL on every key, a grant's or a client's keys in one hash slot, atomic consume.
 import type { Cluster, Redis } from 'ioredis';
 
+import { sealSuccessor } from '../successor-seal.ts';
 import { clientGrants, clientTokens, grantArtifacts, owningIndex, storedJson } from '../keys.ts';
 import type { ArtifactStore, ArtifactWrite, ConsumeOutcome, Payload } from '../types.ts';
+import { classifyRedisFault } from './faults.ts';
 import { artifactKey, indexKey, lookupKey, referencedGrantKey } from './keys.ts';
 import { luaScript, scriptRunner, type RunScript } from './script-runner.ts';
-import { CONSUME, FIND_WITH_GRANT, INDEX, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
+import { CONSUME, FIND_WITH_GRANT, INDEX, KEEP_FOR_RETRY, RENEW, REVOKE, REVOKE_BATCH, ROTATE, UNCONSUME, UPSERT } from './scripts.ts';
 
 type Client = Redis | Cluster;
 
 /** How many index members `revokeByClientId` handles per command, so no script blocks Redis for long. */
 const REVOKE_BATCH_SIZE = 500;
+
+/**
+ * How long after a stalled Redis resumes the refresh token of a rotation that timed out in it can still be presented
+ * again for that rotation's successor (KEEP_FOR_RETRY): time for the client to come back with the retry the 503 asked
+ * for. Seconds, on Redis's clock.
+ */
+export const STALLED_ROTATION_RETRY_SECONDS = 60;
 
 const SCRIPTS = {
   upsert: luaScript(UPSERT),
@@ -78,8 +87,8 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async findWithGrant(model: string, id: string): Promise<{ payload: Payload; grant: Payload | undefined } | undefined> {
     const reply = (await this.#run(SCRIPTS.findWithGrant, [artifactKey(this.#prefix, model, id)], [])) as (string | null)[];
-    const [json, consumed, renewedExp, _index, grantJson, grantExp] = reply;
-    const payload = parsed(json, consumed, renewedExp);
+    const [json, consumed, renewedExp, grace, _index, grantJson, grantExp] = reply;
+    const payload = parsed(json, consumed, renewedExp, grace);
     return payload && { payload, grant: parsed(grantJson, null, grantExp) };
   }
 
@@ -92,10 +101,26 @@ export class RedisArtifactStore implements ArtifactStore {
     }
     const [spent, key] = [artifactKey(this.#prefix, model, spentId), artifactKey(this.#prefix, model, successor.id)];
     const values = [Math.floor(Date.now() / 1000), storedJson(successor.payload), ttlOf(successor.expiresIn), successor.payload.reuseGrace ?? 0, sealed];
-    const [outcome, linked] = (alongside
-      ? await this.#run(SCRIPTS.rotate, [spent, key, index, artifactKey(this.#prefix, alongside.model, alongside.id)], [...values, storedJson(alongside.payload), ttlOf(alongside.expiresIn)])
-      : await this.#run(SCRIPTS.rotate, [spent, key, index], values)) as [ConsumeOutcome, string | null | undefined];
+    const rotation = alongside
+      ? this.#run(SCRIPTS.rotate, [spent, key, index, artifactKey(this.#prefix, alongside.model, alongside.id)], [...values, storedJson(alongside.payload), ttlOf(alongside.expiresIn)])
+      : this.#run(SCRIPTS.rotate, [spent, key, index], values);
+    const [outcome, linked] = (await rotation.catch((error: unknown) => {
+      if (classifyRedisFault(error) === 'timeout') this.#keepForRetry(spent, key, sealed || sealSuccessor(spentId, successor.id));
+      throw error;
+    })) as [ConsumeOutcome, string | null | undefined];
     return linked === null || linked === undefined ? { outcome } : { outcome, linked };
+  }
+
+  /**
+   * After a rotation of `spent` timed out: a stalled Redis still runs it once it resumes, and then the successor it
+   * stored is `sealed` beside the spent token for STALLED_ROTATION_RETRY_SECONDS (KEEP_FOR_RETRY), so the retry the
+   * 503 asks for gets that successor instead of being taken for reuse. Sent at once on the same connection, right
+   * behind the rotation, and not waited for: its answer comes when the stall ends, and a failure leaves the token as
+   * the rotation left it. By its text (EVAL), not EVALSHA: a stalled Redis that did not know it would answer NOSCRIPT
+   * only after the stall, and the script sent again then could come after the retry.
+   */
+  #keepForRetry(spent: string, successorKey: string, sealed: string): void {
+    this.#redis.eval(KEEP_FOR_RETRY, 2, spent, successorKey, sealed, STALLED_ROTATION_RETRY_SECONDS).catch(() => undefined);
   }
 
   async renew(model: string, id: string, expiresIn: number): Promise<void> {
@@ -144,8 +169,8 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 
   async #read(key: string): Promise<Payload | undefined> {
-    const [json, consumed, renewedExp] = await this.#redis.hmget(key, 'p', 'c', 'e');
-    return parsed(json, consumed, renewedExp);
+    const [json, consumed, renewedExp, grace] = await this.#redis.hmget(key, 'p', 'c', 'e', 'r');
+    return parsed(json, consumed, renewedExp, grace);
   }
 
   async #readLookup(lookup: string): Promise<Payload | undefined> {
@@ -154,12 +179,16 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 }
 
-/** A payload from its stored fields (p, c, e), or undefined when there is none. */
-function parsed(json: string | null | undefined, consumed: string | null | undefined, renewedExp: string | null | undefined): Payload | undefined {
+/**
+ * A payload from its stored fields (p, c, e, r), or undefined when there is none. Field r overrides a shorter
+ * `reuseGrace`: KEEP_FOR_RETRY widens it on a token whose rotation timed out.
+ */
+function parsed(json: string | null | undefined, consumed: string | null | undefined, renewedExp: string | null | undefined, grace?: string | null): Payload | undefined {
   if (json === null || json === undefined) return undefined;
   const payload = JSON.parse(json) as Payload;
   if (consumed !== null && consumed !== undefined) payload.consumed = Number(consumed);
   if (renewedExp) payload.exp = Math.max(Number(payload.exp ?? 0), Number(renewedExp));
+  if (grace && Number(grace) > (payload.reuseGrace ?? 0)) payload.reuseGrace = Number(grace);
   return payload;
 }
 

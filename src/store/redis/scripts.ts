@@ -1,7 +1,8 @@
 // Lua scripts for the Redis operations that must be atomic. An artifact is a hash:
 // p = payload JSON, g = the index it is filed in, c = consumed-at (epoch s), r = reuse grace (s), e = renewed exp;
 // a rotated refresh token also has n = its successor's key and s = the successor's id, sealed (see successor-seal.ts;
-// empty when the token has no reuse grace, so that no one may be handed it).
+// empty when the token has no reuse grace, so that no one may be handed it, unless KEEP_FOR_RETRY kept it, and
+// widened r, for the retry of a rotation that timed out).
 // An index (a grant's artifacts, a client's ClientCredentials tokens, a client's grants) is a sorted set of keys
 // scored by when they expire, on Redis's clock; an index and the keys it holds share one hash tag, except a
 // client's grants, whose members are the grants' own indexes.
@@ -196,17 +197,34 @@ return { 'grace', linked }
 `;
 
 /**
- * KEYS: an artifact. Returns its fields p, c, e, g and, when it is filed in a grant's index (g), that Grant's p and e:
- * the Grant's key is its index's with `Grant` for `grant-artifacts` (keys.ts), in the same slot. One round trip for a
+ * KEYS: an artifact. Returns its fields p, c, e, r, g and, when it is filed in a grant's index (g), that Grant's p and
+ * e: the Grant's key is its index's with `Grant` for `grant-artifacts` (keys.ts), in the same slot. One round trip for a
  * refresh token and the grant oidc-provider loads next.
  */
 export const FIND_WITH_GRANT = `
-local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'e', 'g')
-if not entry[1] or not entry[4] then return entry end
-local head, digest = string.match(entry[4], '^(.*):grant%-artifacts:([^:]+)$')
+local entry = redis.call('HMGET', KEYS[1], 'p', 'c', 'e', 'r', 'g')
+if not entry[1] or not entry[5] then return entry end
+local head, digest = string.match(entry[5], '^(.*):grant%-artifacts:([^:]+)$')
 if not head then return entry end
 local grant = redis.call('HMGET', head .. ':Grant:' .. digest, 'p', 'e')
-return { entry[1], entry[2], entry[3], entry[4], grant[1], grant[2] }
+return { entry[1], entry[2], entry[3], entry[4], entry[5], grant[1], grant[2] }
+`;
+
+/**
+ * Sent right behind a rotation (ROTATE) that timed out, on the same connection, so a stalled Redis runs it right after
+ * that rotation. KEYS: the spent refresh token, the successor that rotation stored. ARGV: the successor's id sealed
+ * (successor-seal.ts), retry window (s). Only when that rotation did run (the token's successor is that one): seals the
+ * successor beside the token and widens its reuse grace to end the window after now (Redis's clock), so that the retry
+ * the timeout's 503 asked for is answered as a presentation within the grace (that same successor; reuse once it has
+ * been used). Returns 1 when it marked the token, else 0. The first write is an HSET (a full Redis refuses it whole).
+ */
+export const KEEP_FOR_RETRY = `
+local entry = redis.call('HMGET', KEYS[1], 'n', 'c', 'r')
+if entry[1] ~= KEYS[2] or not entry[2] then return 0 end
+local now = tonumber(redis.call('TIME')[1])
+local grace = math.max(now - tonumber(entry[2]), 0) + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', math.max(tonumber(entry[3] or '0'), grace))
+return 1
 `;
 
 /** KEYS: counter. ARGV: window seconds. Counts one hit; the first hit of a window starts its expiry. */
